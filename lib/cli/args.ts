@@ -1,0 +1,267 @@
+/**
+ * Turns the command line into a typed invocation, or a {@linkcode UsageError}
+ * that names the flag and the bad value. Parsing is done by `@std/cli`;
+ * everything it returns is checked here, because its npm build carries no
+ * types.
+ *
+ * @module
+ */
+
+import { parseArgs } from "@std/cli/parse-args";
+import type { PeerTuning, SeedTuning } from "../config/node_config.ts";
+import { parseDuration } from "../config/duration.ts";
+import type { EventLevel } from "../log/events.ts";
+import { type Address, isValidHost, parseAddress } from "../util/address.ts";
+import { UsageError } from "../util/errors.ts";
+import { COMMAND_FLAGS, type FlagSpec } from "./flags.ts";
+
+/** Options shared by `seed` and `peer`. */
+export interface NodeOptions {
+  host: string;
+  port: number;
+  configPath: string;
+  logDir: string;
+  logLevel: EventLevel;
+  /** Stop when stdin closes (set by `up` for its children). */
+  exitOnStdinClose: boolean;
+}
+
+/** `gossipnet seed`. */
+export interface SeedInvocation extends NodeOptions {
+  command: "seed";
+  tuning: Partial<SeedTuning>;
+}
+
+/** `gossipnet peer`. */
+export interface PeerInvocation extends NodeOptions {
+  command: "peer";
+  tuning: Partial<PeerTuning>;
+}
+
+/** `gossipnet up`. */
+export interface UpInvocation {
+  command: "up";
+  seeds: number;
+  peers: number;
+  basePort: number;
+  host: string;
+  logDir: string | undefined;
+  durationMs: number | undefined;
+  configPath: string | undefined;
+  /** Peer timing flags exactly as given, to pass on to every peer. */
+  peerArgs: string[];
+  peerTuning: Partial<PeerTuning>;
+}
+
+/** `gossipnet report-dead`. */
+export interface ReportDeadInvocation {
+  command: "report-dead";
+  seed: Address;
+  dead: Address;
+  timeoutMs: number;
+}
+
+/** What the command line asks for. */
+export type Invocation =
+  | { command: "help"; topic: string | undefined }
+  | { command: "version" }
+  | SeedInvocation
+  | PeerInvocation
+  | UpInvocation
+  | ReportDeadInvocation;
+
+/** The commands, in help order. */
+export const COMMANDS = ["seed", "peer", "up", "report-dead"] as const;
+
+const LEVELS: readonly EventLevel[] = ["debug", "info", "warning", "error"];
+
+/**
+ * Parses `args` (without the program name).
+ *
+ * @example Usage
+ * ```ts
+ * import { parseInvocation } from "./args.ts";
+ * const inv = parseInvocation(["seed", "--port", "5000"]);
+ * inv.command; // "seed"
+ * ```
+ *
+ * @throws {UsageError} Naming the command, flag and value at fault.
+ */
+export function parseInvocation(args: readonly string[]): Invocation {
+  const [first, ...rest] = args;
+  if (first === undefined) {
+    throw new UsageError(
+      "Missing command: expected seed, peer, up or report-dead (see gossipnet --help)",
+    );
+  }
+  if (first === "--help" || first === "-h" || first === "help") {
+    return { command: "help", topic: first === "help" ? rest[0] : undefined };
+  }
+  if (first === "--version" || first === "-V" || first === "version") return { command: "version" };
+  if (first.startsWith("-")) {
+    throw new UsageError(`Unknown flag ${first}: flags follow a command (see gossipnet --help)`);
+  }
+  const specs = COMMAND_FLAGS[first];
+  if (!specs) {
+    throw new UsageError(`Unknown command "${first}": expected seed, peer, up or report-dead`);
+  }
+  const values = readFlags(first, specs, rest);
+  if (values === "help") return { command: "help", topic: first };
+  switch (first) {
+    case "seed":
+      return {
+        command: "seed",
+        ...nodeOptions(values),
+        tuning: tuningOf(specs, values) as Partial<SeedTuning>,
+      };
+    case "peer":
+      return {
+        command: "peer",
+        ...nodeOptions(values),
+        tuning: tuningOf(specs, values) as Partial<PeerTuning>,
+      };
+    case "up":
+      return upInvocation(specs, values);
+    default:
+      return {
+        command: "report-dead",
+        seed: values.get("seed") as Address,
+        dead: values.get("dead") as Address,
+        timeoutMs: (values.get("timeout") as number | undefined) ?? 10_000,
+      };
+  }
+}
+
+type FlagValue = number | string | boolean | Address;
+
+function readFlags(
+  command: string,
+  specs: readonly FlagSpec[],
+  args: readonly string[],
+): Map<string, FlagValue> | "help" {
+  const unknown: string[] = [];
+  const parsed: unknown = parseArgs([...args], {
+    string: specs.filter((s) => s.kind !== "switch").map((s) => s.name),
+    boolean: ["help", ...specs.filter((s) => s.kind === "switch").map((s) => s.name)],
+    alias: { h: "help" },
+    collect: specs.filter((s) => s.kind !== "switch").map((s) => s.name),
+    unknown: (arg: string) => {
+      unknown.push(arg);
+      return false;
+    },
+  });
+  if (typeof parsed !== "object" || parsed === null) {
+    throw new UsageError("Cannot parse the command line");
+  }
+  const record = parsed as Record<string, unknown>;
+  if (record.help === true) return "help";
+  const stray = unknown[0];
+  if (stray !== undefined) {
+    throw stray.startsWith("-")
+      ? new UsageError(
+        `Unknown flag ${stray.split("=")[0]} for "${command}" (see gossipnet ${command} --help)`,
+      )
+      : new UsageError(
+        `Unexpected argument "${stray}" for "${command}" (see gossipnet ${command} --help)`,
+      );
+  }
+  const values = new Map<string, FlagValue>();
+  for (const spec of specs) {
+    const raw = record[spec.name];
+    if (spec.kind === "switch") {
+      if (raw === true) values.set(spec.name, true);
+      continue;
+    }
+    const given = Array.isArray(raw) ? raw : [];
+    if (given.length > 1) {
+      throw new UsageError(`Flag --${spec.name} given ${given.length} times; give it once`);
+    }
+    const text: unknown = given[0];
+    if (text === undefined) {
+      if (spec.required) throw new UsageError(`Missing --${spec.name}: required for "${command}"`);
+      continue;
+    }
+    values.set(spec.name, readValue(spec, String(text)));
+  }
+  return values;
+}
+
+function readValue(spec: FlagSpec, text: string): FlagValue {
+  const bad = (expected: string): never => {
+    throw new UsageError(`Invalid --${spec.name}: expected ${expected}, got "${text}"`);
+  };
+  if (text === "") bad(`a value (${spec.value})`);
+  switch (spec.kind) {
+    case "port": {
+      const port = Number(text);
+      if (!/^\d+$/.test(text) || port < 1 || port > 65535) bad("a port 1-65535");
+      return port;
+    }
+    case "host":
+      return isValidHost(text) ? text : bad("an IP address or host name");
+    case "path":
+      return text;
+    case "level":
+      return (LEVELS as readonly string[]).includes(text) ? text : bad(LEVELS.join(", "));
+    case "address":
+      return parseAddress(text) ?? bad("host:port");
+    case "count": {
+      const [min, max] = spec.range ?? [0, Number.MAX_SAFE_INTEGER];
+      if (!/^\d+$/.test(text)) bad(`a whole number ${min}-${max}`);
+      const n = Number(text);
+      return n < min || n > max ? bad(`a whole number ${min}-${max}`) : n;
+    }
+    case "duration": {
+      const ms = parseDuration(text);
+      if (ms === undefined) return bad("a duration such as 200, 200ms, 1.5s or 2m");
+      const [min, max] = spec.range ?? [1, Infinity];
+      return ms < min || ms > max ? bad(`a duration of ${min}ms to ${max}ms`) : ms;
+    }
+    case "switch":
+      return true;
+  }
+}
+
+function nodeOptions(values: Map<string, FlagValue>): NodeOptions {
+  return {
+    host: (values.get("host") as string | undefined) ?? "127.0.0.1",
+    port: values.get("port") as number,
+    configPath: (values.get("config") as string | undefined) ?? "config.csv",
+    logDir: (values.get("log-dir") as string | undefined) ?? "logs",
+    logLevel: (values.get("log-level") as EventLevel | undefined) ?? "info",
+    exitOnStdinClose: values.get("exit-on-stdin-close") === true,
+  };
+}
+
+function tuningOf(
+  specs: readonly FlagSpec[],
+  values: Map<string, FlagValue>,
+): Record<string, number> {
+  const tuning: Record<string, number> = {};
+  for (const spec of specs) {
+    const value = values.get(spec.name);
+    if (spec.knob && typeof value === "number") tuning[spec.knob] = value;
+  }
+  return tuning;
+}
+
+function upInvocation(specs: readonly FlagSpec[], values: Map<string, FlagValue>): UpInvocation {
+  const peerArgs: string[] = [];
+  for (const spec of specs) {
+    const value = values.get(spec.name);
+    if (!spec.knob || typeof value !== "number") continue;
+    peerArgs.push(`--${spec.name}`, spec.kind === "duration" ? `${value}ms` : String(value));
+  }
+  return {
+    command: "up",
+    seeds: (values.get("seeds") as number | undefined) ?? 3,
+    peers: (values.get("peers") as number | undefined) ?? 10,
+    basePort: (values.get("base-port") as number | undefined) ?? 5000,
+    host: (values.get("host") as string | undefined) ?? "127.0.0.1",
+    logDir: values.get("log-dir") as string | undefined,
+    durationMs: values.get("duration") as number | undefined,
+    configPath: values.get("config") as string | undefined,
+    peerArgs,
+    peerTuning: tuningOf(specs, values) as Partial<PeerTuning>,
+  };
+}

@@ -1,0 +1,257 @@
+/**
+ * Every command's flags, declared once. The parser and the `--help` text are
+ * both generated from these tables, so help cannot drift from behaviour.
+ *
+ * @module
+ */
+
+import type { PeerTuning, SeedTuning } from "../config/node_config.ts";
+import { PEER_LIMITS } from "../config/node_config.ts";
+
+/** How a flag's value is read and checked. */
+export type FlagKind =
+  | "port"
+  | "host"
+  | "path"
+  | "count"
+  | "duration"
+  | "level"
+  | "address"
+  | "switch";
+
+/** One flag of one command. */
+export interface FlagSpec {
+  /** Name without dashes, e.g. `gossip-interval`. */
+  readonly name: string;
+  readonly kind: FlagKind;
+  /** Placeholder shown in help, e.g. `<dur>`. */
+  readonly value: string;
+  /** Default as shown in help; absent when required or "none". */
+  readonly defaultText?: string;
+  /** One line of help. */
+  readonly help: string;
+  readonly required?: boolean;
+  /** Inclusive range for counts and durations (ms). */
+  readonly range?: readonly [number, number];
+  /** The tuning knob it sets, if any. */
+  readonly knob?: keyof PeerTuning | keyof SeedTuning;
+  /** Listed under "advanced" in help. */
+  readonly advanced?: boolean;
+}
+
+const PORT: FlagSpec = {
+  name: "port",
+  kind: "port",
+  value: "<port>",
+  help: "TCP port to listen on (1-65535)",
+  required: true,
+};
+const HOST: FlagSpec = {
+  name: "host",
+  kind: "host",
+  value: "<ip>",
+  defaultText: "127.0.0.1",
+  help: "address to listen on and to advertise",
+};
+const CONFIG: FlagSpec = {
+  name: "config",
+  kind: "path",
+  value: "<file>",
+  defaultText: "config.csv",
+  help: "seed list, one host,port per row",
+};
+const LOG_DIR: FlagSpec = {
+  name: "log-dir",
+  kind: "path",
+  value: "<dir>",
+  defaultText: "logs",
+  help: "directory for the node's JSON Lines log (created if missing)",
+};
+const LOG_LEVEL: FlagSpec = {
+  name: "log-level",
+  kind: "level",
+  value: "<level>",
+  defaultText: "info",
+  help: "lowest level printed on the console: debug, info, warning, error",
+  advanced: true,
+};
+const EXIT_WITH_STDIN: FlagSpec = {
+  name: "exit-on-stdin-close",
+  kind: "switch",
+  value: "",
+  help: "stop when stdin reaches end of input (used by `up` for its children)",
+  advanced: true,
+};
+
+/** Peer flags that tune timing and topology; `up` passes them on to peers. */
+export const PEER_TUNING_FLAGS: readonly FlagSpec[] = [
+  {
+    name: "max-neighbors",
+    kind: "count",
+    value: "<n>",
+    defaultText: "4",
+    help: "most neighbours dialled when joining",
+    range: PEER_LIMITS.maxNeighbors,
+    knob: "maxNeighbors",
+  },
+  {
+    name: "gossip-interval",
+    kind: "duration",
+    value: "<dur>",
+    defaultText: "5s",
+    help: "time between this peer's own gossip messages",
+    range: PEER_LIMITS.gossipIntervalMs,
+    knob: "gossipIntervalMs",
+  },
+  {
+    name: "gossip-count",
+    kind: "count",
+    value: "<n>",
+    defaultText: "10",
+    help: "gossip messages this peer generates (0: relay only)",
+    range: PEER_LIMITS.gossipCount,
+    knob: "gossipCount",
+  },
+  {
+    name: "ping-interval",
+    kind: "duration",
+    value: "<dur>",
+    defaultText: "13s",
+    help: "time between liveness pings to each neighbour",
+    range: PEER_LIMITS.pingIntervalMs,
+    knob: "pingIntervalMs",
+  },
+  {
+    name: "ping-misses",
+    kind: "count",
+    value: "<n>",
+    defaultText: "3",
+    help: "consecutive missed pings before a neighbour is suspected dead",
+    range: PEER_LIMITS.pingMisses,
+    knob: "pingMisses",
+  },
+  {
+    name: "max-inbound",
+    kind: "count",
+    value: "<n>",
+    defaultText: "64",
+    help: "most inbound neighbour links accepted",
+    range: PEER_LIMITS.maxInbound,
+    knob: "maxInbound",
+    advanced: true,
+  },
+  {
+    name: "repair-interval",
+    kind: "duration",
+    value: "<dur>",
+    defaultText: "2s",
+    help: "how often a peer with too few neighbours looks for more",
+    range: PEER_LIMITS.repairIntervalMs,
+    knob: "repairIntervalMs",
+    advanced: true,
+  },
+];
+
+/** The commands and their flags. */
+export const COMMAND_FLAGS: { readonly [command: string]: readonly FlagSpec[] } = {
+  seed: [
+    PORT,
+    HOST,
+    CONFIG,
+    LOG_DIR,
+    {
+      name: "max-peers",
+      kind: "count",
+      value: "<n>",
+      defaultText: "unlimited",
+      help: "most peers this seed registers",
+      range: [0, 1_000_000_000],
+      knob: "maxPeers",
+    },
+    LOG_LEVEL,
+    EXIT_WITH_STDIN,
+  ],
+  peer: [PORT, HOST, CONFIG, LOG_DIR, ...PEER_TUNING_FLAGS, LOG_LEVEL, EXIT_WITH_STDIN],
+  up: [
+    {
+      name: "seeds",
+      kind: "count",
+      value: "<n>",
+      defaultText: "3",
+      help: "seeds to start",
+      range: [1, 100],
+    },
+    {
+      name: "peers",
+      kind: "count",
+      value: "<n>",
+      defaultText: "10",
+      help: "peers to start",
+      range: [0, 1000],
+    },
+    {
+      name: "base-port",
+      kind: "port",
+      value: "<port>",
+      defaultText: "5000",
+      help: "first port; seeds then peers take consecutive ports",
+    },
+    {
+      name: "log-dir",
+      kind: "path",
+      value: "<dir>",
+      defaultText: "logs/run-<timestamp>",
+      help: "directory for every node's log and the run's config.csv",
+    },
+    {
+      name: "duration",
+      kind: "duration",
+      value: "<dur>",
+      defaultText: "until exit or Ctrl+C",
+      help: "stop by itself after this long and print the summary",
+      range: [1, 86_400_000 * 7],
+    },
+    {
+      name: "config",
+      kind: "path",
+      value: "<file>",
+      defaultText: "written for the run",
+      help: "use this seed list instead of writing one (its seeds are started)",
+      advanced: true,
+    },
+    {
+      name: "host",
+      kind: "host",
+      value: "<ip>",
+      defaultText: "127.0.0.1",
+      help: "address every node listens on",
+      advanced: true,
+    },
+    ...PEER_TUNING_FLAGS,
+  ],
+  "report-dead": [
+    {
+      name: "seed",
+      kind: "address",
+      value: "<host:port>",
+      help: "seed to send the report to",
+      required: true,
+    },
+    {
+      name: "dead",
+      kind: "address",
+      value: "<host:port>",
+      help: "peer to report as dead",
+      required: true,
+    },
+    {
+      name: "timeout",
+      kind: "duration",
+      value: "<dur>",
+      defaultText: "10s",
+      help: "how long to wait for the seeds' decision",
+      range: [1, 600_000],
+      advanced: true,
+    },
+  ],
+};

@@ -1,0 +1,93 @@
+/**
+ * Help text, generated from the flag tables in `flags.ts`.
+ *
+ * @module
+ */
+
+import denoJson from "../../deno.json" with { type: "json" };
+import { COMMAND_FLAGS, type FlagSpec } from "./flags.ts";
+
+/** The program's version, from `deno.json`. */
+export const VERSION: string = denoJson.version;
+
+const SUMMARIES: Readonly<Record<string, { usage: string; about: string; footer?: string }>> = {
+  seed: {
+    usage: "gossipnet seed --port <port> [flags]",
+    about: "Run a seed node: it keeps the peer list, registers joining peers, hands out\n" +
+      "peer lists and removes peers reported dead.",
+    footer: "Shell commands (stdin, any case): peers, help, exit",
+  },
+  peer: {
+    usage: "gossipnet peer --port <port> [flags]",
+    about: "Run a peer node: it registers with a majority of the seeds in the config,\n" +
+      "links to peers chosen by preferential attachment, gossips, and reports\n" +
+      "neighbours that stop answering pings.",
+    footer: "Shell commands (stdin, any case): peers, seeds, msg, help, exit",
+  },
+  up: {
+    usage: "gossipnet up [flags]",
+    about: "Run a whole local network (seeds, then peers) as child processes, show its\n" +
+      "progress, and end with a summary of gossip delivery.",
+    footer: "Shell commands (stdin): status, kill <node>, pause <node>, resume <node>,\n" +
+      "start <node>, help, exit. Nodes are named s1.. and p1..",
+  },
+  "report-dead": {
+    usage: "gossipnet report-dead --seed <host:port> --dead <host:port> [flags]",
+    about: "Send the Dead Node report a peer would send about --dead to the seed --seed,\n" +
+      "wait for the seeds' decision and print it. Exit 0 whatever the decision,\n" +
+      "1 if the seed cannot be reached.",
+  },
+};
+
+function flagLine(spec: FlagSpec): string {
+  const left = `  --${spec.name}${spec.value ? ` ${spec.value}` : ""}`;
+  const suffix = spec.required
+    ? " (required)"
+    : spec.defaultText
+    ? ` (default: ${spec.defaultText})`
+    : "";
+  return `${left.padEnd(30)} ${spec.help}${suffix}`;
+}
+
+/** Help for one command, or `undefined` if there is no such command. */
+export function commandHelp(command: string): string | undefined {
+  const specs = COMMAND_FLAGS[command];
+  const summary = SUMMARIES[command];
+  if (!specs || !summary) return undefined;
+  const lines = [
+    `gossipnet ${command}: ${summary.about}`,
+    "",
+    `Usage: ${summary.usage}`,
+    "",
+    "Flags:",
+    ...specs.filter((s) => !s.advanced).map(flagLine),
+    `  ${"--help".padEnd(28)} show this help`,
+  ];
+  const advanced = specs.filter((s) => s.advanced);
+  if (advanced.length > 0) lines.push("", "Advanced:", ...advanced.map(flagLine));
+  lines.push("", "Durations: 200 (milliseconds), 200ms, 1.5s, 2m.");
+  if (summary.footer) lines.push(summary.footer);
+  return lines.join("\n") + "\n";
+}
+
+/** The program's top-level help. */
+export function programHelp(): string {
+  return [
+    `gossipnet ${VERSION}: a peer-to-peer gossip network. Seeds keep the membership;`,
+    "peers register with a majority of seeds, link up, flood gossip and watch each",
+    "other's liveness.",
+    "",
+    "Usage:",
+    "  gossipnet seed --port <port> [flags]         run a seed node",
+    "  gossipnet peer --port <port> [flags]         run a peer node",
+    "  gossipnet up [flags]                         run a whole local network",
+    "  gossipnet report-dead --seed <host:port> --dead <host:port>",
+    "                                               ask the seeds to remove a peer",
+    "  gossipnet <command> --help                   flags of one command",
+    "  gossipnet --version                          print the version",
+    "",
+    "Logs: <log-dir>/<role>-<host>-<port>.jsonl, one JSON object per line.",
+    "Exit codes: 0 success, 1 runtime failure, 2 bad usage or configuration.",
+    "",
+  ].join("\n");
+}

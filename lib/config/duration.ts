@@ -1,0 +1,52 @@
+/**
+ * Duration syntax shared by every timing flag: a whole number of
+ * milliseconds (`200`) or a number with a unit (`200ms`, `1.5s`, `2m`, `1h`).
+ *
+ * @module
+ */
+
+const UNIT_MS: Readonly<Record<string, number>> = {
+  ms: 1,
+  s: 1_000,
+  m: 60_000,
+  h: 3_600_000,
+};
+
+/**
+ * Parses a duration into milliseconds. Returns `undefined` when the text is
+ * not a duration (callers turn that into an error naming their flag).
+ *
+ * @example Usage
+ * ```ts
+ * import { parseDuration } from "./duration.ts";
+ * parseDuration("200"); // 200
+ * parseDuration("1.5s"); // 1500
+ * parseDuration("2m"); // 120000
+ * parseDuration("soon"); // undefined
+ * ```
+ */
+export function parseDuration(text: string): number | undefined {
+  const trimmed = text.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  const match = /^(\d+(?:\.\d+)?|\.\d+)(ms|s|m|h)$/.exec(trimmed);
+  if (!match) return undefined;
+  const ms = Number(match[1]) * (UNIT_MS[match[2] as string] ?? NaN);
+  return Number.isFinite(ms) ? Math.round(ms * 1000) / 1000 : undefined;
+}
+
+/**
+ * Formats milliseconds for people: `850ms`, `1.5s`, `2m`, `1m30s`.
+ *
+ * @example Usage
+ * ```ts
+ * import { formatDuration } from "./duration.ts";
+ * formatDuration(1500); // "1.5s"
+ * ```
+ */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms * 100) / 100}ms`;
+  if (ms < 60_000) return `${Math.round(ms / 10) / 100}s`;
+  const minutes = Math.floor(ms / 60_000);
+  const seconds = Math.round((ms % 60_000) / 1000);
+  return seconds === 0 ? `${minutes}m` : `${minutes}m${seconds}s`;
+}

@@ -1,0 +1,167 @@
+/**
+ * Every event a node logs, as one typed union. The names and fields of the
+ * events in `CONTRACT.md` are exactly those here, so a misspelt event or a
+ * missing field is a type error, not a broken log consumer.
+ *
+ * Addresses are always `host:port` strings made by `formatAddress`.
+ *
+ * @module
+ */
+
+/** Severity of an event, LogTape's level names. */
+export type EventLevel = "debug" | "info" | "warning" | "error";
+
+/** Every event a node can log. Fields marked (contract) are documented in CONTRACT.md. */
+export type LogEvent =
+  // ---- both roles ----
+  /** (contract) The node accepts connections. */
+  | { event: "listening"; address: string; role: "seed" | "peer"; nodeId: string }
+  /** A connection was dropped because the remote broke the protocol or timed out. */
+  | { event: "connection_dropped"; remote: string; reason: string; detail: string }
+  /** The node began shutting down. */
+  | { event: "stopping"; reason: string }
+  /** Traffic totals at shutdown. */
+  | {
+    event: "traffic";
+    framesSent: number;
+    bytesSent: number;
+    framesReceived: number;
+    bytesReceived: number;
+    duplicates: number;
+  }
+  // ---- seed ----
+  /** (contract) A peer was added to this seed's peer list. */
+  | { event: "peer_registered"; peer: string; degree: number }
+  /** A registration was refused. */
+  | { event: "peer_refused"; peer: string; reason: string; detail: string }
+  /** (contract) A Dead Node message arrived (`raw` = its text). */
+  | { event: "dead_node_report"; dead: string; reporter: string; raw: string }
+  /** A Dead Node message that could not be parsed was ignored. */
+  | { event: "dead_node_invalid"; reporter: string; raw: string; detail: string }
+  /** (contract) A peer left this seed's peer list. */
+  | { event: "peer_removed"; peer: string; reason: "dead" | "left" }
+  // ---- peer ----
+  /** (contract) Registered with a seed. */
+  | { event: "seed_connected"; seed: string }
+  /** A seed could not be reached or dropped its link. */
+  | { event: "seed_unreachable"; seed: string; detail: string }
+  /** A seed refused this peer's registration. */
+  | { event: "registration_refused"; seed: string; reason: string; detail: string }
+  /** Fewer seeds than the quorum answered; the peer keeps retrying. */
+  | {
+    event: "waiting_for_seeds";
+    registered: number;
+    needed: number;
+    retryInMs: number;
+  }
+  /** Registration reached the quorum; the peer is part of the network. */
+  | { event: "joined"; seeds: string[]; candidates: number }
+  /** (contract) A peer list arrived from a seed. */
+  | { event: "peer_list"; seed: string; peers: string[] }
+  /** (contract) A neighbour link is up. */
+  | { event: "neighbor_connected"; neighbor: string; direction: "in" | "out" }
+  /** (contract) A neighbour link is gone. */
+  | { event: "neighbor_lost"; neighbor: string; reason: string }
+  /** A neighbour dial failed. */
+  | { event: "neighbor_dial_failed"; neighbor: string; detail: string }
+  /** (contract) This peer created a gossip message. */
+  | { event: "gossip_generated"; message: string; origin: string; seq: number }
+  /** (contract) First receipt of a gossip message. */
+  | { event: "gossip_received"; message: string; origin: string; from: string }
+  /** A neighbour missed a ping. */
+  | { event: "ping_missed"; neighbor: string; misses: number }
+  /** (contract) This peer reported a dead neighbour to its seeds. */
+  | { event: "dead_node_reported"; dead: string; seeds: string[]; raw: string };
+
+/** An event's name. */
+export type EventName = LogEvent["event"];
+
+/** The event whose name is `N`. */
+export type EventOf<N extends EventName> = Extract<LogEvent, { event: N }>;
+
+interface EventFormat {
+  readonly level: EventLevel;
+  /** Human message; `{field}` is replaced by the field's value. */
+  readonly template: string;
+}
+
+/** Level and human-readable message of every event. */
+export const EVENT_FORMATS: { readonly [N in EventName]: EventFormat } = {
+  listening: { level: "info", template: "{role} listening on {address} (node {nodeId})" },
+  connection_dropped: { level: "warning", template: "dropped connection from {remote}: {detail}" },
+  stopping: { level: "info", template: "stopping ({reason})" },
+  traffic: {
+    level: "info",
+    template:
+      "sent {framesSent} frames / {bytesSent} bytes, received {framesReceived} frames / {bytesReceived} bytes, {duplicates} duplicate gossip",
+  },
+  peer_registered: { level: "info", template: "registered peer {peer}" },
+  peer_refused: { level: "warning", template: "refused peer {peer}: {detail}" },
+  dead_node_report: { level: "warning", template: "{reporter} reports {dead} dead: {raw}" },
+  dead_node_invalid: {
+    level: "warning",
+    template: "ignored Dead Node message from {reporter}: {detail}",
+  },
+  peer_removed: { level: "warning", template: "removed peer {peer} ({reason})" },
+  seed_connected: { level: "info", template: "registered with seed {seed}" },
+  seed_unreachable: { level: "warning", template: "seed {seed} unreachable: {detail}" },
+  registration_refused: {
+    level: "warning",
+    template: "seed {seed} refused registration: {detail}",
+  },
+  waiting_for_seeds: {
+    level: "warning",
+    template:
+      "waiting for a seed majority: {registered} of {needed} seeds answered; retrying in {retryInMs}ms",
+  },
+  joined: { level: "info", template: "joined via seeds {seeds} ({candidates} known peers)" },
+  peer_list: { level: "info", template: "peer list from {seed}: {peers}" },
+  neighbor_connected: { level: "info", template: "neighbour {neighbor} connected ({direction})" },
+  neighbor_lost: { level: "warning", template: "neighbour {neighbor} lost: {reason}" },
+  neighbor_dial_failed: { level: "warning", template: "could not reach {neighbor}: {detail}" },
+  gossip_generated: { level: "info", template: "generated {message}" },
+  gossip_received: { level: "info", template: "received {message} from {from}" },
+  ping_missed: { level: "debug", template: "{neighbor} missed ping ({misses} in a row)" },
+  dead_node_reported: { level: "warning", template: "reported {dead} dead to {seeds}: {raw}" },
+};
+
+/**
+ * Renders an event's human message from its template.
+ *
+ * @example Usage
+ * ```ts
+ * import { renderEvent } from "./events.ts";
+ * renderEvent({ event: "seed_connected", seed: "127.0.0.1:5000" });
+ * // "registered with seed 127.0.0.1:5000"
+ * ```
+ */
+export function renderEvent(event: LogEvent): string {
+  const fields = event as unknown as Record<string, unknown>;
+  return EVENT_FORMATS[event.event].template.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = fields[name];
+    if (Array.isArray(value)) return value.length === 0 ? "(none)" : value.join(", ");
+    return String(value);
+  });
+}
+
+/** Where a node sends its events; injected so tests can capture them. */
+export interface EventLog {
+  /** Records one event. */
+  emit(event: LogEvent): void;
+}
+
+/** An {@linkcode EventLog} that keeps events in memory (tests, `up`). */
+export class MemoryEventLog implements EventLog {
+  /** Every event emitted, in order. */
+  readonly events: LogEvent[] = [];
+
+  /** Records one event. */
+  emit(event: LogEvent): void {
+    this.events.push(event);
+  }
+
+  /** The events named `name`. */
+  named<N extends EventName>(name: N): EventOf<N>[] {
+    return this.events.filter((e): e is EventOf<N> => e.event === name);
+  }
+}
