@@ -155,7 +155,9 @@ function readFlags(
   }
   const record = parsed as Record<string, unknown>;
   if (record.help === true) return "help";
-  const stray = unknown[0];
+  const positional = Array.isArray(record._) ? record._ : [];
+  // Arguments after "--" bypass the unknown-flag hook; they are still stray.
+  const stray = unknown[0] ?? (positional.length > 0 ? String(positional[0]) : undefined);
   if (stray !== undefined) {
     throw stray.startsWith("-")
       ? new UsageError(

@@ -27,7 +27,10 @@ const UNIT_MS: Readonly<Record<string, number>> = {
  */
 export function parseDuration(text: string): number | undefined {
   const trimmed = text.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  if (/^\d+$/.test(trimmed)) {
+    const ms = Number(trimmed);
+    return Number.isSafeInteger(ms) ? ms : undefined;
+  }
   const match = /^(\d+(?:\.\d+)?|\.\d+)(ms|s|m|h)$/.exec(trimmed);
   if (!match) return undefined;
   const ms = Number(match[1]) * (UNIT_MS[match[2] as string] ?? NaN);
@@ -46,7 +49,8 @@ export function parseDuration(text: string): number | undefined {
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms * 100) / 100}ms`;
   if (ms < 60_000) return `${Math.round(ms / 10) / 100}s`;
-  const minutes = Math.floor(ms / 60_000);
-  const seconds = Math.round((ms % 60_000) / 1000);
+  const totalSeconds = Math.round(ms / 1000);
+  const minutes = Math.floor(totalSeconds / 60);
+  const seconds = totalSeconds % 60;
   return seconds === 0 ? `${minutes}m` : `${minutes}m${seconds}s`;
 }

@@ -16,7 +16,24 @@ export interface Address {
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 const HOSTNAME =
   /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
-const IPV6 = /^[0-9a-fA-F:.]{2,45}$/;
+const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
+
+// RFC 4291 text form: eight hex groups, one "::" standing for a run of zero
+// groups, optionally ending in an embedded IPv4 address.
+function isIPv6(host: string): boolean {
+  let text = host;
+  const lastColon = text.lastIndexOf(":");
+  const tail = text.slice(lastColon + 1);
+  if (tail.includes(".")) {
+    if (!IPV4.test(tail)) return false;
+    text = `${text.slice(0, lastColon + 1)}0:0`;
+  }
+  const halves = text.split("::");
+  if (halves.length > 2) return false;
+  const groups = halves.flatMap((half) => half === "" ? [] : half.split(":"));
+  if (!groups.every((g) => HEX_GROUP.test(g))) return false;
+  return halves.length === 2 ? groups.length < 8 : groups.length === 8;
+}
 
 /**
  * Reports whether `host` is an IPv4 literal, an IPv6 literal (no brackets)
@@ -31,7 +48,7 @@ const IPV6 = /^[0-9a-fA-F:.]{2,45}$/;
  */
 export function isValidHost(host: string): boolean {
   if (IPV4.test(host)) return true;
-  if (host.includes(":")) return IPV6.test(host) && host.split("::").length <= 2;
+  if (host.includes(":")) return isIPv6(host);
   // A name made only of digits and dots is a broken IPv4 literal, not a name.
   if (/^[\d.]+$/.test(host)) return false;
   return HOSTNAME.test(host);
@@ -81,6 +98,8 @@ export function parseAddress(text: string): Address | undefined {
   const match = /^(?:\[([^\]]+)\]|([^:\[\]]+)):(\d{1,5})$/.exec(text.trim());
   if (!match) return undefined;
   const host = match[1] ?? match[2] ?? "";
+  // Brackets are for IPv6 only.
+  if (match[1] !== undefined && !host.includes(":")) return undefined;
   const port = Number(match[3]);
   if (!isValidHost(host) || !isValidPort(port)) return undefined;
   return { host, port };

@@ -14,7 +14,8 @@ export class MalformedInput extends Error {
   }
 }
 
-const UTF8_STRICT = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM: a leading U+FEFF is content, not a byte-order mark, on this wire.
+const UTF8_STRICT = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const UTF8 = new TextEncoder();
 
 /** Sequential, bounds-checked reads over a byte view. */
@@ -121,6 +122,12 @@ export class ByteReader {
   }
 }
 
+function checkRange(value: number, max: number, what: string): void {
+  if (!Number.isInteger(value) || value < 0 || value > max) {
+    throw new RangeError(`Value ${value} does not fit ${what} (0-${max})`);
+  }
+}
+
 /** Appends bytes into a buffer that grows by doubling. */
 export class ByteWriter {
   #bytes: Uint8Array;
@@ -149,22 +156,25 @@ export class ByteWriter {
     return at;
   }
 
-  /** Appends an unsigned byte. */
+  /** Appends an unsigned byte. @throws {RangeError} Outside 0-255. */
   u8(value: number): this {
+    checkRange(value, 0xff, "u8");
     this.#bytes[this.#reserve(1)] = value;
     return this;
   }
 
-  /** Appends a big-endian unsigned 16-bit integer. */
+  /** Appends a big-endian unsigned 16-bit integer. @throws {RangeError} Outside 0-65535. */
   u16(value: number): this {
+    checkRange(value, 0xffff, "u16");
     const at = this.#reserve(2);
     this.#bytes[at] = value >>> 8;
     this.#bytes[at + 1] = value;
     return this;
   }
 
-  /** Appends a big-endian unsigned 32-bit integer. */
+  /** Appends a big-endian unsigned 32-bit integer. @throws {RangeError} Outside 0-4294967295. */
   u32(value: number): this {
+    checkRange(value, 0xffff_ffff, "u32");
     const at = this.#reserve(4);
     this.#bytes[at] = value >>> 24;
     this.#bytes[at + 1] = value >>> 16;

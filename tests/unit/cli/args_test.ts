@@ -1,0 +1,466 @@
+import { assert, assertEquals, assertThrows } from "@std/assert";
+import { COMMANDS, type Invocation, parseInvocation } from "../../../lib/cli/args.ts";
+import { COMMAND_FLAGS } from "../../../lib/cli/flags.ts";
+import { commandHelp, programHelp, VERSION } from "../../../lib/cli/help.ts";
+import { UsageError } from "../../../lib/util/errors.ts";
+
+function usageError(args: readonly string[]): string {
+  return (assertThrows(() => parseInvocation(args), UsageError) as Error).message;
+}
+
+Deno.test("parseInvocation() reads seed with every flag", () => {
+  assertEquals(
+    parseInvocation([
+      "seed",
+      "--port",
+      "5001",
+      "--host",
+      "10.1.2.3",
+      "--config",
+      "seeds.csv",
+      "--log-dir",
+      "/tmp/logs",
+      "--max-peers",
+      "7",
+      "--log-level",
+      "debug",
+      "--exit-on-stdin-close",
+    ]),
+    {
+      command: "seed",
+      host: "10.1.2.3",
+      port: 5001,
+      configPath: "seeds.csv",
+      logDir: "/tmp/logs",
+      logLevel: "debug",
+      exitOnStdinClose: true,
+      tuning: { maxPeers: 7 },
+    },
+  );
+});
+
+Deno.test("parseInvocation() reads seed defaults", () => {
+  assertEquals(parseInvocation(["seed", "--port", "5000"]), {
+    command: "seed",
+    host: "127.0.0.1",
+    port: 5000,
+    configPath: "config.csv",
+    logDir: "logs",
+    logLevel: "info",
+    exitOnStdinClose: false,
+    tuning: {},
+  });
+});
+
+Deno.test("parseInvocation() reads peer with every flag", () => {
+  assertEquals(
+    parseInvocation([
+      "peer",
+      "--port=6001",
+      "--host=::1",
+      "--config=c.csv",
+      "--log-dir=out",
+      "--max-neighbors=3",
+      "--gossip-interval=1.5s",
+      "--gossip-count=0",
+      "--ping-interval=250ms",
+      "--ping-misses=5",
+      "--max-inbound=0",
+      "--repair-interval=2m",
+      "--log-level=warning",
+      "--exit-on-stdin-close",
+    ]),
+    {
+      command: "peer",
+      host: "::1",
+      port: 6001,
+      configPath: "c.csv",
+      logDir: "out",
+      logLevel: "warning",
+      exitOnStdinClose: true,
+      tuning: {
+        maxNeighbors: 3,
+        gossipIntervalMs: 1_500,
+        gossipCount: 0,
+        pingIntervalMs: 250,
+        pingMisses: 5,
+        maxInbound: 0,
+        repairIntervalMs: 120_000,
+      },
+    },
+  );
+});
+
+Deno.test("parseInvocation() reads peer defaults", () => {
+  assertEquals(parseInvocation(["peer", "--port", "6000"]), {
+    command: "peer",
+    host: "127.0.0.1",
+    port: 6000,
+    configPath: "config.csv",
+    logDir: "logs",
+    logLevel: "info",
+    exitOnStdinClose: false,
+    tuning: {},
+  });
+});
+
+Deno.test("parseInvocation() accepts flags in any order", () => {
+  assertEquals(
+    parseInvocation(["peer", "--gossip-count", "2", "--port", "6000", "--host", "localhost"]),
+    parseInvocation(["peer", "--host", "localhost", "--port", "6000", "--gossip-count", "2"]),
+  );
+});
+
+Deno.test("parseInvocation() reads up with every flag", () => {
+  assertEquals(
+    parseInvocation([
+      "up",
+      "--seeds",
+      "2",
+      "--peers",
+      "5",
+      "--base-port",
+      "7000",
+      "--log-dir",
+      "runs/a",
+      "--duration",
+      "45s",
+      "--config",
+      "mine.csv",
+      "--host",
+      "127.0.0.2",
+      "--max-neighbors",
+      "2",
+      "--gossip-interval",
+      "2s",
+      "--gossip-count",
+      "4",
+      "--ping-interval",
+      "1s",
+      "--ping-misses",
+      "2",
+      "--max-inbound",
+      "9",
+      "--repair-interval",
+      "300",
+    ]),
+    {
+      command: "up",
+      seeds: 2,
+      peers: 5,
+      basePort: 7000,
+      host: "127.0.0.2",
+      logDir: "runs/a",
+      durationMs: 45_000,
+      configPath: "mine.csv",
+      // In flag-table order, durations normalised to milliseconds.
+      peerArgs: [
+        "--max-neighbors",
+        "2",
+        "--gossip-interval",
+        "2000ms",
+        "--gossip-count",
+        "4",
+        "--ping-interval",
+        "1000ms",
+        "--ping-misses",
+        "2",
+        "--max-inbound",
+        "9",
+        "--repair-interval",
+        "300ms",
+      ],
+      peerTuning: {
+        maxNeighbors: 2,
+        gossipIntervalMs: 2_000,
+        gossipCount: 4,
+        pingIntervalMs: 1_000,
+        pingMisses: 2,
+        maxInbound: 9,
+        repairIntervalMs: 300,
+      },
+    },
+  );
+});
+
+Deno.test("parseInvocation() reads up defaults", () => {
+  assertEquals(parseInvocation(["up"]), {
+    command: "up",
+    seeds: 3,
+    peers: 10,
+    basePort: 5000,
+    host: "127.0.0.1",
+    logDir: undefined,
+    durationMs: undefined,
+    configPath: undefined,
+    peerArgs: [],
+    peerTuning: {},
+  });
+});
+
+Deno.test("parseInvocation() passes up's peer args back through the peer parser", () => {
+  const up = parseInvocation(["up", "--gossip-interval", "1.5s", "--ping-misses", "4"]);
+  if (up.command !== "up") throw new Error(`expected up, got ${up.command}`);
+  const peer = parseInvocation(["peer", "--port", "6000", ...up.peerArgs]);
+  if (peer.command !== "peer") throw new Error(`expected peer, got ${peer.command}`);
+  assertEquals(peer.tuning, up.peerTuning);
+  assertEquals(peer.tuning, { gossipIntervalMs: 1_500, pingMisses: 4 });
+});
+
+Deno.test("parseInvocation() reads report-dead", async (t) => {
+  await t.step("every flag", () => {
+    assertEquals(
+      parseInvocation([
+        "report-dead",
+        "--seed",
+        "127.0.0.1:5000",
+        "--dead",
+        "[::1]:6001",
+        "--timeout",
+        "3s",
+      ]),
+      {
+        command: "report-dead",
+        seed: { host: "127.0.0.1", port: 5000 },
+        dead: { host: "::1", port: 6001 },
+        timeoutMs: 3_000,
+      },
+    );
+  });
+  await t.step("default timeout", () => {
+    assertEquals(
+      parseInvocation(["report-dead", "--dead", "peer.example:7000", "--seed", "10.0.0.1:1"]),
+      {
+        command: "report-dead",
+        seed: { host: "10.0.0.1", port: 1 },
+        dead: { host: "peer.example", port: 7000 },
+        timeoutMs: 10_000,
+      },
+    );
+  });
+});
+
+Deno.test("parseInvocation() reads help and version forms", async (t) => {
+  const cases: Array<[string[], Invocation]> = [
+    [["--help"], { command: "help", topic: undefined }],
+    [["-h"], { command: "help", topic: undefined }],
+    [["help"], { command: "help", topic: undefined }],
+    [["help", "peer"], { command: "help", topic: "peer" }],
+    [["help", "nonsense"], { command: "help", topic: "nonsense" }],
+    [["--version"], { command: "version" }],
+    [["-V"], { command: "version" }],
+    [["version"], { command: "version" }],
+    [["seed", "--help"], { command: "help", topic: "seed" }],
+    [["peer", "-h"], { command: "help", topic: "peer" }],
+    [["up", "--help"], { command: "help", topic: "up" }],
+    [["report-dead", "--help"], { command: "help", topic: "report-dead" }],
+    // Help wins over anything else on the line, even errors.
+    [["seed", "--port", "0", "--help"], { command: "help", topic: "seed" }],
+    [["peer", "--bogus", "--help"], { command: "help", topic: "peer" }],
+  ];
+  for (const [args, expected] of cases) {
+    await t.step(args.join(" "), () => {
+      assertEquals(parseInvocation(args), expected);
+    });
+  }
+});
+
+Deno.test("parseInvocation() throws UsageError naming the problem", async (t) => {
+  const cases: Array<[string[], string]> = [
+    [[], "Missing command: expected seed, peer, up or report-dead (see gossipnet --help)"],
+    [["launch"], 'Unknown command "launch": expected seed, peer, up or report-dead'],
+    [["Seed", "--port", "1"], 'Unknown command "Seed": expected seed, peer, up or report-dead'],
+    [["--port", "5000"], "Unknown flag --port: flags follow a command (see gossipnet --help)"],
+    // Unknown flags.
+    [
+      ["seed", "--port", "5000", "--bogus"],
+      'Unknown flag --bogus for "seed" (see gossipnet seed --help)',
+    ],
+    [
+      ["seed", "--port", "5000", "--bogus=3"],
+      'Unknown flag --bogus for "seed" (see gossipnet seed --help)',
+    ],
+    [["seed", "-p", "5000"], 'Unknown flag -p for "seed" (see gossipnet seed --help)'],
+    [
+      ["seed", "--port", "5000", "--max-neighbors", "3"],
+      'Unknown flag --max-neighbors for "seed" (see gossipnet seed --help)',
+    ],
+    [
+      ["peer", "--port", "5000", "--max-peers", "3"],
+      'Unknown flag --max-peers for "peer" (see gossipnet peer --help)',
+    ],
+    [["up", "--port", "5000"], 'Unknown flag --port for "up" (see gossipnet up --help)'],
+    // Missing required flags.
+    [["seed"], 'Missing --port: required for "seed"'],
+    [["peer", "--host", "127.0.0.1"], 'Missing --port: required for "peer"'],
+    [["report-dead", "--dead", "127.0.0.1:6000"], 'Missing --seed: required for "report-dead"'],
+    [["report-dead", "--seed", "127.0.0.1:5000"], 'Missing --dead: required for "report-dead"'],
+    // Ports.
+    [["seed", "--port", "0"], 'Invalid --port: expected a port 1-65535, got "0"'],
+    [["seed", "--port", "70000"], 'Invalid --port: expected a port 1-65535, got "70000"'],
+    [["seed", "--port", "65536"], 'Invalid --port: expected a port 1-65535, got "65536"'],
+    [["peer", "--port", "abc"], 'Invalid --port: expected a port 1-65535, got "abc"'],
+    [["peer", "--port", "5000.5"], 'Invalid --port: expected a port 1-65535, got "5000.5"'],
+    [["peer", "--port", "0x10"], 'Invalid --port: expected a port 1-65535, got "0x10"'],
+    [["seed", "--port="], 'Invalid --port: expected a value (<port>), got ""'],
+    [["seed", "--port"], 'Invalid --port: expected a value (<port>), got ""'],
+    [["up", "--base-port", "0"], 'Invalid --base-port: expected a port 1-65535, got "0"'],
+    // Other values.
+    [
+      ["seed", "--port", "1", "--host", "999.1.1.1"],
+      'Invalid --host: expected an IP address or host name, got "999.1.1.1"',
+    ],
+    [
+      ["seed", "--port", "1", "--log-level", "loud"],
+      'Invalid --log-level: expected debug, info, warning, error, got "loud"',
+    ],
+    [
+      ["seed", "--port", "1", "--log-dir="],
+      'Invalid --log-dir: expected a value (<dir>), got ""',
+    ],
+    [
+      ["report-dead", "--seed", "127.0.0.1", "--dead", "127.0.0.1:6000"],
+      'Invalid --seed: expected host:port, got "127.0.0.1"',
+    ],
+    [
+      ["report-dead", "--seed", "127.0.0.1:5000", "--dead", "127.0.0.1:0"],
+      'Invalid --dead: expected host:port, got "127.0.0.1:0"',
+    ],
+    // Durations.
+    [
+      ["peer", "--port", "1", "--gossip-interval", "soon"],
+      'Invalid --gossip-interval: expected a duration such as 200, 200ms, 1.5s or 2m, got "soon"',
+    ],
+    [
+      ["peer", "--port", "1", "--ping-interval", "5sec"],
+      'Invalid --ping-interval: expected a duration such as 200, 200ms, 1.5s or 2m, got "5sec"',
+    ],
+    [
+      ["peer", "--port", "1", "--gossip-interval", "0"],
+      'Invalid --gossip-interval: expected a duration of 1ms to 86400000ms, got "0"',
+    ],
+    [
+      ["peer", "--port", "1", "--ping-interval", "25h"],
+      'Invalid --ping-interval: expected a duration of 1ms to 86400000ms, got "25h"',
+    ],
+    [
+      ["up", "--duration", "8d"],
+      'Invalid --duration: expected a duration such as 200, 200ms, 1.5s or 2m, got "8d"',
+    ],
+    [
+      ["up", "--duration", "0s"],
+      'Invalid --duration: expected a duration of 1ms to 604800000ms, got "0s"',
+    ],
+    [
+      ["report-dead", "--seed", "a:1", "--dead", "b:2", "--timeout", "11m"],
+      'Invalid --timeout: expected a duration of 1ms to 600000ms, got "11m"',
+    ],
+    // Counts.
+    [
+      ["peer", "--port", "1", "--max-neighbors", "0"],
+      'Invalid --max-neighbors: expected a whole number 1-64, got "0"',
+    ],
+    [
+      ["peer", "--port", "1", "--max-neighbors", "65"],
+      'Invalid --max-neighbors: expected a whole number 1-64, got "65"',
+    ],
+    [
+      ["peer", "--port", "1", "--gossip-count", "2.5"],
+      'Invalid --gossip-count: expected a whole number 0-1000000, got "2.5"',
+    ],
+    [
+      ["peer", "--port", "1", "--ping-misses", "three"],
+      'Invalid --ping-misses: expected a whole number 1-1000, got "three"',
+    ],
+    [
+      ["seed", "--port", "1", "--max-peers", "1e3"],
+      'Invalid --max-peers: expected a whole number 0-1000000000, got "1e3"',
+    ],
+    [["up", "--seeds", "0"], 'Invalid --seeds: expected a whole number 1-100, got "0"'],
+    [["up", "--peers", "1001"], 'Invalid --peers: expected a whole number 0-1000, got "1001"'],
+    // Repeated flags.
+    [["seed", "--port", "5000", "--port", "5001"], "Flag --port given 2 times; give it once"],
+    [
+      ["peer", "--port", "1", "--gossip-count", "1", "--gossip-count=1", "--gossip-count", "1"],
+      "Flag --gossip-count given 3 times; give it once",
+    ],
+    [["up", "--peers", "1", "--peers", "1"], "Flag --peers given 2 times; give it once"],
+    // Stray positionals.
+    [
+      ["seed", "--port", "5000", "extra"],
+      'Unexpected argument "extra" for "seed" (see gossipnet seed --help)',
+    ],
+    [["up", "now"], 'Unexpected argument "now" for "up" (see gossipnet up --help)'],
+    [
+      ["seed", "--port", "5000", "--exit-on-stdin-close", "yes"],
+      'Unexpected argument "yes" for "seed" (see gossipnet seed --help)',
+    ],
+  ];
+  for (const [args, message] of cases) {
+    await t.step(args.join(" ") || "(no arguments)", () => {
+      assertEquals(usageError(args), message);
+    });
+  }
+});
+
+Deno.test("parseInvocation() rejects arguments after --", () => {
+  // parseArgs puts everything after "--" into `_` without calling `unknown`,
+  // so a stray argument there would be dropped without a word.
+  assertEquals(
+    usageError(["seed", "--port", "5000", "--", "extra"]),
+    'Unexpected argument "extra" for "seed" (see gossipnet seed --help)',
+  );
+});
+
+Deno.test("parseInvocation() messages are single lines", () => {
+  for (const args of [[], ["x"], ["seed"], ["seed", "--port", "0"], ["up", "--seeds", "x"]]) {
+    assertEquals(usageError(args).includes("\n"), false, args.join(" "));
+  }
+});
+
+Deno.test("commandHelp() lists every flag of its command", async (t) => {
+  for (const command of COMMANDS) {
+    await t.step(command, () => {
+      const help = commandHelp(command);
+      if (help === undefined) throw new Error(`no help for ${command}`);
+      const specs = COMMAND_FLAGS[command] ?? [];
+      assert(specs.length > 0, command);
+      for (const spec of specs) {
+        assert(
+          new RegExp(`^  --${spec.name}(\\s|$)`, "m").test(help),
+          `--${spec.name} missing from ${command} help`,
+        );
+        if (spec.required) assert(help.includes(`${spec.help} (required)`), spec.name);
+        else if (spec.defaultText) {
+          assert(help.includes(`(default: ${spec.defaultText})`), spec.name);
+        }
+      }
+      assert(help.startsWith(`gossipnet ${command}: `), help);
+      assert(help.includes("--help"), help);
+      assert(help.endsWith("\n"), command);
+    });
+  }
+});
+
+Deno.test("commandHelp() is undefined for an unknown command", () => {
+  assertEquals(commandHelp("launch"), undefined);
+  assertEquals(commandHelp("help"), undefined);
+});
+
+Deno.test("COMMAND_FLAGS has exactly the commands of COMMANDS", () => {
+  assertEquals(Object.keys(COMMAND_FLAGS).sort(), [...COMMANDS].sort());
+  for (const command of COMMANDS) {
+    const names = (COMMAND_FLAGS[command] ?? []).map((s) => s.name);
+    assertEquals(new Set(names).size, names.length, `${command} declares a flag twice`);
+    assert(!names.includes("help"), `${command} declares --help`);
+  }
+});
+
+Deno.test("programHelp() names every command, --help and --version", () => {
+  const help = programHelp();
+  for (const command of COMMANDS) assert(help.includes(`gossipnet ${command} `), command);
+  assert(help.includes("--version"));
+  assert(help.includes("--help"));
+  assert(help.startsWith(`gossipnet ${VERSION}: `));
+  assert(/^\d+\.\d+\.\d+/.test(VERSION), VERSION);
+});

@@ -1,0 +1,151 @@
+import { assertEquals } from "@std/assert";
+import {
+  type Address,
+  formatAddress,
+  formatHost,
+  isValidHost,
+  isValidPort,
+  parseAddress,
+  sameAddress,
+} from "../../../lib/util/address.ts";
+
+Deno.test("isValidHost() accepts IP literals and DNS names", async (t) => {
+  const hosts = [
+    "127.0.0.1",
+    "0.0.0.0",
+    "255.255.255.255",
+    "10.0.0.1",
+    "::",
+    "::1",
+    "fe80::1",
+    "2001:db8::1",
+    "2001:DB8::A",
+    "1:2:3:4:5:6:7:8",
+    "::ffff:192.0.2.1",
+    "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255",
+    "localhost",
+    "a",
+    "seed-1.example.org",
+    "123abc.example",
+    "xn--bcher-kva.example",
+    "a".repeat(63) + ".com",
+  ];
+  for (const host of hosts) {
+    await t.step(host, () => {
+      assertEquals(isValidHost(host), true);
+    });
+  }
+});
+
+Deno.test("isValidHost() rejects broken IPv4 literals and names", async (t) => {
+  const hosts = [
+    "",
+    "256.1.1.1",
+    "999.1.1.1",
+    "1.2.3",
+    "1.2.3.4.5",
+    "01.2.3.4",
+    "1..2.3",
+    "bad host",
+    "a_b",
+    "-a",
+    "a-",
+    "a..b",
+    ".a",
+    "a".repeat(64),
+    ["a", "b", "c", "d"].map((c) => c.repeat(63)).join("."),
+    "[::1]",
+    "é.example",
+    "evil\nhost",
+  ];
+  for (const host of hosts) {
+    await t.step(JSON.stringify(host.length > 30 ? host.slice(0, 30) + "…" : host), () => {
+      assertEquals(isValidHost(host), false);
+    });
+  }
+});
+
+Deno.test("isValidHost() rejects text that is not an IPv6 literal", async (t) => {
+  // The IPv6 check only looks at the character set, the length and the
+  // number of "::", so these all pass it although none is an address.
+  const hosts = [
+    "1:2",
+    "1:2:3",
+    ":::",
+    ":.:",
+    "..:",
+    "12345::1",
+    "1:2:3:4:5:6:7:8:9",
+    "::1.2.3",
+    "127.0.0.1:5000",
+  ];
+  for (const host of hosts) {
+    await t.step(host, () => {
+      assertEquals(isValidHost(host), false);
+    });
+  }
+  await t.step("the ones it does catch", () => {
+    assertEquals(isValidHost("1::2::3"), false);
+    assertEquals(isValidHost("gg::1"), false);
+  });
+});
+
+Deno.test("isValidPort() accepts integers 1-65535", () => {
+  assertEquals([1, 80, 65535].map(isValidPort), [true, true, true]);
+  assertEquals([0, -1, 65536, 1.5, NaN, Infinity].map(isValidPort), [
+    false,
+    false,
+    false,
+    false,
+    false,
+    false,
+  ]);
+});
+
+Deno.test("formatAddress() brackets IPv6 hosts only", () => {
+  assertEquals(formatAddress({ host: "127.0.0.1", port: 5000 }), "127.0.0.1:5000");
+  assertEquals(formatAddress({ host: "seed.example", port: 1 }), "seed.example:1");
+  assertEquals(formatAddress({ host: "::1", port: 5000 }), "[::1]:5000");
+  assertEquals(formatHost("::1"), "[::1]");
+  assertEquals(formatHost("10.0.0.1"), "10.0.0.1");
+});
+
+Deno.test("parseAddress() reads host:port and [v6]:port", async (t) => {
+  const cases: Array<[string, Address | undefined]> = [
+    ["127.0.0.1:5000", { host: "127.0.0.1", port: 5000 }],
+    ["[::1]:5000", { host: "::1", port: 5000 }],
+    ["[2001:db8::1]:65535", { host: "2001:db8::1", port: 65535 }],
+    ["seed.example:1", { host: "seed.example", port: 1 }],
+    [" 127.0.0.1:5000\n", { host: "127.0.0.1", port: 5000 }],
+    ["127.0.0.1", undefined],
+    ["127.0.0.1:", undefined],
+    [":5000", undefined],
+    ["127.0.0.1:0", undefined],
+    ["127.0.0.1:65536", undefined],
+    ["127.0.0.1:123456", undefined],
+    ["127.0.0.1:50a", undefined],
+    ["::1:5000", undefined],
+    ["[::1]5000", undefined],
+    ["999.1.1.1:5000", undefined],
+    ["bad host:5000", undefined],
+    ["", undefined],
+  ];
+  for (const [text, expected] of cases) {
+    await t.step(JSON.stringify(text), () => {
+      assertEquals(parseAddress(text), expected);
+    });
+  }
+  await t.step("formatAddress() output parses back", () => {
+    for (const text of ["127.0.0.1:5000", "[::1]:5000", "[fe80::1]:1", "a.example:65535"]) {
+      const address = parseAddress(text);
+      assertEquals(address && formatAddress(address), text);
+    }
+  });
+});
+
+Deno.test("sameAddress() compares host and port", () => {
+  const a = { host: "127.0.0.1", port: 5000 };
+  assertEquals(sameAddress(a, { host: "127.0.0.1", port: 5000 }), true);
+  assertEquals(sameAddress(a, { host: "127.0.0.1", port: 5001 }), false);
+  assertEquals(sameAddress(a, { host: "127.0.0.2", port: 5000 }), false);
+});
