@@ -46,6 +46,12 @@ export interface PeerTuning {
   repairIntervalMs: number;
   /** Time allowed for a TCP connect plus handshake to another node. @default {2000} */
   dialTimeoutMs: number;
+  /**
+   * Time a seed has to answer a registration. Seeds answer only once a
+   * majority of them agreed, which takes up to their vote timeout (3 s).
+   * @default {5000}
+   */
+  registerTimeoutMs: number;
   /** First wait before retrying seeds that did not answer; doubles each round. @default {250} */
   seedRetryMinMs: number;
   /** Longest wait between seed retries. @default {2000} */
@@ -71,6 +77,37 @@ export interface SeedTuning {
   maxPeers: number;
   /** Time allowed for a TCP connect plus handshake to another node. @default {2000} */
   dialTimeoutMs: number;
+  /**
+   * Time a seed gives a peer reported dead to answer its own probe (connect,
+   * hello, ping, pong). A stopped process still accepts TCP connections, so
+   * only a pong within this time counts as alive.
+   * @default {1500}
+   */
+  probeTimeoutMs: number;
+  /**
+   * Time a proposal waits for votes before it fails. Must exceed
+   * `probeTimeoutMs`, since a removal vote waits for the voter's probe.
+   * @default {3000}
+   */
+  voteTimeoutMs: number;
+  /**
+   * How often a seed asks the other seeds for their peer lists to repair
+   * anything it missed (anti-entropy).
+   * @default {5000}
+   */
+  syncIntervalMs: number;
+  /**
+   * Longest a starting seed waits to hear from the other seeds before it
+   * serves peers anyway (it then has whatever state it could get).
+   * @default {3000}
+   */
+  readyTimeoutMs: number;
+  /** First wait before redialling a seed; doubles up to `linkRetryMaxMs`. @default {250} */
+  linkRetryMinMs: number;
+  /** Longest wait between redials of a seed. @default {2000} */
+  linkRetryMaxMs: number;
+  /** How long a removed peer is remembered, so stale news cannot revive it. @default {600000} */
+  tombstoneTtlMs: number;
 }
 
 /** Peer defaults; the protocol's classic timings (5 s gossip ×10, 13 s ping ×3). */
@@ -83,6 +120,7 @@ export const DEFAULT_PEER_TUNING: Readonly<PeerTuning> = {
   pingMisses: 3,
   repairIntervalMs: 2_000,
   dialTimeoutMs: 2_000,
+  registerTimeoutMs: 5_000,
   seedRetryMinMs: 250,
   seedRetryMaxMs: 2_000,
   messageListMaxEntries: 100_000,
@@ -93,6 +131,13 @@ export const DEFAULT_PEER_TUNING: Readonly<PeerTuning> = {
 export const DEFAULT_SEED_TUNING: Readonly<SeedTuning> = {
   maxPeers: Infinity,
   dialTimeoutMs: 2_000,
+  probeTimeoutMs: 1_500,
+  voteTimeoutMs: 3_000,
+  syncIntervalMs: 5_000,
+  readyTimeoutMs: 3_000,
+  linkRetryMinMs: 250,
+  linkRetryMaxMs: 2_000,
+  tombstoneTtlMs: 600_000,
 };
 
 /**
@@ -118,6 +163,7 @@ export const PEER_LIMITS: { readonly [K in keyof PeerTuning]: readonly [number, 
   pingMisses: [1, 1000],
   repairIntervalMs: [1, 86_400_000],
   dialTimeoutMs: [1, 600_000],
+  registerTimeoutMs: [1, 600_000],
   seedRetryMinMs: [1, 600_000],
   seedRetryMaxMs: [1, 600_000],
   messageListMaxEntries: [1, 100_000_000],
@@ -128,6 +174,13 @@ export const PEER_LIMITS: { readonly [K in keyof PeerTuning]: readonly [number, 
 export const SEED_LIMITS: { readonly [K in keyof SeedTuning]: readonly [number, number] } = {
   maxPeers: [0, Infinity],
   dialTimeoutMs: [1, 600_000],
+  probeTimeoutMs: [1, 600_000],
+  voteTimeoutMs: [1, 600_000],
+  syncIntervalMs: [1, 86_400_000],
+  readyTimeoutMs: [0, 600_000],
+  linkRetryMinMs: [1, 600_000],
+  linkRetryMaxMs: [1, 600_000],
+  tombstoneTtlMs: [1, 86_400_000 * 7],
 };
 
 function check<T extends object>(
@@ -172,5 +225,16 @@ export function resolvePeerTuning(partial: Partial<PeerTuning> = {}): PeerTuning
  * @throws {ConfigError} Naming the first knob out of range.
  */
 export function resolveSeedTuning(partial: Partial<SeedTuning> = {}): SeedTuning {
-  return check({ ...DEFAULT_SEED_TUNING, ...partial }, SEED_LIMITS);
+  const tuning = check({ ...DEFAULT_SEED_TUNING, ...partial }, SEED_LIMITS);
+  if (tuning.voteTimeoutMs <= tuning.probeTimeoutMs) {
+    throw new ConfigError(
+      `Invalid voteTimeoutMs: must exceed probeTimeoutMs (${tuning.probeTimeoutMs}), got ${tuning.voteTimeoutMs}`,
+    );
+  }
+  if (tuning.linkRetryMinMs > tuning.linkRetryMaxMs) {
+    throw new ConfigError(
+      `Invalid linkRetryMinMs: must not exceed linkRetryMaxMs (${tuning.linkRetryMaxMs}), got ${tuning.linkRetryMinMs}`,
+    );
+  }
+  return tuning;
 }

@@ -40,6 +40,50 @@ export type LogEvent =
   | { event: "dead_node_invalid"; reporter: string; raw: string; detail: string }
   /** (contract) A peer left this seed's peer list. */
   | { event: "peer_removed"; peer: string; reason: "dead" | "left" }
+  /** This seed asked the others to agree to register a peer. */
+  | { event: "registration_proposed"; peer: string; proposal: string }
+  /** This seed asked the others to agree to remove a peer. */
+  | {
+    event: "removal_proposed";
+    peer: string;
+    proposal: string;
+    reason: "dead" | "left";
+  }
+  /** A vote on one of this seed's proposals (its own included). */
+  | {
+    event: "vote";
+    proposal: string;
+    peer: string;
+    voter: string;
+    answer: "yes" | "no";
+    reason: string;
+  }
+  /** A registration did not win a majority; nothing was committed. */
+  | {
+    event: "registration_rejected";
+    peer: string;
+    proposal: string;
+    yes: number;
+    needed: number;
+    detail: string;
+  }
+  /** A removal did not win a majority: the peer stays. */
+  | {
+    event: "removal_rejected";
+    peer: string;
+    proposal: string;
+    yes: number;
+    needed: number;
+    detail: string;
+  }
+  /** A link to another seed is up. */
+  | { event: "seed_link_up"; seed: string; direction: "in" | "out" }
+  /** A link to another seed is gone. */
+  | { event: "seed_link_down"; seed: string; reason: string }
+  /** The seed has caught up with the others and serves peer lists. */
+  | { event: "synced"; members: number; from: string[] }
+  /** A bug-level surprise caught at a boundary; the node carries on. */
+  | { event: "internal_error"; detail: string }
   // ---- peer ----
   /** (contract) Registered with a seed. */
   | { event: "seed_connected"; seed: string }
@@ -70,6 +114,10 @@ export type LogEvent =
   | { event: "gossip_received"; message: string; origin: string; from: string }
   /** A neighbour missed a ping. */
   | { event: "ping_missed"; neighbor: string; misses: number }
+  /** A neighbour missed too many pings; asking others to probe it. */
+  | { event: "suspect"; neighbor: string; misses: number; helpers: string[] }
+  /** A suspected neighbour answered someone: not dead. */
+  | { event: "suspicion_cleared"; neighbor: string; by: string }
   /** (contract) This peer reported a dead neighbour to its seeds. */
   | { event: "dead_node_reported"; dead: string; seeds: string[]; raw: string };
 
@@ -103,6 +151,27 @@ export const EVENT_FORMATS: { readonly [N in EventName]: EventFormat } = {
     template: "ignored Dead Node message from {reporter}: {detail}",
   },
   peer_removed: { level: "warning", template: "removed peer {peer} ({reason})" },
+  registration_proposed: {
+    level: "info",
+    template: "proposing registration of {peer} ({proposal})",
+  },
+  removal_proposed: {
+    level: "info",
+    template: "proposing removal of {peer}: {reason} ({proposal})",
+  },
+  vote: { level: "info", template: "{voter} votes {answer} on {peer} ({reason})" },
+  registration_rejected: {
+    level: "warning",
+    template: "registration of {peer} rejected: {yes} of {needed} needed votes ({detail})",
+  },
+  removal_rejected: {
+    level: "warning",
+    template: "removal of {peer} rejected: {yes} of {needed} needed votes ({detail})",
+  },
+  seed_link_up: { level: "info", template: "link to seed {seed} up ({direction})" },
+  seed_link_down: { level: "warning", template: "link to seed {seed} down: {reason}" },
+  synced: { level: "info", template: "caught up: {members} peers (from {from})" },
+  internal_error: { level: "error", template: "internal error: {detail}" },
   seed_connected: { level: "info", template: "registered with seed {seed}" },
   seed_unreachable: { level: "warning", template: "seed {seed} unreachable: {detail}" },
   registration_refused: {
@@ -122,6 +191,11 @@ export const EVENT_FORMATS: { readonly [N in EventName]: EventFormat } = {
   gossip_generated: { level: "info", template: "generated {message}" },
   gossip_received: { level: "info", template: "received {message} from {from}" },
   ping_missed: { level: "debug", template: "{neighbor} missed ping ({misses} in a row)" },
+  suspect: {
+    level: "warning",
+    template: "suspect {neighbor} after {misses} missed pings; asking {helpers}",
+  },
+  suspicion_cleared: { level: "info", template: "{neighbor} is alive (answered {by})" },
   dead_node_reported: { level: "warning", template: "reported {dead} dead to {seeds}: {raw}" },
 };
 

@@ -1,15 +1,20 @@
 /**
- * `gossipnet seed`: loads the config, then runs a seed node until it is told
- * to stop.
+ * `gossipnet seed`: loads the config, runs a seed node with its shell, and
+ * stops it cleanly on `exit`, SIGINT or SIGTERM.
  *
  * @module
  */
 
 import type { SeedInvocation } from "../cli/args.ts";
+import { waitForStop } from "../cli/lifecycle.ts";
 import { resolveSeedTuning } from "../config/node_config.ts";
 import { isListedSeed, loadSeedList } from "../config/seed_list.ts";
+import { openNodeLog } from "../log/logger.ts";
+import { table } from "../shell/commands.ts";
 import { formatAddress } from "../util/address.ts";
 import { ConfigError, RuntimeError } from "../util/errors.ts";
+import { tcpTransport } from "../wire/transport.ts";
+import { SeedNode } from "./seed_node.ts";
 
 /** Runs a seed; resolves to the exit code. */
 export async function runSeed(invocation: SeedInvocation): Promise<number> {
@@ -20,6 +25,57 @@ export async function runSeed(invocation: SeedInvocation): Promise<number> {
       `Cannot start seed: ${formatAddress(self)} is not listed in ${invocation.configPath}`,
     );
   }
-  resolveSeedTuning(invocation.tuning);
-  throw new RuntimeError("The seed runtime is not implemented yet");
+  const tuning = resolveSeedTuning(invocation.tuning);
+  const log = await openNodeLog({
+    role: "seed",
+    host: self.host,
+    port: self.port,
+    logDir: invocation.logDir,
+    consoleLevel: invocation.logLevel,
+  });
+  const node = new SeedNode({ self, seeds, tuning, transport: tcpTransport, log });
+  try {
+    node.start();
+  } catch (error) {
+    await log.close();
+    throw listenError(self, error);
+  }
+  const reason = await waitForStop({
+    exitOnStdinClose: invocation.exitOnStdinClose,
+    commands: {
+      peers: {
+        help: "the peer list, with each peer's degree",
+        run: () => {
+          const peers = node.peers();
+          const rows = peers.map((p) => [formatAddress(p.address), String(p.degree)]);
+          const seedsUp = node.connectedSeeds();
+          return `${peers.length} peers; linked to ${seedsUp.length} of ${
+            seeds.length - 1
+          } other seeds\n` +
+            (rows.length > 0 ? table(["peer", "degree"], rows) : "");
+        },
+      },
+    },
+  });
+  log.emit({ event: "stopping", reason });
+  await node.stop();
+  await log.close();
+  return 0;
+}
+
+/** Turns a listen failure into a one-line runtime error. */
+export function listenError(self: { host: string; port: number }, error: unknown): Error {
+  const where = formatAddress(self);
+  if (error instanceof Deno.errors.AddrInUse) {
+    return new RuntimeError(`Cannot listen on ${where}: address already in use`);
+  }
+  if (error instanceof Deno.errors.AddrNotAvailable) {
+    return new RuntimeError(`Cannot listen on ${where}: address not available on this machine`);
+  }
+  if (error instanceof Deno.errors.PermissionDenied) {
+    return new RuntimeError(`Cannot listen on ${where}: permission denied`);
+  }
+  return new RuntimeError(
+    `Cannot listen on ${where}: ${error instanceof Error ? error.message : error}`,
+  );
 }

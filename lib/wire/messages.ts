@@ -38,6 +38,15 @@ export const MessageType = {
   DeadNode: 11,
   Leave: 12,
   DegreeUpdate: 13,
+  Propose: 14,
+  Vote: 15,
+  Commit: 16,
+  Abort: 17,
+  SyncRequest: 18,
+  SyncState: 19,
+  ProbeRequest: 20,
+  ProbeResult: 21,
+  Decision: 22,
 } as const;
 
 /** A message type byte this build knows. */
@@ -161,6 +170,92 @@ export interface DegreeUpdateMessage {
   readonly degree: number;
 }
 
+/** A change a seed proposes to the others. */
+export type ProposedChange =
+  | { readonly op: "add"; readonly peer: Address }
+  | {
+    readonly op: "remove";
+    readonly peer: Address;
+    readonly reason: "dead" | "left";
+    /** The Dead Node text behind it; empty for a leave. */
+    readonly raw: string;
+  };
+
+/** Seed → seeds: please vote on this change. */
+export interface ProposeMessage {
+  readonly kind: "propose";
+  /** `<proposer node id>-<seq>`. */
+  readonly proposalId: string;
+  readonly change: ProposedChange;
+  /** Proposer's newest version stamp, so voters' clocks move past it. */
+  readonly stamp: number;
+}
+/** Seed → proposer: the answer to a `propose`. */
+export interface VoteMessage {
+  readonly kind: "vote";
+  readonly proposalId: string;
+  readonly yes: boolean;
+  /** Short reason, e.g. "ok", "alive", "unreachable", "max_peers". */
+  readonly reason: string;
+  /** Voter's newest version stamp. */
+  readonly stamp: number;
+}
+/** One versioned peer-list record, as seeds exchange them. */
+export interface WireRecord {
+  readonly address: Address;
+  readonly state: "member" | "removed";
+  readonly reason?: "dead" | "left";
+  readonly version: { readonly stamp: number; readonly origin: string };
+  readonly degree: number;
+}
+/** Proposer → seeds: the change won a majority; apply this record. */
+export interface CommitMessage {
+  readonly kind: "commit";
+  readonly proposalId: string;
+  readonly record: WireRecord;
+}
+/** Proposer → seeds: the change failed; forget your promise. */
+export interface AbortMessage {
+  readonly kind: "abort";
+  readonly proposalId: string;
+}
+/** Seed → seed: send me your whole peer list, tombstones included. */
+export interface SyncRequestMessage {
+  readonly kind: "sync_request";
+  readonly requestId: number;
+}
+/** Answer to `sync_request`; split over several messages like `peer_list`. */
+export interface SyncStateMessage {
+  readonly kind: "sync_state";
+  readonly requestId: number;
+  readonly more: boolean;
+  readonly records: readonly WireRecord[];
+}
+/** Peer → neighbour: is `target` alive from where you are? (indirect ping) */
+export interface ProbeRequestMessage {
+  readonly kind: "probe_request";
+  readonly nonce: number;
+  readonly target: Address;
+}
+/** Answer to `probe_request`. */
+export interface ProbeResultMessage {
+  readonly kind: "probe_result";
+  readonly nonce: number;
+  readonly target: Address;
+  readonly alive: boolean;
+}
+/** What the seeds decided about a Dead Node report. APPEND ONLY (wire: index + 1). */
+export const DECISION_OUTCOMES = ["removed", "rejected", "not_member", "invalid"] as const;
+/** A decision outcome; unknown codes decode as `"other"`. */
+export type DecisionOutcome = typeof DECISION_OUTCOMES[number] | "other";
+/** Seed → reporter: the outcome of its Dead Node report. */
+export interface DecisionMessage {
+  readonly kind: "decision";
+  readonly dead: Address;
+  readonly outcome: DecisionOutcome;
+  readonly text: string;
+}
+
 /** Every message of the protocol. */
 export type Message =
   | HelloMessage
@@ -175,7 +270,16 @@ export type Message =
   | PongMessage
   | DeadNodeMessage
   | LeaveMessage
-  | DegreeUpdateMessage;
+  | DegreeUpdateMessage
+  | ProposeMessage
+  | VoteMessage
+  | CommitMessage
+  | AbortMessage
+  | SyncRequestMessage
+  | SyncStateMessage
+  | ProbeRequestMessage
+  | ProbeResultMessage
+  | DecisionMessage;
 
 /** A message's kind string, e.g. `"gossip"`. */
 export type MessageKind = Message["kind"];
@@ -214,7 +318,10 @@ function writeAddress(w: ByteWriter, a: Address): void {
 function readAddress(r: ByteReader, what: string, allowPortZero = false): Address {
   const host = r.str8(`${what} host`);
   const port = r.u16(`${what} port`);
-  if (!isValidHost(host)) throw new MalformedInput(`${what} host "${host}" is not valid`);
+  // JSON quoting escapes control characters: a hostile host cannot forge log lines.
+  if (!isValidHost(host)) {
+    throw new MalformedInput(`${what} host ${JSON.stringify(host)} is not valid`);
+  }
   if (port === 0 && !allowPortZero) throw new MalformedInput(`${what} port is 0`);
   return { host, port };
 }
@@ -407,6 +514,181 @@ const degreeUpdate: Codec<DegreeUpdateMessage> = {
   },
 };
 
+function writeProposalId(w: ByteWriter, id: string): void {
+  const match = /^([0-9a-f]{16})-(\d+)$/.exec(id);
+  if (!match) throw new RangeError(`Proposal id must be <node id>-<seq>, got "${id}"`);
+  writeNodeId(w, match[1] as string);
+  w.u32(Number(match[2]));
+}
+
+function readProposalId(r: ByteReader): string {
+  const node = readNodeId(r);
+  return `${node}-${r.u32("proposal seq")}`;
+}
+
+const REMOVAL_REASONS = ["dead", "left"] as const; // wire: index + 1
+
+function writeRecord(w: ByteWriter, record: WireRecord): void {
+  writeAddress(w, record.address);
+  w.u8(record.state === "member" ? 1 : 2);
+  w.u8(record.reason ? codeOf(REMOVAL_REASONS, record.reason) : 0);
+  w.f64(record.version.stamp);
+  writeNodeId(w, record.version.origin);
+  w.u16(record.degree);
+}
+
+function readRecord(r: ByteReader, what: string): WireRecord {
+  const address = readAddress(r, what);
+  const stateCode = r.u8(`${what} state`);
+  if (stateCode !== 1 && stateCode !== 2) {
+    throw new MalformedInput(`${what} state ${stateCode} is not 1 or 2`);
+  }
+  const reasonCode = r.u8(`${what} reason`);
+  const reason = REMOVAL_REASONS[reasonCode - 1];
+  if (reasonCode !== 0 && !reason) {
+    throw new MalformedInput(`${what} reason ${reasonCode} is unknown`);
+  }
+  const stamp = r.f64(`${what} stamp`);
+  if (!Number.isFinite(stamp) || stamp < 0) throw new MalformedInput(`${what} stamp is not a time`);
+  const origin = readNodeId(r);
+  const degree = r.u16(`${what} degree`);
+  const version = { stamp, origin };
+  const state = stateCode === 1 ? "member" : "removed";
+  return reason ? { address, state, reason, version, degree } : { address, state, version, degree };
+}
+
+function readStamp(r: ByteReader): number {
+  const stamp = r.f64("stamp");
+  if (!Number.isFinite(stamp) || stamp < 0) throw new MalformedInput("stamp is not a time");
+  return stamp;
+}
+
+const propose: Codec<ProposeMessage> = {
+  type: MessageType.Propose,
+  encode(w, m) {
+    writeProposalId(w, m.proposalId);
+    const c = m.change;
+    w.u8(c.op === "add" ? 1 : 2).u8(c.op === "remove" ? codeOf(REMOVAL_REASONS, c.reason) : 0);
+    writeAddress(w, c.peer);
+    w.str16(c.op === "remove" ? c.raw : "").f64(m.stamp);
+  },
+  decode(r) {
+    const proposalId = readProposalId(r);
+    const op = r.u8("op");
+    const reason = REMOVAL_REASONS[r.u8("reason") - 1];
+    const peer = readAddress(r, "peer");
+    const raw = r.str16("raw");
+    const stamp = readStamp(r);
+    if (op === 1) return { kind: "propose", proposalId, change: { op: "add", peer }, stamp };
+    if (op !== 2 || !reason) throw new MalformedInput(`op ${op} with reason is not add or remove`);
+    return { kind: "propose", proposalId, change: { op: "remove", peer, reason, raw }, stamp };
+  },
+};
+
+const vote: Codec<VoteMessage> = {
+  type: MessageType.Vote,
+  encode(w, m) {
+    writeProposalId(w, m.proposalId);
+    w.u8(m.yes ? 1 : 0).str8(m.reason).f64(m.stamp);
+  },
+  decode(r) {
+    const proposalId = readProposalId(r);
+    const yes = r.u8("yes") === 1;
+    return { kind: "vote", proposalId, yes, reason: r.str8("reason"), stamp: readStamp(r) };
+  },
+};
+
+const commit: Codec<CommitMessage> = {
+  type: MessageType.Commit,
+  encode(w, m) {
+    writeProposalId(w, m.proposalId);
+    writeRecord(w, m.record);
+  },
+  decode(r) {
+    return { kind: "commit", proposalId: readProposalId(r), record: readRecord(r, "record") };
+  },
+};
+
+const abort: Codec<AbortMessage> = {
+  type: MessageType.Abort,
+  encode(w, m) {
+    writeProposalId(w, m.proposalId);
+  },
+  decode(r) {
+    return { kind: "abort", proposalId: readProposalId(r) };
+  },
+};
+
+const syncRequest: Codec<SyncRequestMessage> = {
+  type: MessageType.SyncRequest,
+  encode(w, m) {
+    w.u32(m.requestId);
+  },
+  decode(r) {
+    return { kind: "sync_request", requestId: r.u32("request id") };
+  },
+};
+
+const syncState: Codec<SyncStateMessage> = {
+  type: MessageType.SyncState,
+  encode(w, m) {
+    w.u32(m.requestId).u8(m.more ? 1 : 0).u16(m.records.length);
+    for (const record of m.records) writeRecord(w, record);
+  },
+  decode(r) {
+    const requestId = r.u32("request id");
+    const more = (r.u8("flags") & 1) === 1;
+    const count = r.u16("count");
+    // A record takes at least 24 bytes; reject an impossible count up front.
+    if (count * 24 > r.remaining) {
+      throw new MalformedInput(
+        `record count (${count}) exceeds what ${r.remaining} bytes can hold`,
+      );
+    }
+    const records: WireRecord[] = [];
+    for (let i = 0; i < count; i++) records.push(readRecord(r, `record ${i}`));
+    return { kind: "sync_state", requestId, more, records };
+  },
+};
+
+const probeRequest: Codec<ProbeRequestMessage> = {
+  type: MessageType.ProbeRequest,
+  encode(w, m) {
+    w.u32(m.nonce);
+    writeAddress(w, m.target);
+  },
+  decode(r) {
+    return { kind: "probe_request", nonce: r.u32("nonce"), target: readAddress(r, "target") };
+  },
+};
+
+const probeResult: Codec<ProbeResultMessage> = {
+  type: MessageType.ProbeResult,
+  encode(w, m) {
+    w.u32(m.nonce);
+    writeAddress(w, m.target);
+    w.u8(m.alive ? 1 : 0);
+  },
+  decode(r) {
+    const nonce = r.u32("nonce");
+    const target = readAddress(r, "target");
+    return { kind: "probe_result", nonce, target, alive: r.u8("alive") === 1 };
+  },
+};
+
+const decision: Codec<DecisionMessage> = {
+  type: MessageType.Decision,
+  encode(w, m) {
+    writeAddress(w, m.dead);
+    w.u8(codeOf(DECISION_OUTCOMES, m.outcome)).str16(m.text);
+  },
+  decode(r) {
+    const dead = readAddress(r, "dead");
+    const outcome = readCode(r, DECISION_OUTCOMES, "outcome");
+    return { kind: "decision", dead, outcome, text: r.str16("text") };
+  },
+};
+
 type CodecTable = { [K in MessageKind]: Codec<Extract<Message, { kind: K }>> };
 
 const CODECS: CodecTable = {
@@ -423,6 +705,15 @@ const CODECS: CodecTable = {
   dead_node: deadNode,
   leave,
   degree_update: degreeUpdate,
+  propose,
+  vote,
+  commit,
+  abort,
+  sync_request: syncRequest,
+  sync_state: syncState,
+  probe_request: probeRequest,
+  probe_result: probeResult,
+  decision,
 };
 
 const BY_TYPE: ReadonlyArray<Codec<Message> | undefined> = (() => {
@@ -519,6 +810,35 @@ export function decodeMessage(frame: Frame): DecodeResult {
   }
 }
 
+const ENCODER = new TextEncoder();
+
+// Splits items into chunks whose encoded size fits one frame.
+function splitForFrames<T>(items: readonly T[], sizeOf: (item: T) => number): T[][] {
+  const budget = MAX_FRAME_BYTES - FRAME_HEADER_BYTES - 16;
+  const parts: T[][] = [];
+  let current: T[] = [];
+  let size = 0;
+  for (const item of items) {
+    const itemSize = sizeOf(item);
+    if (current.length > 0 && (size + itemSize > budget || current.length === 0xffff)) {
+      parts.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(item);
+    size += itemSize;
+  }
+  parts.push(current);
+  return parts;
+}
+
+function hostBytes(host: string): number {
+  for (let i = 0; i < host.length; i++) {
+    if (host.charCodeAt(i) > 0x7f) return ENCODER.encode(host).length;
+  }
+  return host.length;
+}
+
 /**
  * Splits a peer list into `peer_list` messages that each fit in one frame.
  * Always returns at least one message (an empty list is one empty message).
@@ -527,21 +847,25 @@ export function peerListMessages(
   requestId: number,
   peers: readonly PeerEntry[],
 ): PeerListMessage[] {
-  // Worst case per entry: 1 + 255 host bytes + 2 port + 2 degree.
-  const budget = MAX_FRAME_BYTES - FRAME_HEADER_BYTES - 7;
-  const parts: PeerListMessage[] = [];
-  let current: PeerEntry[] = [];
-  let size = 0;
-  for (const entry of peers) {
-    const entrySize = 5 + new TextEncoder().encode(entry.address.host).length;
-    if (size + entrySize > budget || current.length === 0xffff) {
-      parts.push({ kind: "peer_list", requestId, more: true, peers: current });
-      current = [];
-      size = 0;
-    }
-    current.push(entry);
-    size += entrySize;
-  }
-  parts.push({ kind: "peer_list", requestId, more: false, peers: current });
-  return parts;
+  const parts = splitForFrames(peers, (p) => 5 + hostBytes(p.address.host));
+  return parts.map((part, i) => ({
+    kind: "peer_list",
+    requestId,
+    more: i < parts.length - 1,
+    peers: part,
+  }));
+}
+
+/** Splits sync records into `sync_state` messages that each fit in one frame. */
+export function syncStateMessages(
+  requestId: number,
+  records: readonly WireRecord[],
+): SyncStateMessage[] {
+  const parts = splitForFrames(records, (r) => 24 + hostBytes(r.address.host));
+  return parts.map((part, i) => ({
+    kind: "sync_state",
+    requestId,
+    more: i < parts.length - 1,
+    records: part,
+  }));
 }

@@ -1,0 +1,92 @@
+/**
+ * Gossip: generating this peer's messages on a timer and flooding every
+ * message seen for the first time to all neighbours but the one it came
+ * from (and its origin). Relayed frames are forwarded as received, never
+ * re-encoded.
+ *
+ * @module
+ */
+
+import type { EventLog } from "../log/events.ts";
+import { type Address, formatAddress } from "../util/address.ts";
+import type { Clock, TimerHandle } from "../util/clock.ts";
+import { type Frame, FRAME_HEADER_BYTES } from "../wire/frame.ts";
+import { encodeMessage, type GossipMessage, MessageType } from "../wire/messages.ts";
+import { formatGossipText } from "./gossip_text.ts";
+import type { MessageList } from "./message_list.ts";
+import type { NeighborTable } from "./neighbors.ts";
+
+/** What {@linkcode Gossip} needs. */
+export interface GossipOptions {
+  self: Address;
+  messages: MessageList;
+  neighbors: NeighborTable;
+  log: EventLog;
+  clock: Clock;
+  intervalMs: number;
+  count: number;
+}
+
+/** Generates and relays gossip. */
+export class Gossip {
+  #o: GossipOptions;
+  #selfKey: string;
+  #seq = 0;
+  #timer: TimerHandle | undefined;
+  #running = false;
+
+  /** Creates the engine; {@linkcode start} begins generating. */
+  constructor(options: GossipOptions) {
+    this.#o = options;
+    this.#selfKey = formatAddress(options.self);
+  }
+
+  /** Messages generated so far. */
+  get generated(): number {
+    return this.#seq;
+  }
+
+  /** Generates a message every interval until `count` are out. */
+  start(): void {
+    this.#running = true;
+    this.#schedule();
+  }
+
+  /** Stops generating. */
+  stop(): void {
+    this.#running = false;
+    if (this.#timer !== undefined) this.#o.clock.clearTimeout(this.#timer);
+  }
+
+  #schedule(): void {
+    if (!this.#running || this.#seq >= this.#o.count) return;
+    this.#timer = this.#o.clock.setTimeout(() => {
+      this.generate();
+      this.#schedule();
+    }, this.#o.intervalMs);
+  }
+
+  /** Creates one message now and sends it to every neighbour. */
+  generate(): void {
+    const seq = ++this.#seq;
+    const text = formatGossipText(this.#o.clock.now(), this.#o.self.host, seq);
+    this.#o.messages.record(this.#selfKey, text, "self");
+    this.#o.log.emit({ event: "gossip_generated", message: text, origin: this.#selfKey, seq });
+    const frame = encodeMessage({ kind: "gossip", origin: this.#o.self, text });
+    const payload = frame.subarray(FRAME_HEADER_BYTES);
+    for (const neighbor of this.#o.neighbors.list()) {
+      neighbor.connection.sendFrame(MessageType.Gossip, payload);
+    }
+  }
+
+  /** Handles a gossip frame from neighbour `from`. */
+  receive(from: string, message: GossipMessage, frame: Frame): void {
+    const origin = formatAddress(message.origin);
+    if (this.#o.messages.record(origin, message.text, from) === "duplicate") return;
+    this.#o.log.emit({ event: "gossip_received", message: message.text, origin, from });
+    for (const neighbor of this.#o.neighbors.list()) {
+      if (neighbor.key === from || neighbor.key === origin) continue;
+      neighbor.connection.sendFrame(frame.type, frame.payload);
+    }
+  }
+}

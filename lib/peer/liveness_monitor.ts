@@ -1,0 +1,195 @@
+/**
+ * The runtime around {@linkcode LivenessTracker}: every ping interval it
+ * pings each watched neighbour (over the link, or over a fresh probe
+ * connection if the link dropped), and when one reaches the miss threshold
+ * it asks other neighbours to probe it (SWIM's ping-req) before reporting it
+ * dead. A neighbour whose link dropped stays watched: it is reported only
+ * if fresh connections cannot reach it either.
+ *
+ * @module
+ */
+
+import type { EventLog } from "../log/events.ts";
+import { type Address, formatAddress } from "../util/address.ts";
+import type { Clock, TimerHandle } from "../util/clock.ts";
+import { randomUint32, type Rng, sample } from "../util/random.ts";
+import type { ProbeRequestMessage } from "../wire/messages.ts";
+import type { ProbeResult } from "../wire/probe.ts";
+import type { LivenessTracker } from "./liveness.ts";
+import type { NeighborTable } from "./neighbors.ts";
+
+/** Most neighbours asked to probe a suspect. */
+const INDIRECT_HELPERS = 3;
+
+/** What {@linkcode LivenessMonitor} needs. */
+export interface LivenessMonitorOptions {
+  tracker: LivenessTracker;
+  neighbors: NeighborTable;
+  clock: Clock;
+  rng: Rng;
+  log: EventLog;
+  pingIntervalMs: number;
+  /** Time allowed for one direct probe (connect, hello, pong), in ms. */
+  probeTimeoutMs: number;
+  /** Probes `target` over a fresh connection. */
+  probe(target: Address): Promise<ProbeResult>;
+  /** Reports `target` dead to the seeds. */
+  report(target: Address): void;
+}
+
+/** Pings neighbours and decides when one is dead. */
+export class LivenessMonitor {
+  #o: LivenessMonitorOptions;
+  #addresses = new Map<string, Address>();
+  #timer: TimerHandle | undefined;
+  #running = false;
+  /** Pings this peer sent on behalf of others, by nonce. */
+  #helperPings = new Map<number, (alive: boolean) => void>();
+  /** Indirect probes this peer asked for, by nonce. */
+  #indirect = new Map<number, (alive: boolean, by: string) => void>();
+
+  /** Creates the monitor; {@linkcode start} begins the ping rounds. */
+  constructor(options: LivenessMonitorOptions) {
+    this.#o = options;
+  }
+
+  /** Starts ping rounds. */
+  start(): void {
+    this.#running = true;
+    this.#schedule();
+  }
+
+  /** Stops ping rounds. */
+  stop(): void {
+    this.#running = false;
+    if (this.#timer !== undefined) this.#o.clock.clearTimeout(this.#timer);
+    for (const resolve of this.#helperPings.values()) resolve(false);
+    for (const resolve of this.#indirect.values()) resolve(false, "");
+  }
+
+  /** Starts watching a neighbour. */
+  watch(address: Address): void {
+    const key = formatAddress(address);
+    this.#addresses.set(key, address);
+    this.#o.tracker.watch(key);
+  }
+
+  /** Stops watching (the neighbour left cleanly or was reported). */
+  unwatch(key: string): void {
+    this.#addresses.delete(key);
+    this.#o.tracker.unwatch(key);
+  }
+
+  /** Handles a pong from neighbour `from`. */
+  onPong(from: string, nonce: number): void {
+    const helper = this.#helperPings.get(nonce);
+    if (helper) {
+      this.#helperPings.delete(nonce);
+      helper(true);
+      return;
+    }
+    this.#o.tracker.pong(from, nonce);
+  }
+
+  /** As a helper: probes the target for the neighbour that asked, and answers it. */
+  async onProbeRequest(
+    request: ProbeRequestMessage,
+    reply: (alive: boolean) => void,
+  ): Promise<void> {
+    const key = formatAddress(request.target);
+    const link = this.#o.neighbors.get(key);
+    let alive: boolean;
+    if (link) {
+      const nonce = randomUint32(this.#o.rng);
+      alive = await new Promise<boolean>((resolve) => {
+        this.#helperPings.set(nonce, resolve);
+        link.connection.send({ kind: "ping", nonce });
+        this.#o.clock.setTimeout(() => {
+          if (this.#helperPings.delete(nonce)) resolve(false);
+        }, this.#o.probeTimeoutMs);
+      });
+    } else {
+      alive = (await this.#o.probe(request.target)).alive;
+    }
+    reply(alive);
+  }
+
+  /** Handles a helper's answer to one of this peer's indirect probes. */
+  onProbeResult(from: string, nonce: number, alive: boolean): void {
+    const waiting = this.#indirect.get(nonce);
+    if (waiting) waiting(alive, from);
+  }
+
+  #schedule(): void {
+    if (!this.#running) return;
+    this.#timer = this.#o.clock.setTimeout(() => {
+      this.#round();
+      this.#schedule();
+    }, this.#o.pingIntervalMs);
+  }
+
+  #round(): void {
+    const round = this.#o.tracker.round();
+    for (const { target, misses } of round.missed) {
+      this.#o.log.emit({ event: "ping_missed", neighbor: target, misses });
+    }
+    for (const { target, nonce } of round.ping) {
+      const link = this.#o.neighbors.get(target);
+      if (link) {
+        link.connection.send({ kind: "ping", nonce });
+        continue;
+      }
+      const address = this.#addresses.get(target);
+      if (!address) continue;
+      // The link is gone: a fresh connection's pong counts just the same.
+      this.#o.probe(address).then((result) => {
+        if (result.alive) this.#o.tracker.pong(target, nonce);
+      });
+    }
+    for (const target of round.suspected) this.#confirm(target);
+  }
+
+  async #confirm(target: string): Promise<void> {
+    const address = this.#addresses.get(target);
+    if (!address) return;
+    const helpers = sample(
+      this.#o.neighbors.list().filter((n) => n.key !== target),
+      INDIRECT_HELPERS,
+      this.#o.rng,
+    );
+    this.#o.log.emit({
+      event: "suspect",
+      neighbor: target,
+      misses: this.#o.tracker.misses(target),
+      helpers: helpers.map((h) => h.key),
+    });
+    if (helpers.length > 0) {
+      const nonce = randomUint32(this.#o.rng);
+      let answers = 0;
+      const cleared = await new Promise<string | undefined>((resolve) => {
+        const timer = this.#o.clock.setTimeout(
+          () => resolve(undefined),
+          this.#o.probeTimeoutMs * 1.5 + 50,
+        );
+        this.#indirect.set(nonce, (alive, by) => {
+          if (alive || ++answers === helpers.length) {
+            this.#o.clock.clearTimeout(timer);
+            resolve(alive ? by : undefined);
+          }
+        });
+        for (const helper of helpers) {
+          helper.connection.send({ kind: "probe_request", nonce, target: address });
+        }
+      });
+      this.#indirect.delete(nonce);
+      if (!this.#running || !this.#o.tracker.isWatched(target)) return;
+      if (cleared !== undefined) {
+        this.#o.tracker.clearSuspicion(target);
+        this.#o.log.emit({ event: "suspicion_cleared", neighbor: target, by: cleared });
+        return;
+      }
+    }
+    this.unwatch(target);
+    this.#o.report(address);
+  }
+}

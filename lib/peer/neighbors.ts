@@ -1,0 +1,115 @@
+/**
+ * The neighbour links of a peer: at most one per neighbour, an inbound cap,
+ * and a degree that changes exactly when a neighbour comes or goes.
+ *
+ * @module
+ */
+
+import { type Address, formatAddress } from "../util/address.ts";
+import type { FramedConnection } from "../wire/connection.ts";
+import type { HelloMessage } from "../wire/messages.ts";
+
+/** One live neighbour link. */
+export interface Neighbor {
+  readonly key: string;
+  readonly address: Address;
+  connection: FramedConnection;
+  direction: "in" | "out";
+  /** When the link came up (Unix ms). */
+  readonly since: number;
+}
+
+/** Result of {@linkcode NeighborTable.add}. */
+export type AddResult =
+  | { readonly kind: "added"; readonly neighbor: Neighbor }
+  | { readonly kind: "replaced"; readonly neighbor: Neighbor }
+  | { readonly kind: "rejected"; readonly text: string };
+
+/** A peer's neighbour links. */
+export class NeighborTable {
+  #byKey = new Map<string, Neighbor>();
+  #selfKey: string;
+  #maxInbound: number;
+
+  /** Links of the peer `selfKey`, accepting at most `maxInbound` inbound ones. */
+  constructor(options: { selfKey: string; maxInbound: number }) {
+    this.#selfKey = options.selfKey;
+    this.#maxInbound = options.maxInbound;
+  }
+
+  /** Number of neighbours. */
+  get degree(): number {
+    return this.#byKey.size;
+  }
+
+  /** Number of neighbours this peer dialled. */
+  get outbound(): number {
+    let n = 0;
+    for (const neighbor of this.#byKey.values()) if (neighbor.direction === "out") n++;
+    return n;
+  }
+
+  /** Reports whether `key` is a neighbour. */
+  has(key: string): boolean {
+    return this.#byKey.has(key);
+  }
+
+  /** The neighbour `key`, if linked. */
+  get(key: string): Neighbor | undefined {
+    return this.#byKey.get(key);
+  }
+
+  /** All neighbours. */
+  list(): Neighbor[] {
+    return [...this.#byKey.values()];
+  }
+
+  /**
+   * Adds a link whose handshake completed. If a link to the same neighbour
+   * exists (both sides dialled at once), both ends keep the link dialled by
+   * the peer with the smaller address, so they agree without talking; the
+   * other link is closed here.
+   */
+  add(connection: FramedConnection, hello: HelloMessage, now: number): AddResult {
+    const key = formatAddress(hello.address);
+    if (key === this.#selfKey) return { kind: "rejected", text: "Cannot link to itself" };
+    const existing = this.#byKey.get(key);
+    if (!existing) {
+      if (connection.direction === "in" && this.#inbound() >= this.#maxInbound) {
+        return { kind: "rejected", text: `Too many inbound links (${this.#maxInbound})` };
+      }
+      const neighbor = {
+        key,
+        address: hello.address,
+        connection,
+        direction: connection.direction,
+        since: now,
+      };
+      this.#byKey.set(key, neighbor);
+      return { kind: "added", neighbor };
+    }
+    const keepNew = existing.direction === connection.direction ||
+      connection.direction === (this.#selfKey < key ? "out" : "in");
+    if (!keepNew) return { kind: "rejected", text: "Duplicate link" };
+    const old = existing.connection;
+    existing.connection = connection;
+    existing.direction = connection.direction;
+    old.close("local", "replaced by a newer link to the same neighbour");
+    return { kind: "replaced", neighbor: existing };
+  }
+
+  /** Removes the link if it is the current one for its neighbour. */
+  remove(connection: FramedConnection): Neighbor | undefined {
+    const hello = connection.remoteHello;
+    if (!hello) return undefined;
+    const key = formatAddress(hello.address);
+    const neighbor = this.#byKey.get(key);
+    if (neighbor?.connection !== connection) return undefined;
+    this.#byKey.delete(key);
+    return neighbor;
+  }
+
+  #inbound(): number {
+    return this.degree - this.outbound;
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * A seed's Peer List as a replicated, versioned set.
+ *
+ * Every change (a peer added, a peer removed) is a record stamped with a
+ * version; a seed keeps, for each peer, the record with the highest version.
+ * Removed peers stay as tombstones for a while so an old "member" record
+ * arriving late cannot bring them back. Merging two seeds' states is then
+ * just "keep the newer record", in any order, any number of times: seeds
+ * that missed a commit converge by exchanging snapshots.
+ *
+ * Versions are hybrid clocks: `max(last seen + 1, wall clock ms)` with the
+ * issuing seed's node id as tie-break, so they grow across restarts.
+ *
+ * @module
+ */
+
+import { type Address, formatAddress } from "../util/address.ts";
+import type { Clock } from "../util/clock.ts";
+
+/** A record's version: bigger stamp wins, then bigger origin. */
+export interface Version {
+  readonly stamp: number;
+  readonly origin: string;
+}
+
+/** Orders versions; positive when `a` is newer. */
+export function compareVersions(a: Version, b: Version): number {
+  if (a.stamp !== b.stamp) return a.stamp - b.stamp;
+  return a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0;
+}
+
+/** Why a peer left the list. */
+export type RemovalReason = "dead" | "left";
+
+/** The latest known state of one peer. */
+export interface MemberRecord {
+  readonly address: Address;
+  readonly state: "member" | "removed";
+  /** Set when `state` is `"removed"`. */
+  readonly reason?: RemovalReason;
+  readonly version: Version;
+  /** Neighbour count as last reported to this seed (soft state, not versioned). */
+  readonly degree: number;
+}
+
+/** What {@linkcode Membership.apply} did. */
+export type ApplyOutcome = "added" | "removed" | "updated" | "stale";
+
+/** Options for {@linkcode Membership}. */
+export interface MembershipOptions {
+  /** How long tombstones are kept, in ms. @default {600000} */
+  tombstoneTtlMs?: number;
+  clock: Clock;
+}
+
+/**
+ * The versioned peer list.
+ *
+ * @example Usage
+ * ```ts
+ * import { Membership } from "./membership.ts";
+ * const clock = { now: () => 1000, setTimeout: () => 0, clearTimeout() {} };
+ * const list = new Membership({ clock });
+ * const version = list.nextVersion("aaaa");
+ * list.apply({ address: { host: "127.0.0.1", port: 6001 }, state: "member", version, degree: 0 });
+ * list.size; // 1
+ * ```
+ */
+export class Membership {
+  #records = new Map<string, MemberRecord>();
+  #removedAt = new Map<string, number>();
+  #members = 0;
+  #lastStamp = 0;
+  #tombstoneTtlMs: number;
+  #clock: Clock;
+
+  /** Creates an empty list. */
+  constructor(options: MembershipOptions) {
+    this.#tombstoneTtlMs = options.tombstoneTtlMs ?? 600_000;
+    this.#clock = options.clock;
+  }
+
+  /** Number of current members. */
+  get size(): number {
+    return this.#members;
+  }
+
+  /** Reports whether `key` (`host:port`) is a current member. */
+  isMember(key: string): boolean {
+    return this.#records.get(key)?.state === "member";
+  }
+
+  /** The record for `key`, member or tombstone. */
+  get(key: string): MemberRecord | undefined {
+    return this.#records.get(key);
+  }
+
+  /** Current members, in insertion order. */
+  members(): MemberRecord[] {
+    return [...this.#records.values()].filter((r) => r.state === "member");
+  }
+
+  /** Every record, tombstones included: what a seed sends to sync another. */
+  snapshot(): MemberRecord[] {
+    this.#purge();
+    return [...this.#records.values()];
+  }
+
+  /** Notes a version seen elsewhere so later local versions exceed it. */
+  observe(stamp: number): void {
+    if (stamp > this.#lastStamp) this.#lastStamp = stamp;
+  }
+
+  /** The highest version stamp seen so far. */
+  get lastStamp(): number {
+    return this.#lastStamp;
+  }
+
+  /** A fresh version, newer than anything seen, issued by `origin`. */
+  nextVersion(origin: string): Version {
+    this.#lastStamp = Math.max(this.#lastStamp + 1, Math.floor(this.#clock.now()));
+    return { stamp: this.#lastStamp, origin };
+  }
+
+  /** Merges a record: it replaces the current one only if its version is newer. */
+  apply(record: MemberRecord): ApplyOutcome {
+    const key = formatAddress(record.address);
+    this.observe(record.version.stamp);
+    const current = this.#records.get(key);
+    if (current && compareVersions(record.version, current.version) <= 0) return "stale";
+    const wasMember = current?.state === "member";
+    const isMember = record.state === "member";
+    // Degree is soft state: keep what this seed heard directly.
+    const degree = current && isMember ? current.degree : record.degree;
+    this.#records.set(key, { ...record, degree });
+    if (isMember) this.#removedAt.delete(key);
+    else this.#removedAt.set(key, this.#clock.now());
+    this.#members += (isMember ? 1 : 0) - (wasMember ? 1 : 0);
+    if (isMember && !wasMember) return "added";
+    if (!isMember && wasMember) return "removed";
+    return "updated";
+  }
+
+  /** Updates a member's degree; false if `key` is not a member. */
+  setDegree(key: string, degree: number): boolean {
+    const current = this.#records.get(key);
+    if (current?.state !== "member") return false;
+    this.#records.set(key, { ...current, degree });
+    return true;
+  }
+
+  #purge(): void {
+    const cutoff = this.#clock.now() - this.#tombstoneTtlMs;
+    for (const [key, at] of this.#removedAt) {
+      if (at > cutoff) continue;
+      this.#removedAt.delete(key);
+      this.#records.delete(key);
+    }
+  }
+}

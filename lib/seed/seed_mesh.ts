@@ -1,0 +1,150 @@
+/**
+ * The links between seeds. Every seed dials every other seed in the config
+ * and keeps that link up, redialling with backoff; links dialled by the
+ * others arrive through the listener. A message to a seed goes over any open
+ * link to it, so one direction suffices while the other is being redialled.
+ *
+ * @module
+ */
+
+import type { EventLog } from "../log/events.ts";
+import { backoffDelay } from "../peer/bootstrap.ts";
+import { type Address, formatAddress } from "../util/address.ts";
+import type { Clock } from "../util/clock.ts";
+import type { Rng } from "../util/random.ts";
+import { Sleeper } from "../util/sleeper.ts";
+import type { ConnectionHandler, FramedConnection } from "../wire/connection.ts";
+import { dialNode } from "../wire/dial.ts";
+import type { HelloMessage, Message } from "../wire/messages.ts";
+import type { Transport } from "../wire/transport.ts";
+
+/** What {@linkcode SeedMesh} needs. */
+export interface SeedMeshOptions {
+  /** The other seeds of the config (not this one). */
+  others: readonly Address[];
+  transport: Transport;
+  localHello: HelloMessage;
+  /** Handles every seed link's messages; must call `attach`/`detach`. */
+  handler: ConnectionHandler;
+  clock: Clock;
+  rng: Rng;
+  log: EventLog;
+  dialTimeoutMs: number;
+  retryMinMs: number;
+  retryMaxMs: number;
+  /** Called at the first failed dial of each outage of a seed (startup included). */
+  onDialFailed(seedKey: string): void;
+}
+
+interface Links {
+  out?: FramedConnection;
+  in?: FramedConnection;
+}
+
+/** Links to the other seeds. */
+export class SeedMesh {
+  #options: SeedMeshOptions;
+  #links = new Map<string, Links>();
+  #sleeper: Sleeper;
+  #running = false;
+
+  /** Creates the mesh; call {@linkcode start} to begin dialling. */
+  constructor(options: SeedMeshOptions) {
+    this.#options = options;
+    this.#sleeper = new Sleeper(options.clock);
+  }
+
+  /** Starts one redial loop per other seed. */
+  start(): void {
+    this.#running = true;
+    for (const seed of this.#options.others) this.#maintain(seed);
+  }
+
+  /** Closes every link and stops redialling. */
+  stop(): void {
+    this.#running = false;
+    this.#sleeper.cancelAll();
+    for (const links of this.#links.values()) {
+      links.out?.close("local", "shutting down");
+      links.in?.close("local", "shutting down");
+    }
+  }
+
+  /** Registers a seed link whose handshake completed (either direction). */
+  attach(seedKey: string, connection: FramedConnection): void {
+    let links = this.#links.get(seedKey);
+    if (!links) this.#links.set(seedKey, links = {});
+    const previous = connection.direction === "out" ? links.out : links.in;
+    if (connection.direction === "out") links.out = connection;
+    else links.in = connection;
+    previous?.close("local", "replaced by a newer link");
+    this.#options.log.emit({
+      event: "seed_link_up",
+      seed: seedKey,
+      direction: connection.direction,
+    });
+  }
+
+  /** Forgets a closed seed link. */
+  detach(seedKey: string, connection: FramedConnection, reason: string): void {
+    const links = this.#links.get(seedKey);
+    if (!links) return;
+    if (links.out === connection) delete links.out;
+    else if (links.in === connection) delete links.in;
+    else return;
+    if (this.#running) this.#options.log.emit({ event: "seed_link_down", seed: seedKey, reason });
+  }
+
+  /** Seeds with at least one open link. */
+  connected(): string[] {
+    return [...this.#links.entries()]
+      .filter(([, links]) => links.out?.isOpen || links.in?.isOpen)
+      .map(([key]) => key);
+  }
+
+  /** Sends to one seed over any open link; false if none is open. */
+  send(seedKey: string, message: Message): boolean {
+    const links = this.#links.get(seedKey);
+    if (links?.out?.isOpen && links.out.send(message)) return true;
+    return links?.in?.isOpen === true && links.in.send(message);
+  }
+
+  /** Sends to every connected seed; returns those it went to. */
+  broadcast(message: Message): string[] {
+    return this.connected().filter((key) => this.send(key, message));
+  }
+
+  async #maintain(seed: Address): Promise<void> {
+    const key = formatAddress(seed);
+    let attempt = 0;
+    let reportedDown = false;
+    while (this.#running) {
+      try {
+        const connection = await dialNode(seed, {
+          transport: this.#options.transport,
+          localHello: this.#options.localHello,
+          handler: this.#options.handler,
+          timeoutMs: this.#options.dialTimeoutMs,
+        });
+        attempt = 0;
+        reportedDown = false;
+        await connection.closed;
+      } catch (error) {
+        if (attempt === 0 && !reportedDown) {
+          reportedDown = true;
+          this.#options.onDialFailed(key);
+          const detail = error instanceof Error ? error.message : String(error);
+          if (this.#running) {
+            this.#options.log.emit({ event: "seed_unreachable", seed: key, detail });
+          }
+        }
+      }
+      if (!this.#running) return;
+      const wait = backoffDelay(attempt++, {
+        minMs: this.#options.retryMinMs,
+        maxMs: this.#options.retryMaxMs,
+      }, this.#options.rng);
+      await this.#sleeper.sleep(wait);
+    }
+  }
+}

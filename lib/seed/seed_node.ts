@@ -1,0 +1,458 @@
+/**
+ * The seed runtime: accepts connections and routes each by the role in its
+ * hello: other seeds (consensus and sync), peers (registration, peer lists,
+ * degree updates, Dead Node reports, leaving) and clients (operator reports,
+ * probes). Decisions are made in `registrar.ts`; this file moves messages.
+ *
+ * @module
+ */
+
+import type { SeedTuning } from "../config/node_config.ts";
+import { isListedSeed, quorumSize } from "../config/seed_list.ts";
+import type { EventLog } from "../log/events.ts";
+import { parseDeadReport } from "../peer/dead_report.ts";
+import { type Address, formatAddress, sameAddress } from "../util/address.ts";
+import { type Clock, systemClock } from "../util/clock.ts";
+import { errorText } from "../util/errors.ts";
+import { newNodeId, type Rng, systemRng } from "../util/random.ts";
+import { type CloseInfo, type ConnectionHandler, FramedConnection } from "../wire/connection.ts";
+import {
+  type HelloMessage,
+  type Message,
+  type PeerEntry,
+  peerListMessages,
+  PROTOCOL_VERSION,
+  syncStateMessages,
+} from "../wire/messages.ts";
+import { probeNode } from "../wire/probe.ts";
+import type { LinkListener, Transport } from "../wire/transport.ts";
+import { type MemberRecord, Membership } from "./membership.ts";
+import { Registrar } from "./registrar.ts";
+import { SeedMesh } from "./seed_mesh.ts";
+
+/** What a seed needs. */
+export interface SeedNodeOptions {
+  /** This seed's listen (and advertised) address; must be in `seeds`. */
+  self: Address;
+  /** Every seed of the config, this one included. */
+  seeds: readonly Address[];
+  tuning: SeedTuning;
+  transport: Transport;
+  log: EventLog;
+  clock?: Clock;
+  rng?: Rng;
+}
+
+/** Close reasons worth a `connection_dropped` line: the remote misbehaved. */
+const DROP_REASONS = new Set([
+  "protocol_error",
+  "handshake_timeout",
+  "idle_timeout",
+  "send_overflow",
+]);
+
+/** A running seed. */
+export class SeedNode {
+  /** Random id of this process, sent in every hello. */
+  readonly nodeId: string = newNodeId();
+  readonly #o: SeedNodeOptions;
+  readonly #clock: Clock;
+  readonly #rng: Rng;
+  readonly #selfKey: string;
+  readonly #membership: Membership;
+  readonly #registrar: Registrar;
+  readonly #mesh: SeedMesh;
+  readonly #sessions = new Map<string, FramedConnection>();
+  readonly #connections = new Set<FramedConnection>();
+  readonly #awaitingSync = new Set<string>();
+  readonly #syncedFrom: string[] = [];
+  #listener: LinkListener | undefined;
+  #ready: Promise<void>;
+  #markReady!: () => void;
+  #isReady = false;
+  #syncTimer: unknown;
+  #readyTimer: unknown;
+  #requestId = 0;
+  #running = false;
+
+  /** Builds a seed; {@linkcode start} makes it listen. */
+  constructor(options: SeedNodeOptions) {
+    this.#o = options;
+    this.#clock = options.clock ?? systemClock;
+    this.#rng = options.rng ?? systemRng;
+    this.#selfKey = formatAddress(options.self);
+    this.#ready = new Promise((resolve) => this.#markReady = resolve);
+    this.#membership = new Membership({
+      clock: this.#clock,
+      tombstoneTtlMs: options.tuning.tombstoneTtlMs,
+    });
+    const others = options.seeds.filter((s) => !sameAddress(s, options.self));
+    for (const seed of others) this.#awaitingSync.add(formatAddress(seed));
+    this.#mesh = new SeedMesh({
+      others,
+      transport: options.transport,
+      localHello: this.#hello("seed"),
+      handler: this.#handler,
+      clock: this.#clock,
+      rng: this.#rng,
+      log: options.log,
+      dialTimeoutMs: options.tuning.dialTimeoutMs,
+      retryMinMs: options.tuning.linkRetryMinMs,
+      retryMaxMs: options.tuning.linkRetryMaxMs,
+      onDialFailed: (key) => this.#syncSettled(key),
+    });
+    this.#registrar = new Registrar({
+      nodeId: this.nodeId,
+      selfKey: this.#selfKey,
+      seeds: options.seeds.length,
+      quorum: quorumSize(options.seeds.length),
+      membership: this.#membership,
+      maxPeers: options.tuning.maxPeers,
+      voteTimeoutMs: options.tuning.voteTimeoutMs,
+      clock: this.#clock,
+      log: options.log,
+      connectedSeeds: () => this.#mesh.connected(),
+      broadcast: (message) => this.#mesh.broadcast(message),
+      probe: (peer) =>
+        probeNode(peer, {
+          transport: options.transport,
+          localHello: this.#hello("client"),
+          timeoutMs: options.tuning.probeTimeoutMs,
+          rng: this.#rng,
+        }),
+      onChange: (record, outcome) => this.#onChange(record, outcome),
+    });
+  }
+
+  /**
+   * Binds the listener, starts linking to the other seeds and catching up.
+   * @throws {Deno.errors.AddrInUse} When the port is taken.
+   */
+  start(): Address {
+    this.#listener = this.#o.transport.listen(this.#o.self);
+    this.#running = true;
+    this.#o.log.emit({
+      event: "listening",
+      address: formatAddress(this.#listener.address),
+      role: "seed",
+      nodeId: this.nodeId,
+    });
+    this.#acceptLoop(this.#listener);
+    this.#mesh.start();
+    if (this.#awaitingSync.size === 0) this.#becomeReady();
+    else {
+      this.#readyTimer = this.#clock.setTimeout(
+        () => this.#becomeReady(),
+        this.#o.tuning.readyTimeoutMs,
+      );
+    }
+    this.#scheduleSync();
+    return this.#listener.address;
+  }
+
+  /** Resolves once the seed has caught up and serves peers. */
+  get ready(): Promise<void> {
+    return this.#ready;
+  }
+
+  /** Current members with their degrees (for the shell). */
+  peers(): PeerEntry[] {
+    return this.#entries(undefined);
+  }
+
+  /** Other seeds with an open link. */
+  connectedSeeds(): string[] {
+    return this.#mesh.connected();
+  }
+
+  /** Stops: closes every link and the listener. Idempotent. */
+  async stop(): Promise<void> {
+    if (!this.#running) return;
+    this.#running = false;
+    this.#clock.clearTimeout(this.#syncTimer);
+    this.#clock.clearTimeout(this.#readyTimer);
+    this.#registrar.stop();
+    this.#mesh.stop();
+    this.#listener?.close();
+    const closing = [...this.#connections].map((c) => c.closed);
+    for (const connection of this.#connections) {
+      connection.fail("local", "shutting_down", "Seed shutting down");
+    }
+    await Promise.all(closing);
+  }
+
+  #hello(role: "seed" | "client"): HelloMessage {
+    return {
+      kind: "hello",
+      version: PROTOCOL_VERSION,
+      role,
+      nodeId: this.nodeId,
+      address: this.#o.self,
+    };
+  }
+
+  async #acceptLoop(listener: LinkListener): Promise<void> {
+    for await (const link of listener) {
+      if (!this.#running) {
+        link.stream.close();
+        continue;
+      }
+      const connection = new FramedConnection(link.stream, {
+        handler: this.#handler,
+        localHello: this.#hello("seed"),
+        direction: "in",
+        remoteLabel: link.remote,
+        options: { clock: this.#clock },
+      });
+      connection.start();
+    }
+  }
+
+  readonly #handler: ConnectionHandler = {
+    onHello: (connection, hello) => {
+      if (hello.nodeId === this.nodeId) {
+        return { code: "unexpected_message", text: "Connected to itself" };
+      }
+      this.#connections.add(connection);
+      if (hello.role === "seed") {
+        if (!isListedSeed(this.#o.seeds, hello.address)) {
+          return {
+            code: "unexpected_message",
+            text: `${formatAddress(hello.address)} is not a seed in this network's config`,
+          };
+        }
+        const key = formatAddress(hello.address);
+        this.#mesh.attach(key, connection);
+        connection.send({ kind: "sync_request", requestId: ++this.#requestId });
+      }
+      return undefined;
+    },
+    onMessage: (connection, message) => this.#onMessage(connection, message),
+    onClose: (connection, info) => this.#onClose(connection, info),
+  };
+
+  #onMessage(connection: FramedConnection, message: Message): void {
+    const hello = connection.remoteHello as HelloMessage;
+    const key = formatAddress(hello.address);
+    if (message.kind === "ping") {
+      connection.send({ kind: "pong", nonce: message.nonce });
+      return;
+    }
+    if (message.kind === "pong") return;
+    if (hello.role === "seed" && this.#onSeedMessage(connection, key, message)) return;
+    if (hello.role === "peer" && this.#onPeerMessage(connection, key, message)) return;
+    if (hello.role === "client" && message.kind === "dead_node") {
+      this.#spawn(this.#deadReport(message.text, key, connection));
+      return;
+    }
+    if (hello.role !== "seed" && message.kind === "peer_list_request") {
+      this.#spawn(this.#sendPeerList(connection, message.requestId, key));
+      return;
+    }
+    connection.fail(
+      "protocol_error",
+      "unexpected_message",
+      `Unexpected ${message.kind} from a ${hello.role}`,
+    );
+  }
+
+  #onSeedMessage(connection: FramedConnection, key: string, message: Message): boolean {
+    switch (message.kind) {
+      case "propose":
+        this.#spawn(this.#registrar.onPropose(message, (vote) => connection.send(vote)));
+        return true;
+      case "vote":
+        this.#registrar.onVote(key, message);
+        return true;
+      case "commit":
+        this.#registrar.onCommit(message);
+        return true;
+      case "abort":
+        this.#registrar.onAbort(message.proposalId);
+        return true;
+      case "sync_request":
+        for (const part of syncStateMessages(message.requestId, this.#membership.snapshot())) {
+          connection.send(part);
+        }
+        return true;
+      case "sync_state":
+        for (const record of message.records) this.#registrar.apply(record);
+        if (!message.more) this.#syncSettled(key, true);
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  #onPeerMessage(connection: FramedConnection, key: string, message: Message): boolean {
+    switch (message.kind) {
+      case "register":
+        this.#spawn(this.#register(connection, key, message.degree));
+        return true;
+      case "degree_update":
+        this.#membership.setDegree(key, message.degree);
+        return true;
+      case "dead_node":
+        this.#spawn(this.#deadReport(message.text, key, undefined));
+        return true;
+      case "leave":
+        this.#spawn(this.#leave(connection, key));
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  #onClose(connection: FramedConnection, info: CloseInfo): void {
+    this.#connections.delete(connection);
+    const hello = connection.remoteHello;
+    const key = hello ? formatAddress(hello.address) : undefined;
+    if (hello?.role === "seed" && key) this.#mesh.detach(key, connection, info.detail);
+    if (hello?.role === "peer" && key && this.#sessions.get(key) === connection) {
+      this.#sessions.delete(key);
+    }
+    if (this.#running && DROP_REASONS.has(info.reason)) {
+      this.#o.log.emit({
+        event: "connection_dropped",
+        remote: key ?? connection.remoteLabel,
+        reason: info.reason,
+        detail: info.detail,
+      });
+    }
+  }
+
+  async #register(connection: FramedConnection, key: string, degree: number): Promise<void> {
+    await this.#ready;
+    const address = (connection.remoteHello as HelloMessage).address;
+    if (!this.#membership.isMember(key)) {
+      if (this.#membership.size >= this.#o.tuning.maxPeers) {
+        const text = `Peer list is full (${this.#o.tuning.maxPeers} peers, --max-peers)`;
+        this.#o.log.emit({ event: "peer_refused", peer: key, reason: "max_peers", detail: text });
+        connection.send({ kind: "refused", reason: "max_peers", text });
+        return;
+      }
+      const decision = await this.#registrar.propose({ op: "add", peer: address });
+      if (!decision.accepted) {
+        const text =
+          `No seed majority agreed: ${decision.yes} of ${decision.needed} votes (${decision.detail})`;
+        this.#o.log.emit({ event: "peer_refused", peer: key, reason: "no_quorum", detail: text });
+        connection.send({ kind: "refused", reason: "no_quorum", text });
+        return;
+      }
+    }
+    if (connection.isClosed) return;
+    this.#membership.setDegree(key, degree);
+    this.#sessions.set(key, connection);
+    connection.send({ kind: "registered" });
+    for (const part of peerListMessages(0, this.#entries(key))) connection.send(part);
+  }
+
+  async #sendPeerList(connection: FramedConnection, requestId: number, key: string): Promise<void> {
+    await this.#ready;
+    for (const part of peerListMessages(requestId, this.#entries(key))) connection.send(part);
+  }
+
+  async #deadReport(
+    raw: string,
+    reporter: string,
+    client: FramedConnection | undefined,
+  ): Promise<void> {
+    const parsed = parseDeadReport(raw);
+    if (!parsed.ok) {
+      this.#o.log.emit({ event: "dead_node_invalid", reporter, raw, detail: parsed.detail });
+      client?.send({
+        kind: "decision",
+        dead: { host: "0.0.0.0", port: 1 },
+        outcome: "invalid",
+        text: `Not a valid Dead Node report: ${parsed.detail}`,
+      });
+      return;
+    }
+    const dead = parsed.report.dead;
+    const deadKey = formatAddress(dead);
+    this.#o.log.emit({ event: "dead_node_report", dead: deadKey, reporter, raw });
+    await this.#ready;
+    if (!this.#membership.isMember(deadKey)) {
+      client?.send({
+        kind: "decision",
+        dead,
+        outcome: "not_member",
+        text: `${deadKey} is not in the peer list`,
+      });
+      return;
+    }
+    const decision = await this.#registrar.propose({
+      op: "remove",
+      peer: dead,
+      reason: "dead",
+      raw,
+    });
+    client?.send({
+      kind: "decision",
+      dead,
+      outcome: decision.accepted ? "removed" : "rejected",
+      text: `${decision.yes} of ${decision.needed} needed seeds agreed: ${decision.detail}`,
+    });
+  }
+
+  async #leave(connection: FramedConnection, key: string): Promise<void> {
+    const address = (connection.remoteHello as HelloMessage).address;
+    if (this.#sessions.get(key) === connection) this.#sessions.delete(key);
+    connection.close("local", "peer left");
+    await this.#ready;
+    if (!this.#membership.isMember(key)) return;
+    await this.#registrar.propose({ op: "remove", peer: address, reason: "left", raw: "" });
+  }
+
+  #onChange(record: MemberRecord, outcome: "added" | "removed"): void {
+    const key = formatAddress(record.address);
+    if (outcome === "added") {
+      this.#o.log.emit({ event: "peer_registered", peer: key, degree: record.degree });
+      return;
+    }
+    this.#o.log.emit({ event: "peer_removed", peer: key, reason: record.reason ?? "dead" });
+    // Tell a wrongly removed peer, so it can register again.
+    this.#sessions.get(key)?.fail("local", "removed", "Removed from the peer list");
+    this.#sessions.delete(key);
+  }
+
+  #entries(except: string | undefined): PeerEntry[] {
+    const entries: PeerEntry[] = [];
+    for (const record of this.#membership.members()) {
+      if (except !== undefined && formatAddress(record.address) === except) continue;
+      entries.push({ address: record.address, degree: Math.min(record.degree, 0xffff) });
+    }
+    return entries;
+  }
+
+  #syncSettled(seedKey: string, synced = false): void {
+    if (synced && !this.#syncedFrom.includes(seedKey)) this.#syncedFrom.push(seedKey);
+    if (this.#awaitingSync.delete(seedKey) && this.#awaitingSync.size === 0) this.#becomeReady();
+  }
+
+  #becomeReady(): void {
+    if (this.#isReady || !this.#running) return;
+    this.#isReady = true;
+    this.#clock.clearTimeout(this.#readyTimer);
+    this.#o.log.emit({
+      event: "synced",
+      members: this.#membership.size,
+      from: [...this.#syncedFrom],
+    });
+    this.#markReady();
+  }
+
+  #scheduleSync(): void {
+    this.#syncTimer = this.#clock.setTimeout(() => {
+      if (!this.#running) return;
+      for (const key of this.#mesh.connected()) {
+        this.#mesh.send(key, { kind: "sync_request", requestId: ++this.#requestId });
+      }
+      this.#scheduleSync();
+    }, this.#o.tuning.syncIntervalMs);
+  }
+
+  #spawn(task: Promise<void>): void {
+    task.catch((error) => this.#o.log.emit({ event: "internal_error", detail: errorText(error) }));
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * Opening a connection to another node and completing the handshake.
+ *
+ * @module
+ */
+
+import type { Address } from "../util/address.ts";
+import { formatAddress } from "../util/address.ts";
+import { errorText } from "../util/errors.ts";
+import { type ConnectionHandler, type ConnectionOptions, FramedConnection } from "./connection.ts";
+import type { HelloMessage } from "./messages.ts";
+import type { Transport } from "./transport.ts";
+
+/** Why a dial failed; `detail` is one line for the log. */
+export class DialError extends Error {
+  /** Creates the error. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "DialError";
+  }
+}
+
+/** Options for {@linkcode dialNode}. */
+export interface DialOptions {
+  transport: Transport;
+  /** This node's hello. */
+  localHello: HelloMessage;
+  /** Handles the connection's messages and close. */
+  handler: ConnectionHandler;
+  /** Connect plus handshake must finish within this, in ms. */
+  timeoutMs: number;
+  /** Set on the connection before any message can arrive. */
+  context?: unknown;
+  /** Further connection options (queue bound, idle timeout...). */
+  connection?: Omit<ConnectionOptions, "handshakeTimeoutMs">;
+}
+
+/**
+ * Connects to `address` and resolves once both hellos are exchanged and the
+ * handler accepted the remote's. Messages that arrive right after the hello
+ * go to the handler even before this promise settles.
+ *
+ * @throws {DialError} On refusal, timeout, or a hello the handler rejected.
+ */
+export async function dialNode(address: Address, options: DialOptions): Promise<FramedConnection> {
+  const started = Date.now();
+  let link;
+  try {
+    link = await options.transport.dial(address, { timeoutMs: options.timeoutMs });
+  } catch (error) {
+    throw new DialError(`Cannot connect to ${formatAddress(address)}: ${connectText(error)}`, {
+      cause: error,
+    });
+  }
+  const remaining = Math.max(1, options.timeoutMs - (Date.now() - started));
+  return await new Promise<FramedConnection>((resolve, reject) => {
+    let settled = false;
+    const inner = options.handler;
+    const connection = new FramedConnection(link.stream, {
+      direction: "out",
+      remoteLabel: formatAddress(address),
+      localHello: options.localHello,
+      options: { ...options.connection, handshakeTimeoutMs: remaining },
+      handler: {
+        onHello(conn, hello) {
+          const rejection = inner.onHello(conn, hello);
+          if (!rejection && !settled) {
+            settled = true;
+            resolve(conn);
+          }
+          return rejection;
+        },
+        onMessage: (conn, message, frame) => inner.onMessage(conn, message, frame),
+        onClose(conn, info) {
+          if (!settled) {
+            settled = true;
+            reject(
+              new DialError(`Handshake with ${formatAddress(address)} failed: ${info.detail}`),
+            );
+          }
+          inner.onClose(conn, info);
+        },
+      },
+    });
+    connection.context = options.context;
+    connection.start();
+  });
+}
+
+function connectText(error: unknown): string {
+  if (error instanceof Deno.errors.ConnectionRefused) return "connection refused";
+  if (error instanceof DOMException && error.name === "TimeoutError") return "timed out";
+  if (error instanceof Deno.errors.TimedOut) return "timed out";
+  return errorText(error);
+}
