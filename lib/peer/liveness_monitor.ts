@@ -141,9 +141,11 @@ export class LivenessMonitor {
       }
       const address = this.#addresses.get(target);
       if (!address) continue;
-      // The link is gone: a fresh connection's pong counts just the same.
+      // The link is gone but the peer may not be: if a fresh connection
+      // reaches it, it is alive and simply no longer our neighbour.
       this.#o.probe(address).then((result) => {
-        if (result.alive) this.#o.tracker.pong(target, nonce);
+        if (result.alive && !this.#o.neighbors.has(target)) this.unwatch(target);
+        else if (result.alive) this.#o.tracker.pong(target, nonce);
       });
     }
     for (const target of round.suspected) this.#confirm(target);
