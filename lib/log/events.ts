@@ -28,6 +28,8 @@ export type LogEvent =
     framesReceived: number;
     bytesReceived: number;
     duplicates: number;
+    /** Peak resident memory of the process, in bytes. */
+    peakRssBytes: number;
   }
   // ---- seed ----
   /** (contract) A peer was added to this seed's peer list. */
@@ -141,7 +143,7 @@ export const EVENT_FORMATS: { readonly [N in EventName]: EventFormat } = {
   traffic: {
     level: "info",
     template:
-      "sent {framesSent} frames / {bytesSent} bytes, received {framesReceived} frames / {bytesReceived} bytes, {duplicates} duplicate gossip",
+      "sent {framesSent} frames / {bytesSent} bytes, received {framesReceived} frames / {bytesReceived} bytes, {duplicates} duplicate gossip, peak RSS {peakRssBytes} bytes",
   },
   peer_registered: { level: "info", template: "registered peer {peer}" },
   peer_refused: { level: "warning", template: "refused peer {peer}: {detail}" },
