@@ -15,6 +15,8 @@ export interface Link {
   readonly stream: ByteStream;
   /** Remote socket address as `host:port` (for logs only). */
   readonly remote: string;
+  /** This side's IP address on the link. */
+  readonly localHost: string;
 }
 
 /** A bound listener. */
@@ -37,6 +39,10 @@ export interface Transport {
    * @throws {Error} When the connection is refused, times out or fails.
    */
   dial(address: Address, options: { timeoutMs: number }): Promise<Link>;
+}
+
+function hostOf(addr: Deno.Addr): string {
+  return addr.transport === "tcp" || addr.transport === "udp" ? addr.hostname : "127.0.0.1";
 }
 
 function label(addr: Deno.Addr): string {
@@ -79,7 +85,7 @@ export const tcpTransport: Transport = {
           // Small frames must leave at once: Nagle plus delayed ACKs would
           // add up to 40ms per hop.
           conn.setNoDelay(true);
-          yield { stream: conn, remote: label(conn.remoteAddr) };
+          yield { stream: conn, remote: label(conn.remoteAddr), localHost: hostOf(conn.localAddr) };
         }
       },
     };
@@ -93,6 +99,6 @@ export const tcpTransport: Transport = {
       signal: AbortSignal.timeout(timeoutMs),
     });
     conn.setNoDelay(true);
-    return { stream: conn, remote: label(conn.remoteAddr) };
+    return { stream: conn, remote: label(conn.remoteAddr), localHost: hostOf(conn.localAddr) };
   },
 };
