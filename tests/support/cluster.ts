@@ -149,6 +149,17 @@ export class Cluster implements AsyncDisposable {
     return this.nodes.map((n) => `--- ${n.role} ${n.address}\n${n.output}`).join("\n");
   }
 
+  /** Runs `body`; if it fails, prints every node's output before rethrowing. */
+  async explainFailure<T>(body: () => Promise<T>): Promise<T> {
+    try {
+      return await body();
+    } catch (error) {
+      // deno-lint-ignore no-console -- a failing test's evidence belongs on stderr.
+      console.error(`${this.dump()}\n(logs: ${this.dir}; set KEEP_TEST_LOGS=1 to keep them)`);
+      throw error;
+    }
+  }
+
   /** Stops every process started, then removes the directory. */
   async [Symbol.asyncDispose](): Promise<void> {
     await Promise.all(this.nodes.map((n) => n.stop()));

@@ -1,0 +1,125 @@
+/**
+ * Building blocks shared by the message codecs: the codec shape and the
+ * encodings of addresses, node ids, proposal ids and peer-list records.
+ * Private to `lib/wire`.
+ *
+ * @module
+ */
+
+import type { Address } from "../util/address.ts";
+import { isValidHost } from "../util/address.ts";
+import { type ByteReader, type ByteWriter, MalformedInput } from "./_bytes.ts";
+import {
+  type Message,
+  type MessageTypeCode,
+  REMOVAL_REASONS,
+  type WireRecord,
+} from "./message_types.ts";
+
+/** Encoder and decoder of one message kind. */
+export type Codec<M extends Message> = {
+  readonly type: MessageTypeCode;
+  readonly encode: (w: ByteWriter, m: M) => void;
+  readonly decode: (r: ByteReader) => M;
+};
+
+/** Codec helper. */
+export function writeAddress(w: ByteWriter, a: Address): void {
+  w.str8(a.host).u16(a.port);
+}
+
+/** Codec helper. */
+export function readAddress(r: ByteReader, what: string, allowPortZero = false): Address {
+  const host = r.str8(`${what} host`);
+  const port = r.u16(`${what} port`);
+  // JSON quoting escapes control characters: a hostile host cannot forge log lines.
+  if (!isValidHost(host)) {
+    throw new MalformedInput(`${what} host ${JSON.stringify(host)} is not valid`);
+  }
+  if (port === 0 && !allowPortZero) throw new MalformedInput(`${what} port is 0`);
+  return { host, port };
+}
+
+/** Codec helper. */
+export function readCode<T extends string>(
+  r: ByteReader,
+  table: readonly T[],
+  what: string,
+): T | "other" {
+  return table[r.u8(what) - 1] ?? "other";
+}
+
+/** Codec helper. */
+export function codeOf(table: readonly string[], value: string): number {
+  const index = table.indexOf(value);
+  return index < 0 ? 255 : index + 1;
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
+/** Codec helper. */
+export function writeNodeId(w: ByteWriter, id: string): void {
+  if (!/^[0-9a-f]{16}$/.test(id)) {
+    throw new RangeError(`Node id must be 16 hex digits, got "${id}"`);
+  }
+  for (let i = 0; i < 16; i += 2) w.u8(parseInt(id.slice(i, i + 2), 16));
+}
+
+/** Codec helper. */
+export function readNodeId(r: ByteReader): string {
+  let id = "";
+  for (const byte of r.bytes(8, "node id")) id += HEX[byte];
+  return id;
+}
+
+/** Codec helper. */
+export function writeProposalId(w: ByteWriter, id: string): void {
+  const match = /^([0-9a-f]{16})-(\d+)$/.exec(id);
+  if (!match) throw new RangeError(`Proposal id must be <node id>-<seq>, got "${id}"`);
+  writeNodeId(w, match[1] as string);
+  w.u32(Number(match[2]));
+}
+
+/** Codec helper. */
+export function readProposalId(r: ByteReader): string {
+  const node = readNodeId(r);
+  return `${node}-${r.u32("proposal seq")}`;
+}
+
+/** Codec helper. */
+export function writeRecord(w: ByteWriter, record: WireRecord): void {
+  writeAddress(w, record.address);
+  w.u8(record.state === "member" ? 1 : 2);
+  w.u8(record.reason ? codeOf(REMOVAL_REASONS, record.reason) : 0);
+  w.f64(record.version.stamp);
+  writeNodeId(w, record.version.origin);
+  w.u16(record.degree);
+}
+
+/** Codec helper. */
+export function readRecord(r: ByteReader, what: string): WireRecord {
+  const address = readAddress(r, what);
+  const stateCode = r.u8(`${what} state`);
+  if (stateCode !== 1 && stateCode !== 2) {
+    throw new MalformedInput(`${what} state ${stateCode} is not 1 or 2`);
+  }
+  const reasonCode = r.u8(`${what} reason`);
+  const reason = REMOVAL_REASONS[reasonCode - 1];
+  if (reasonCode !== 0 && !reason) {
+    throw new MalformedInput(`${what} reason ${reasonCode} is unknown`);
+  }
+  const stamp = r.f64(`${what} stamp`);
+  if (!Number.isFinite(stamp) || stamp < 0) throw new MalformedInput(`${what} stamp is not a time`);
+  const origin = readNodeId(r);
+  const degree = r.u16(`${what} degree`);
+  const version = { stamp, origin };
+  const state = stateCode === 1 ? "member" : "removed";
+  return reason ? { address, state, reason, version, degree } : { address, state, version, degree };
+}
+
+/** Codec helper. */
+export function readStamp(r: ByteReader): number {
+  const stamp = r.f64("stamp");
+  if (!Number.isFinite(stamp) || stamp < 0) throw new MalformedInput("stamp is not a time");
+  return stamp;
+}
