@@ -24,7 +24,7 @@ Deno.test("3 seeds + 8 peers: join, deliver, survive kill, stop and leave", asyn
     { length: 8 },
     (_, i) => cluster.peer(i, [...FAST_PEER_ARGS, "--gossip-count", "1000"]),
   );
-  try {
+  await cluster.explainFailure(async () => {
     await t.step(
       "every peer joins through at least 2 seeds, with 1..4 dialled neighbours",
       async () => {
