@@ -55,14 +55,29 @@ export function generated(peers: readonly NodeProcess[]): Generated[] {
   );
 }
 
+/**
+ * A message's identity: origin and text together. Two peers on one host can
+ * generate the same text in the same millisecond; only the origin tells
+ * them apart (the nodes' dedup key works the same way).
+ */
+export function messageKey(origin: unknown, text: unknown): string {
+  return `${origin}|${text}`;
+}
+
+/** First receipts logged by `peer`, as message keys, in log order. */
+export function receipts(peer: NodeProcess): string[] {
+  return events(peer.logPath, "gossip_received").map((e) => messageKey(e.origin, e.message));
+}
+
 /** The set of messages `peer` has logged a first receipt for. */
 export function received(peer: NodeProcess): Set<string> {
-  return new Set(events(peer.logPath, "gossip_received").map((e) => String(e.message)));
+  return new Set(receipts(peer));
 }
 
 /** Peers of `peers` that have not received `message` (its origin excluded). */
 export function missing(peers: readonly NodeProcess[], message: Generated): string[] {
-  return peers.filter((p) => p.address !== message.origin && !received(p).has(message.message))
+  const key = messageKey(message.origin, message.message);
+  return peers.filter((p) => p.address !== message.origin && !received(p).has(key))
     .map((p) => p.address);
 }
 
