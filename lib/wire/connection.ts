@@ -375,6 +375,11 @@ export class FramedConnection {
     }
     const message = result.message;
     if (!this.remoteHello) {
+      if (message.kind === "error") {
+        // The remote refused us before saying hello: take its word and go.
+        this.#finish("remote_error", `${message.code}: ${message.text}`);
+        return;
+      }
       if (message.kind !== "hello") {
         this.fail("protocol_error", "unexpected_message", `Expected hello, got ${message.kind}`);
         return;
