@@ -83,10 +83,14 @@ export class Gossip {
   receive(from: string, message: GossipMessage, frame: Frame): void {
     const origin = formatAddress(message.origin);
     if (this.#o.messages.record(origin, message.text, from) === "duplicate") return;
-    this.#o.log.emit({ event: "gossip_received", message: message.text, origin, from });
     for (const neighbor of this.#o.neighbors.list()) {
       if (neighbor.key === from || neighbor.key === origin) continue;
       neighbor.connection.sendFrame(frame.type, frame.payload);
     }
+    // Logging costs more than relaying. Queued behind the sends' flush
+    // microtask, it runs after the frames are on the wire, off the hop's
+    // critical path.
+    const text = message.text;
+    queueMicrotask(() => this.#o.log.emit({ event: "gossip_received", message: text, origin, from }));
   }
 }
