@@ -41,7 +41,7 @@ export type DeadReportParse =
   | { readonly ok: false; readonly detail: string };
 
 const HOST = String.raw`(\[[0-9a-fA-F:.]+\]|[^:\[\]]+)`;
-const PATTERN = new RegExp(`^Dead Node:${HOST}:(\\d{1,5}):(\\d{1,16}):${HOST}$`);
+const PATTERN = new RegExp(`^Dead Node:${HOST}:(\\d{1,5}):(\\d{1,15}):${HOST}$`);
 
 /**
  * Parses and validates a Dead Node report.
@@ -62,9 +62,14 @@ export function parseDeadReport(text: string): DeadReportParse {
     return { ok: false, detail: "expected Dead Node:<ip>:<port>:<unix ms>:<reporter ip>" };
   }
   const unbracket = (h: string) => h.replace(/^\[(.*)\]$/, "$1");
+  // Brackets are for IPv6 only, as in host:port addresses.
+  const bracketsFit = (h: string) => h.startsWith("[") === h.includes(":");
   const deadHost = unbracket(match[1] as string);
   const port = Number(match[2]);
   const reporterHost = unbracket(match[4] as string);
+  if (!bracketsFit(match[1] as string) || !bracketsFit(match[4] as string)) {
+    return { ok: false, detail: "brackets are only for IPv6 addresses" };
+  }
   if (!isValidHost(deadHost)) return { ok: false, detail: `dead host "${deadHost}" is not valid` };
   if (!isValidPort(port)) return { ok: false, detail: `dead port ${port} is not 1-65535` };
   if (!isValidHost(reporterHost)) {

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { formatHost } from "../util/address.ts";
+import { formatHost, isValidHost } from "../util/address.ts";
 
 /**
  * Formats a gossip message's text.
@@ -36,8 +36,11 @@ export interface GossipTextParts {
  * ```
  */
 export function parseGossipText(text: string): GossipTextParts | undefined {
-  const match = /^(\d+):(\[[^\]]+\]|[^:]+):(\d+)$/.exec(text);
+  const match = /^(\d{1,15}):(\[[0-9a-fA-F:.]+\]|[^:\[\]]+):(\d{1,15})$/.exec(text);
   if (!match) return undefined;
-  const host = (match[2] as string).replace(/^\[(.*)\]$/, "$1");
-  return { timestampMs: Number(match[1]), host, seq: Number(match[3]) };
+  const bracketed = (match[2] as string).startsWith("[");
+  const host = bracketed ? (match[2] as string).slice(1, -1) : match[2] as string;
+  const seq = Number(match[3]);
+  if (!isValidHost(host) || bracketed !== host.includes(":") || seq < 1) return undefined;
+  return { timestampMs: Number(match[1]), host, seq };
 }

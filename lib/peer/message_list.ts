@@ -86,13 +86,16 @@ export class MessageList {
 
   /** Records a receipt; `"new"` means forward it, `"duplicate"` means drop it. */
   record(origin: string, text: string, from: string): "new" | "duplicate" {
+    const now = this.#clock.now();
+    // Forget expired entries first, so the answer never depends on whether
+    // some other call happened to clean up in between.
+    this.#evict(now);
     const key = hashKey(origin, text);
     const known = this.#entries.get(key);
     if (known && known.text === text && known.origin === origin) {
       this.#duplicates++;
       return "duplicate";
     }
-    const now = this.#clock.now();
     if (known) this.#entries.delete(key); // a true hash collision: newest wins
     this.#entries.set(key, { text, origin, firstSeen: now, from });
     this.#evict(now);
@@ -101,6 +104,7 @@ export class MessageList {
 
   /** Reports whether a message is remembered. */
   has(origin: string, text: string): boolean {
+    this.#evict(this.#clock.now());
     const known = this.#entries.get(hashKey(origin, text));
     return known !== undefined && known.text === text && known.origin === origin;
   }

@@ -25,7 +25,12 @@ export type AddResult =
   | { readonly kind: "replaced"; readonly neighbor: Neighbor }
   | { readonly kind: "rejected"; readonly text: string };
 
-/** A peer's neighbour links. */
+/**
+ * A peer's neighbour links. Inbound links are capped at `maxInbound`; the
+ * one exception is the duplicate-link rule, which may swap a neighbour's
+ * outbound link for its inbound one at the cap (the degree stays the same,
+ * and refusing would lose the link on both ends).
+ */
 export class NeighborTable {
   #byKey = new Map<string, Neighbor>();
   #selfKey: string;
