@@ -91,6 +91,8 @@ export class Gossip {
     // microtask, it runs after the frames are on the wire, off the hop's
     // critical path.
     const text = message.text;
-    queueMicrotask(() => this.#o.log.emit({ event: "gossip_received", message: text, origin, from }));
+    queueMicrotask(() =>
+      this.#o.log.emit({ event: "gossip_received", message: text, origin, from })
+    );
   }
 }
