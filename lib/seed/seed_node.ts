@@ -326,7 +326,7 @@ export class SeedNode {
     const address = (connection.remoteHello as HelloMessage).address;
     if (!this.#membership.isMember(key)) {
       if (this.#membership.size >= this.#o.tuning.maxPeers) {
-        const text = `Peer list is full (${this.#o.tuning.maxPeers} peers, --max-peers)`;
+        const text = `Peer list is full (--max-peers ${this.#o.tuning.maxPeers})`;
         this.#o.log.emit({ event: "peer_refused", peer: key, reason: "max_peers", detail: text });
         connection.send({ kind: "refused", reason: "max_peers", text });
         return;
