@@ -44,9 +44,9 @@ export class LivenessMonitor {
   #timer: TimerHandle | undefined;
   #running = false;
   /** Pings this peer sent on behalf of others, by nonce. */
-  #helperPings = new Map<number, (alive: boolean) => void>();
+  #helperPings = new Map<number, { answer(alive: boolean): void; timer: TimerHandle }>();
   /** Indirect probes this peer asked for, by nonce. */
-  #indirect = new Map<number, (alive: boolean, by: string) => void>();
+  #indirect = new Map<number, { answer(alive: boolean, by: string): void; cancel(): void }>();
 
   /** Creates the monitor; {@linkcode start} begins the ping rounds. */
   constructor(options: LivenessMonitorOptions) {
@@ -63,8 +63,12 @@ export class LivenessMonitor {
   stop(): void {
     this.#running = false;
     if (this.#timer !== undefined) this.#o.clock.clearTimeout(this.#timer);
-    for (const resolve of this.#helperPings.values()) resolve(false);
-    for (const resolve of this.#indirect.values()) resolve(false, "");
+    for (const ping of this.#helperPings.values()) {
+      this.#o.clock.clearTimeout(ping.timer);
+      ping.answer(false);
+    }
+    this.#helperPings.clear();
+    for (const probe of this.#indirect.values()) probe.cancel();
   }
 
   /** Starts watching a neighbour. */
@@ -85,7 +89,8 @@ export class LivenessMonitor {
     const helper = this.#helperPings.get(nonce);
     if (helper) {
       this.#helperPings.delete(nonce);
-      helper(true);
+      this.#o.clock.clearTimeout(helper.timer);
+      helper.answer(true);
       return;
     }
     this.#o.tracker.pong(from, nonce);
@@ -102,11 +107,11 @@ export class LivenessMonitor {
     if (link) {
       const nonce = randomUint32(this.#o.rng);
       alive = await new Promise<boolean>((resolve) => {
-        this.#helperPings.set(nonce, resolve);
-        link.connection.send({ kind: "ping", nonce });
-        this.#o.clock.setTimeout(() => {
+        const timer = this.#o.clock.setTimeout(() => {
           if (this.#helperPings.delete(nonce)) resolve(false);
         }, this.#o.probeTimeoutMs);
+        this.#helperPings.set(nonce, { answer: resolve, timer });
+        link.connection.send({ kind: "ping", nonce });
       });
     } else {
       alive = (await this.#o.probe(request.target)).alive;
@@ -116,8 +121,7 @@ export class LivenessMonitor {
 
   /** Handles a helper's answer to one of this peer's indirect probes. */
   onProbeResult(from: string, nonce: number, alive: boolean): void {
-    const waiting = this.#indirect.get(nonce);
-    if (waiting) waiting(alive, from);
+    this.#indirect.get(nonce)?.answer(alive, from);
   }
 
   #schedule(): void {
@@ -173,11 +177,17 @@ export class LivenessMonitor {
           () => resolve(undefined),
           this.#o.probeTimeoutMs * 1.5 + 50,
         );
-        this.#indirect.set(nonce, (alive, by) => {
-          if (alive || ++answers === helpers.length) {
+        this.#indirect.set(nonce, {
+          answer: (alive, by) => {
+            if (alive || ++answers === helpers.length) {
+              this.#o.clock.clearTimeout(timer);
+              resolve(alive ? by : undefined);
+            }
+          },
+          cancel: () => {
             this.#o.clock.clearTimeout(timer);
-            resolve(alive ? by : undefined);
-          }
+            resolve(undefined);
+          },
         });
         for (const helper of helpers) {
           helper.connection.send({ kind: "probe_request", nonce, target: address });
@@ -191,6 +201,7 @@ export class LivenessMonitor {
         return;
       }
     }
+    if (!this.#running) return;
     this.unwatch(target);
     this.#o.report(address);
   }

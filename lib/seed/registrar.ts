@@ -154,12 +154,17 @@ export class Registrar {
     if (outcome === "added" || outcome === "removed") this.#o.onChange(record, outcome);
   }
 
-  /** Ends every open proposal (shutdown). */
+  /**
+   * Ends every open proposal (shutdown): the other seeds are told to drop
+   * their promises now rather than waiting for them to expire.
+   */
   stop(): void {
     for (const [id, waiter] of this.#waiters) {
       this.#o.clock.clearTimeout(waiter.timer);
       waiter.resolve({ accepted: false, yes: 0, needed: this.#o.quorum, detail: "seed stopping" });
       this.#book.close(id);
+      this.#promises.release(id);
+      this.#o.broadcast({ kind: "abort", proposalId: id });
     }
     this.#waiters.clear();
   }
@@ -169,22 +174,28 @@ export class Registrar {
     const now = this.#o.clock.now();
     const until = now + 2 * this.#o.voteTimeoutMs;
     if (change.op === "add") {
-      if (this.#o.membership.isMember(key)) return { yes: true, reason: "already a member" };
-      if (this.#o.membership.size >= this.#o.maxPeers) return { yes: false, reason: "max_peers" };
+      // A promise binds even for a peer already listed: this seed may have
+      // agreed to remove it, and must not also agree to keep it.
       if (this.#promises.conflicts(key, "add", now)) return { yes: false, reason: "being removed" };
+      const member = this.#o.membership.isMember(key);
+      if (!member && this.#o.membership.size >= this.#o.maxPeers) {
+        return { yes: false, reason: "max_peers" };
+      }
       this.#promises.promise(id, key, "add", until);
-      return { yes: true, reason: "ok" };
+      return { yes: true, reason: member ? "already a member" : "ok" };
     }
     if (this.#promises.conflicts(key, "remove", now)) {
       return { yes: false, reason: "being registered" };
     }
-    const probe = await this.#probeShared(change.peer);
-    if (probe.alive) return { yes: false, reason: "alive: answered ping" };
-    // State may have moved while the probe ran.
-    if (this.#promises.conflicts(key, "remove", this.#o.clock.now())) {
-      return { yes: false, reason: "being registered" };
-    }
+    // Promise before probing: while this seed checks, it refuses to agree
+    // to the opposite change, and a commit or abort that arrives meanwhile
+    // releases the promise like any other.
     this.#promises.promise(id, key, "remove", until);
+    const probe = await this.#probeShared(change.peer);
+    if (probe.alive) {
+      this.#promises.release(id);
+      return { yes: false, reason: "alive: answered ping" };
+    }
     return { yes: true, reason: `unreachable: ${probe.detail}` };
   }
 
@@ -201,7 +212,8 @@ export class Registrar {
 
   #count(id: string, voter: string, vote: Vote): void {
     const proposal = this.#book.get(id);
-    if (!proposal) return;
+    // Unknown or closed proposals, and repeat votes, change nothing.
+    if (!proposal || proposal.votes.has(voter)) return;
     this.#o.log.emit({
       event: "vote",
       proposal: id,
