@@ -201,14 +201,14 @@ export const COMMAND_FLAGS: { readonly [command: string]: readonly FlagSpec[] } 
       kind: "path",
       value: "<dir>",
       defaultText: "logs/run-<timestamp>",
-      help: "directory for every node's log and the run's config.csv",
+      help: "where node logs, the run's config.csv and nodes.json go",
     },
     {
       name: "duration",
       kind: "duration",
       value: "<dur>",
       defaultText: "until exit or Ctrl+C",
-      help: "stop by itself after this long and print the summary",
+      help: "run this long once all nodes listen, then stop and summarise",
       range: [1, 86_400_000 * 7],
     },
     {
@@ -216,7 +216,7 @@ export const COMMAND_FLAGS: { readonly [command: string]: readonly FlagSpec[] } 
       kind: "path",
       value: "<file>",
       defaultText: "written for the run",
-      help: "use this seed list instead of writing one (its seeds are started)",
+      help: "seed list to start from (instead of --seeds)",
       advanced: true,
     },
     {

@@ -27,7 +27,8 @@ const SUMMARIES: Readonly<Record<string, { usage: string; about: string; footer?
   up: {
     usage: "gossipnet up [flags]",
     about: "Run a whole local network (seeds, then peers) as child processes, show its\n" +
-      "progress, and end with a summary of gossip delivery.",
+      "progress, and end with a summary of gossip delivery. Above 20 peers the nodes\n" +
+      "print only warnings and errors; their logs always have everything.",
     footer: "Shell commands (stdin): status, kill <node>, pause <node>, resume <node>,\n" +
       "start <node>, help, exit. Nodes are named s1.. and p1..",
   },

@@ -1,13 +1,312 @@
 /**
- * `gossipnet up`: a whole local network from one command.
+ * `gossipnet up`: a whole local network from one command. Starts the seeds
+ * and then the peers as child processes, shows their output and a live
+ * status line, takes shell commands (`status`, `kill`, `pause`, `resume`,
+ * `start`, `exit`), and when the run ends (by `--duration`, `exit`, Ctrl+C
+ * or SIGTERM; not by end of stdin) stops every node, waits for each, and
+ * prints a summary computed from their logs.
+ *
+ * The parts live in `lib/up/`: the plan, the supervisor of the processes,
+ * the log tail and status, the startup, the summary.
  *
  * @module
  */
 
-import { RuntimeError } from "../util/errors.ts";
+import { loadSeedList } from "../config/seed_list.ts";
+import { consoleUsesColor, logFileName } from "../log/logger.ts";
+import { runRepl } from "../shell/repl.ts";
+import { upCommands } from "../up/commands.ts";
+import { LogTail } from "../up/log_tail.ts";
+import { childArgs, configCsv, type NodeSpec, planNetwork } from "../up/plan.ts";
+import {
+  manifestNode,
+  prepareRunDir,
+  readRunLogs,
+  writeRunFile,
+  writeRunManifest,
+} from "../up/run_logs.ts";
+import { selfCommand } from "../up/self_command.ts";
+import { checkPortsFree, startNetwork, startNode } from "../up/startup.ts";
+import { formatStatusLine, LiveStatus } from "../up/status.ts";
+import { onStopSignals } from "../up/signals.ts";
+import { summarizeRun } from "../up/summary.ts";
+import { formatSummary } from "../up/summary_text.ts";
+import { type ManagedNode, Supervisor } from "../up/supervisor.ts";
+import { Terminal } from "../up/terminal.ts";
+import { trafficTotals } from "../up/traffic.ts";
+import { systemClock } from "../util/clock.ts";
+import { errorText } from "../util/errors.ts";
 import type { UpInvocation } from "./args.ts";
 
+/** Above this many peers, nodes print only warnings and errors. */
+export const QUIET_ABOVE_PEERS = 20;
+/** A node still running this long after its stop request gets SIGTERM, then SIGKILL. */
+const STOP_TIMEOUTS = { termAfterMs: 2000, killAfterMs: 5000 };
+const TAIL_POLL_MS = 100;
+const STATUS_TICK_MS = 500;
+/** Without a TTY, a changed status line is printed at most this often. */
+const STATUS_PRINT_MS = 5000;
+
 /** Runs a local network; resolves to the exit code. */
-export function runUp(_invocation: UpInvocation): Promise<number> {
-  return Promise.reject(new RuntimeError("gossipnet up is not yet available"));
+export async function runUp(invocation: UpInvocation): Promise<number> {
+  const startTs = systemClock.now();
+  const seedAddresses = invocation.configPath === undefined
+    ? undefined
+    : await loadSeedList(invocation.configPath);
+  const plan = planNetwork({
+    seeds: invocation.seeds,
+    peers: invocation.peers,
+    basePort: invocation.basePort,
+    host: invocation.host,
+    ...(seedAddresses === undefined ? {} : { seedAddresses }),
+  });
+  checkPortsFree(plan);
+  const logDir = await prepareRunDir(invocation.logDir);
+  const configPath = invocation.configPath ?? `${logDir}/config.csv`;
+  if (invocation.configPath === undefined) await writeRunFile(configPath, configCsv(plan));
+  const run = new UpRun(invocation, plan, { startTs, logDir, configPath });
+  return await run.execute();
+}
+
+interface RunPaths {
+  startTs: number;
+  logDir: string;
+  configPath: string;
+}
+
+/** One `up` run: its terminal, processes, log tail, status and shell. */
+class UpRun {
+  readonly #inv: UpInvocation;
+  readonly #paths: RunPaths;
+  readonly #terminal: Terminal;
+  readonly #supervisor: Supervisor;
+  readonly #status: LiveStatus;
+  readonly #tail: LogTail;
+  readonly #abort = new AbortController();
+  readonly #quiet: boolean;
+  #stop: (reason: string) => void = () => {};
+  #upTs: number | undefined;
+  #stopTs: number | undefined;
+
+  constructor(inv: UpInvocation, plan: readonly NodeSpec[], paths: RunPaths) {
+    this.#inv = inv;
+    this.#paths = paths;
+    this.#quiet = plan.filter((n) => n.role === "peer").length > QUIET_ABOVE_PEERS;
+    this.#terminal = new Terminal({ tty: Deno.stdout.isTerminal(), color: consoleUsesColor() });
+    this.#terminal.setNames(plan.map((n) => n.name));
+    const args = {
+      configPath: paths.configPath,
+      logDir: paths.logDir,
+      logLevel: this.#quiet ? "warning" as const : "info" as const,
+      peerArgs: inv.peerArgs,
+    };
+    this.#supervisor = new Supervisor(plan, {
+      command: selfCommand(),
+      args: (node) => childArgs(node, args),
+      hooks: {
+        onLine: (node, line) =>
+          this.#terminal.nodeLine(node.name, node.spec.role, colorIndex(node), line),
+        onExit: (node, status, expected) => this.#onExit(node, status, expected),
+        onChange: () => this.#writeManifest(),
+      },
+    });
+    this.#status = new LiveStatus(this.#supervisor.nodes);
+    this.#tail = new LogTail({
+      onRecord: (address, record) => this.#status.ingest(address, record),
+      sinceTs: paths.startTs,
+    });
+    for (const node of plan) {
+      this.#tail.add(
+        node.address,
+        `${paths.logDir}/${logFileName(node.role, node.host, node.port)}`,
+      );
+    }
+  }
+
+  async execute(): Promise<number> {
+    const stopped = new Promise<string>((resolve) => this.#stop = resolve);
+    const removeSignals = this.#listenForSignals();
+    let ticker: ReturnType<typeof setInterval> | undefined;
+    try {
+      this.#writeManifest();
+      this.#tail.start(TAIL_POLL_MS);
+      this.#banner();
+      ticker = this.#statusTicker();
+      const started = startNetwork({
+        supervisor: this.#supervisor,
+        status: this.#status,
+        signal: this.#abort.signal,
+      });
+      // A stop request during startup wins; startup notices the abort.
+      await Promise.race([started, stopped]);
+      await started;
+      if (!this.#abort.signal.aborted) this.#running();
+      const reason = await stopped;
+      this.#terminal.clearStatus();
+      this.#terminal.notice(
+        `up: stopping (${reason}): asking every node to stop, waiting for each`,
+      );
+    } finally {
+      this.#stopTs ??= systemClock.now();
+      this.#abort.abort();
+      clearInterval(ticker);
+      this.#terminal.clearStatus();
+      await this.#supervisor.stopAll(STOP_TIMEOUTS);
+      this.#tail.poll();
+      this.#tail.close();
+      removeSignals();
+      this.#writeManifest();
+    }
+    await this.#printSummary();
+    return 0;
+  }
+
+  /** After startup: the duration timer and the shell. */
+  #running(): void {
+    this.#upTs = systemClock.now();
+    const took = ((this.#upTs - this.#paths.startTs) / 1000).toFixed(1);
+    const until = this.#inv.durationMs === undefined
+      ? "until exit, Ctrl+C or SIGTERM"
+      : `for ${this.#inv.durationMs / 1000}s (or until exit, Ctrl+C or SIGTERM)`;
+    const hint = Deno.stdin.isTerminal() ? " Type help for commands." : "";
+    this.#terminal.notice(
+      `up: all ${this.#supervisor.nodes.length} nodes listening after ${took}s; running ${until}.` +
+        hint,
+    );
+    if (this.#inv.durationMs !== undefined) {
+      const timer = setTimeout(() => this.#requestStop("duration reached"), this.#inv.durationMs);
+      this.#abort.signal.addEventListener("abort", () => clearTimeout(timer));
+    }
+    runRepl({
+      commands: upCommands({
+        supervisor: this.#supervisor,
+        status: this.#status,
+        statusLine: () => this.#statusLine(false),
+        restart: (node) => this.#restart(node),
+      }),
+      onExit: () => this.#requestStop("exit command"),
+      output: this.#terminal,
+    });
+  }
+
+  /**
+   * Keeps the status line current: redrawn in place on a TTY; otherwise
+   * printed as a line when it changed, at most every few seconds.
+   */
+  #statusTicker(): ReturnType<typeof setInterval> {
+    let printed = "";
+    let printedAt = -Infinity;
+    return setInterval(() => {
+      if (this.#terminal.tty) return this.#terminal.setStatus(this.#statusLine(true));
+      const line = this.#statusLine(false);
+      const withoutTime = line.replace(/ · \d+s(\/\d+s)?$/, "");
+      const now = Date.now();
+      if (withoutTime === printed || now - printedAt < STATUS_PRINT_MS) return;
+      printed = withoutTime;
+      printedAt = now;
+      this.#terminal.write(`status: ${line}\n`);
+    }, STATUS_TICK_MS);
+  }
+
+  #statusLine(styled: boolean): string {
+    const options = {
+      elapsedMs: systemClock.now() - (this.#upTs ?? this.#paths.startTs),
+      ...(this.#inv.durationMs === undefined ? {} : { durationMs: this.#inv.durationMs }),
+      ...(styled ? { strong: (text: string) => this.#terminal.strong(text) } : {}),
+    };
+    const line = formatStatusLine(this.#status.snapshot(), options);
+    if (this.#upTs !== undefined) return line;
+    const nodes = this.#supervisor.nodes;
+    const listening = nodes.filter((n) => this.#status.listeningCount(n.spec.address) > 0).length;
+    return `starting: ${listening}/${nodes.length} listening · ${line}`;
+  }
+
+  async #restart(node: ManagedNode): Promise<string> {
+    if (this.#supervisor.stopping) return "Stopping: no new nodes\n";
+    try {
+      await startNode(node, {
+        supervisor: this.#supervisor,
+        status: this.#status,
+        signal: this.#abort.signal,
+      });
+      return `${node.name} listening again (pid ${node.pid})\n`;
+    } catch (error) {
+      return `Cannot start ${node.name}: ${errorText(error)}\n`;
+    }
+  }
+
+  #requestStop(reason: string): void {
+    this.#stopTs ??= systemClock.now();
+    this.#abort.abort();
+    this.#stop(reason);
+  }
+
+  #listenForSignals(): () => void {
+    return onStopSignals((signal) => {
+      if (!this.#abort.signal.aborted) return this.#requestStop(signal);
+      // A second Ctrl+C: do not wait for anyone.
+      this.#terminal.problem(`up: ${signal} again: killing every node now`);
+      this.#supervisor.killAll();
+    });
+  }
+
+  #onExit(node: ManagedNode, status: Deno.CommandStatus, expected: boolean): void {
+    // Startup reports its own failures; at shutdown every exit is expected.
+    if (expected || this.#upTs === undefined || this.#abort.signal.aborted) return;
+    const how = status.signal ? `was ended by ${status.signal}` : `exited with code ${status.code}`;
+    const last = node.lastLine === "" ? "" : `; last output: ${node.lastLine}`;
+    this.#terminal.problem(`up: ${node.name} (${node.spec.address}) ${how}${last}`);
+  }
+
+  #banner(): void {
+    const nodes = this.#supervisor.nodes;
+    const seeds = nodes.filter((n) => n.spec.role === "seed");
+    const peers = nodes.filter((n) => n.spec.role === "peer");
+    const count = (list: readonly ManagedNode[], role: string) => {
+      const first = list[0];
+      const last = list[list.length - 1];
+      if (!first || !last) return `no ${role}s`;
+      if (first === last) return `1 ${role} (${first.name}, port ${first.spec.port})`;
+      return `${list.length} ${role}s (${first.name}-${last.name}, ports ${first.spec.port}-${last.spec.port})`;
+    };
+    this.#terminal.notice(
+      `up: starting ${count(seeds, "seed")} and ${count(peers, "peer")} on ${this.#inv.host}; ` +
+        `logs in ${this.#paths.logDir}`,
+    );
+    if (this.#quiet) {
+      this.#terminal.notice(
+        `up: more than ${QUIET_ABOVE_PEERS} peers: nodes print warnings and errors only ` +
+          `(their log files have everything)`,
+      );
+    }
+  }
+
+  #writeManifest(): void {
+    const nodes = this.#supervisor.nodes.map((n) => manifestNode(n.spec, n.pids, n.outages));
+    writeRunManifest(this.#paths.logDir, {
+      startTs: this.#paths.startTs,
+      ...(this.#stopTs === undefined ? {} : { stopTs: this.#stopTs }),
+      pid: Deno.pid,
+      nodes,
+    });
+  }
+
+  async #printSummary(): Promise<void> {
+    const { nodes } = await readRunLogs(this.#paths.logDir);
+    const stopTs = this.#stopTs ?? systemClock.now();
+    const summary = summarizeRun(nodes, { stopTs });
+    const text = formatSummary(summary, {
+      elapsedMs: stopTs - this.#paths.startTs,
+      logDir: this.#paths.logDir,
+      traffic: trafficTotals(nodes),
+      seedCount: summary.seeds,
+      heading: (text) => this.#terminal.strong(text),
+    });
+    this.#terminal.write(text);
+  }
+}
+
+// s3 and p3 get the third colour of their palettes.
+function colorIndex(node: ManagedNode): number {
+  return Number(node.name.slice(1)) - 1;
 }

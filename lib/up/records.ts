@@ -1,0 +1,68 @@
+/**
+ * Node log lines as the run analysis sees them: a timestamp, an event name
+ * and the event's fields. Log files are written by other processes (and may
+ * come from another version), so every line is checked here rather than
+ * trusted.
+ *
+ * @module
+ */
+
+/** One event from a node's JSON Lines log. */
+export interface RunRecord {
+  /** Unix milliseconds with a sub-millisecond fraction (the line's `ts`). */
+  readonly ts: number;
+  /** The event name, e.g. `gossip_received`. */
+  readonly event: string;
+  /** The event's fields, `event` included. */
+  readonly fields: Readonly<Record<string, unknown>>;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Parses one log line. The event and its fields may sit under `properties`
+ * (LogTape's layout, what gossipnet writes) or at the top level (both are
+ * allowed by the contract). `ts` is preferred; `@timestamp` is the fallback.
+ * Returns `undefined` for a blank, malformed or half-written line.
+ *
+ * @example Usage
+ * ```ts
+ * import { parseRecordLine } from "./records.ts";
+ * const line = '{"ts":1.5,"properties":{"event":"listening","address":"127.0.0.1:5000"}}';
+ * parseRecordLine(line)?.event; // "listening"
+ * ```
+ */
+export function parseRecordLine(line: string): RunRecord | undefined {
+  if (line.trim() === "") return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (!isObject(value)) return undefined;
+  const fields = isObject(value.properties) && typeof value.properties.event === "string"
+    ? value.properties
+    : value;
+  if (typeof fields.event !== "string") return undefined;
+  let ts = typeof value.ts === "number" ? value.ts : NaN;
+  if (!Number.isFinite(ts) && typeof value["@timestamp"] === "string") {
+    ts = Date.parse(value["@timestamp"]);
+  }
+  if (!Number.isFinite(ts)) return undefined;
+  return { ts, event: fields.event, fields };
+}
+
+/** A string field of a record, or `undefined` if absent or not a string. */
+export function textField(record: RunRecord, name: string): string | undefined {
+  const value = record.fields[name];
+  return typeof value === "string" ? value : undefined;
+}
+
+/** A number field of a record, or `undefined` if absent or not a finite number. */
+export function numberField(record: RunRecord, name: string): number | undefined {
+  const value = record.fields[name];
+  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
+}

@@ -1,0 +1,204 @@
+/**
+ * The live picture of a running network, fed by the tailed node logs:
+ * peers up, neighbour links, gossip delivered / expected (by the same
+ * definition as the final summary), dead reports and removals; and its
+ * one-line rendering.
+ *
+ * @module
+ */
+
+import { textField } from "./records.ts";
+import type { RunRecord } from "./records.ts";
+import { type Outage, type RunNode, type RunSummary, summarizeRun } from "./summary.ts";
+import type { NodeState } from "./supervisor.ts";
+
+/** What the status needs to know about a node (a `ManagedNode` fits). */
+export interface StatusNode {
+  readonly spec: {
+    readonly name: string;
+    readonly role: "seed" | "peer";
+    readonly address: string;
+  };
+  readonly state: NodeState;
+  readonly outages: readonly Outage[];
+}
+
+/** The figures of the status line. */
+export interface StatusSnapshot {
+  readonly seedsUp: number;
+  readonly seeds: number;
+  /** Peers running (not paused) that have joined in their current process. */
+  readonly peersUp: number;
+  readonly peers: number;
+  /** Neighbour links between running peers (each counted once). */
+  readonly links: number;
+  readonly delivered: number;
+  readonly expected: number;
+  /** Dead Node reports sent by peers. */
+  readonly deadReports: number;
+  /** Peers removed as dead. */
+  readonly removals: number;
+}
+
+interface NodeView {
+  readonly node: StatusNode;
+  readonly records: RunRecord[];
+  neighbors: Set<string>;
+  joined: boolean;
+  /** `ts` of each `listening` line. */
+  readonly listening: number[];
+}
+
+/** Live counters over the nodes' log records. */
+export class LiveStatus {
+  readonly #views = new Map<string, NodeView>();
+  /** Bumped by every record, so the delivery figures are recomputed only when needed. */
+  #version = 0;
+  #cached: { key: string; summary: RunSummary } | undefined;
+
+  /** Tracks `nodes` (by address). */
+  constructor(nodes: readonly StatusNode[]) {
+    for (const node of nodes) {
+      this.#views.set(node.spec.address, {
+        node,
+        records: [],
+        neighbors: new Set(),
+        joined: false,
+        listening: [],
+      });
+    }
+  }
+
+  /** Takes one record from the log of the node at `address`. */
+  ingest(address: string, record: RunRecord): void {
+    const view = this.#views.get(address);
+    if (!view) return;
+    this.#version++;
+    view.records.push(record);
+    switch (record.event) {
+      case "listening":
+        // A new process: its links and join are still to come.
+        view.listening.push(record.ts);
+        view.neighbors = new Set();
+        view.joined = false;
+        break;
+      case "joined":
+        view.joined = true;
+        break;
+      case "neighbor_connected":
+      case "neighbor_lost": {
+        const neighbor = textField(record, "neighbor");
+        if (neighbor === undefined) break;
+        if (record.event === "neighbor_connected") view.neighbors.add(neighbor);
+        else view.neighbors.delete(neighbor);
+        break;
+      }
+    }
+  }
+
+  /** How many `listening` lines (process starts) the node at `address` has logged. */
+  listeningCount(address: string): number {
+    return this.#views.get(address)?.listening.length ?? 0;
+  }
+
+  /** Current neighbour count of the node at `address` (from its log). */
+  degree(address: string): number {
+    return this.#views.get(address)?.neighbors.size ?? 0;
+  }
+
+  /** The records read so far, as summary input. */
+  runNodes(): RunNode[] {
+    return [...this.#views.values()].map((v) => ({
+      role: v.node.spec.role,
+      address: v.node.spec.address,
+      name: v.node.spec.name,
+      records: v.records,
+      outages: v.node.outages,
+    }));
+  }
+
+  // Summarising a big run takes milliseconds: do it only after a change.
+  #summary(): RunSummary {
+    const outages = [...this.#views.values()].map((v) => {
+      const last = v.node.outages[v.node.outages.length - 1];
+      return `${v.node.outages.length}.${last?.toTs ?? ""}`;
+    });
+    const key = `${this.#version}:${outages.join(",")}`;
+    if (this.#cached?.key !== key) this.#cached = { key, summary: summarizeRun(this.runNodes()) };
+    return this.#cached.summary;
+  }
+
+  /** The figures now. */
+  snapshot(): StatusSnapshot {
+    const summary = this.#summary();
+    const views = [...this.#views.values()];
+    const running = (v: NodeView) => v.node.state === "running";
+    const seeds = views.filter((v) => v.node.spec.role === "seed");
+    const peers = views.filter((v) => v.node.spec.role === "peer");
+    const live = new Set(peers.filter(running).map((v) => v.node.spec.address));
+    const links = new Set<string>();
+    for (const v of peers) {
+      if (!live.has(v.node.spec.address)) continue;
+      for (const n of v.neighbors) {
+        if (!live.has(n)) continue;
+        const a = v.node.spec.address;
+        links.add(a < n ? `${a} ${n}` : `${n} ${a}`);
+      }
+    }
+    return {
+      seedsUp: seeds.filter((v) => running(v) && v.listening.length > 0).length,
+      seeds: seeds.length,
+      peersUp: peers.filter((v) => running(v) && v.joined).length,
+      peers: peers.length,
+      links: links.size,
+      delivered: summary.delivered,
+      expected: summary.expected,
+      deadReports: summary.deadReportsSent,
+      removals: summary.removals.length,
+    };
+  }
+}
+
+/** Options for {@linkcode formatStatusLine}. */
+export interface StatusLineOptions {
+  /** Time since the network was up, in ms. */
+  elapsedMs: number;
+  /** The run's `--duration`, if any. */
+  durationMs?: number;
+  /** Styles a figure (e.g. bold); identity by default. */
+  strong?: (text: string) => string;
+}
+
+function seconds(ms: number): string {
+  return `${Math.floor(ms / 1000)}s`;
+}
+
+/**
+ * The status as one short line.
+ *
+ * @example Usage
+ * ```ts
+ * import { formatStatusLine } from "./status.ts";
+ * const s = {
+ *   seedsUp: 3, seeds: 3, peersUp: 8, peers: 8, links: 12,
+ *   delivered: 80, expected: 80, deadReports: 0, removals: 0,
+ * };
+ * formatStatusLine(s, { elapsedMs: 12_000, durationMs: 45_000 });
+ * // "seeds 3/3 · peers 8/8 up · links 12 · gossip 80/80 · dead reports 0 · removals 0 · 12s/45s"
+ * ```
+ */
+export function formatStatusLine(s: StatusSnapshot, options: StatusLineOptions): string {
+  const b = options.strong ?? ((text: string) => text);
+  const time = options.durationMs === undefined
+    ? seconds(options.elapsedMs)
+    : `${seconds(options.elapsedMs)}/${seconds(options.durationMs)}`;
+  return [
+    `seeds ${b(`${s.seedsUp}/${s.seeds}`)}`,
+    `peers ${b(`${s.peersUp}/${s.peers}`)} up`,
+    `links ${b(String(s.links))}`,
+    `gossip ${b(`${s.delivered}/${s.expected}`)}`,
+    `dead reports ${b(String(s.deadReports))}`,
+    `removals ${b(String(s.removals))}`,
+    time,
+  ].join(" · ");
+}

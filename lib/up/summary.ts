@@ -1,0 +1,313 @@
+/**
+ * What a run achieved, computed from the nodes' log records alone: gossip
+ * delivery, dissemination time, dead-node reports and removals. Pure (no
+ * I/O, no clock), so `up`, its live status line and benchmark scripts all
+ * use the same definitions. Reading the logs is `run_logs.ts`; the text
+ * rendering is `summary_text.ts`.
+ *
+ * **Delivery.** For each `gossip_generated` message, the *expected*
+ * receivers are the peers other than its origin that had joined the overlay
+ * before it was generated and were still running afterwards:
+ *
+ * - joined: in the receiver's process lifetime current at generation (a
+ *   lifetime starts at `listening`), it had logged `joined` and at least one
+ *   `neighbor_connected`, both before the generation `ts`. A registered peer
+ *   with no link cannot receive anything yet, so it is not counted; a peer
+ *   that never links at all is listed separately so it is not hidden.
+ * - still running: no outage imposed by `up` (kill or pause) covers the
+ *   generation or starts after it, and no kill happened between the start
+ *   of that lifetime and the generation (the process was gone, even if a new
+ *   one was started since). A node that exits on its own is *not* excused:
+ *   that is a failure and its missing receipts count.
+ *
+ * *Delivered* pairs are the expected pairs with a `gossip_received` (first
+ * receipt) in the receiver's log. Messages generated less than
+ * `settleMs` before the stop are not counted: they were still spreading.
+ *
+ * **Dissemination time** of a message is its last expected first receipt
+ * minus its generation, both from the logs' sub-millisecond `ts`, over the
+ * messages that reached every expected receiver. Percentiles are nearest-rank.
+ *
+ * @module
+ */
+
+import { type RunRecord, textField } from "./records.ts";
+
+/** A period during which `up` had a node killed or paused. */
+export interface Outage {
+  /** `kill`: SIGKILL (the process is gone); `pause`: SIGSTOP until SIGCONT. */
+  readonly kind: "kill" | "pause";
+  /** When it began (Unix ms). */
+  readonly fromTs: number;
+  /** When it ended (restart or resume), if it did. */
+  readonly toTs?: number;
+}
+
+/** One node of a run and its log. */
+export interface RunNode {
+  readonly role: "seed" | "peer";
+  /** `host:port`, as in the logs. */
+  readonly address: string;
+  /** Short name such as `s1` or `p7`, for display. */
+  readonly name?: string;
+  /** Its log records, in file order. */
+  readonly records: readonly RunRecord[];
+  /** Outages imposed by `up`. @default {[]} */
+  readonly outages?: readonly Outage[];
+}
+
+/** Options for {@linkcode summarizeRun}. */
+export interface SummaryOptions {
+  /** When the run began to stop (Unix ms); messages after it minus `settleMs` are not counted. */
+  stopTs?: number;
+  /** How long before `stopTs` a message must have been generated to count. @default {2000} */
+  settleMs?: number;
+}
+
+/** A peer named in dead-node reports. */
+export interface DeadPeer {
+  /** `host:port`. */
+  readonly peer: string;
+  /** Its short name, when the run knows it. */
+  readonly name?: string;
+}
+
+/** A removal of a peer reported dead. */
+export interface Removal extends DeadPeer {
+  /** How many seeds logged `peer_removed` with reason `dead`. */
+  readonly seeds: number;
+}
+
+/** Dissemination times over complete messages, in ms. */
+export interface Dissemination {
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+  /** Messages measured (those that reached every expected receiver). */
+  readonly messages: number;
+}
+
+/** What a run achieved. */
+export interface RunSummary {
+  readonly seeds: number;
+  readonly peers: number;
+  /** Messages generated and counted. */
+  readonly messages: number;
+  /** Messages generated within `settleMs` of the stop, not counted. */
+  readonly unsettledMessages: number;
+  /** The settle window applied, in ms (0 without a stop time). */
+  readonly settleMs: number;
+  /** Expected (message, receiver) pairs. */
+  readonly expected: number;
+  /** Expected pairs with a first receipt. */
+  readonly delivered: number;
+  /** `delivered / expected`, or `undefined` when nothing was expected. */
+  readonly delivery: number | undefined;
+  /** Messages that missed at least one expected receiver. */
+  readonly incompleteMessages: number;
+  readonly dissemination: Dissemination | undefined;
+  /** `dead_node_reported` lines: reports sent by peers. */
+  readonly deadReportsSent: number;
+  /** `dead_node_report` lines: reports received by seeds. */
+  readonly deadReportsReceived: number;
+  /** Distinct peers reported dead. */
+  readonly reportedDead: readonly DeadPeer[];
+  /** Peers removed as dead, with how many seeds removed each. */
+  readonly removals: readonly Removal[];
+  /** `removal_rejected` lines (a reported peer that answered the seeds). */
+  readonly removalsRejected: number;
+  /** Peers that never joined the overlay (no `joined` plus link in any lifetime). */
+  readonly neverJoined: readonly string[];
+}
+
+interface Lifetime {
+  readonly startTs: number;
+  joinedTs?: number;
+  linkTs?: number;
+}
+
+interface PeerIndex {
+  readonly node: RunNode;
+  readonly lifetimes: Lifetime[];
+  /** First receipt ts by message key. */
+  readonly receipts: Map<string, number>;
+}
+
+interface Generated {
+  readonly key: string;
+  readonly origin: string;
+  readonly ts: number;
+}
+
+/** Default for {@linkcode SummaryOptions.settleMs}. */
+export const DEFAULT_SETTLE_MS = 2000;
+
+function messageKey(origin: string, message: string): string {
+  return `${origin}\u0000${message}`;
+}
+
+function indexPeer(node: RunNode, generated: Generated[]): PeerIndex {
+  const lifetimes: Lifetime[] = [];
+  const receipts = new Map<string, number>();
+  let current: Lifetime | undefined;
+  for (const record of node.records) {
+    if (record.event === "listening" || current === undefined) {
+      current = { startTs: record.event === "listening" ? record.ts : -Infinity };
+      lifetimes.push(current);
+    }
+    if (record.event === "joined") current.joinedTs ??= record.ts;
+    else if (record.event === "neighbor_connected") current.linkTs ??= record.ts;
+    const message = textField(record, "message");
+    if (message === undefined) continue;
+    if (record.event === "gossip_generated") {
+      const origin = textField(record, "origin") ?? node.address;
+      generated.push({ key: messageKey(origin, message), origin, ts: record.ts });
+    } else if (record.event === "gossip_received") {
+      const key = messageKey(textField(record, "origin") ?? "", message);
+      // A restarted peer may see a message again; its first receipt counts.
+      if (!receipts.has(key)) receipts.set(key, record.ts);
+    }
+  }
+  return { node, lifetimes, receipts };
+}
+
+function joinedTs(lifetime: Lifetime): number | undefined {
+  if (lifetime.joinedTs === undefined || lifetime.linkTs === undefined) return undefined;
+  return Math.max(lifetime.joinedTs, lifetime.linkTs);
+}
+
+/** Whether `peer` is an expected receiver of a message generated at `ts`. */
+function isExpected(peer: PeerIndex, ts: number): boolean {
+  const outages = peer.node.outages ?? [];
+  // An outage still going at `ts`, or starting after it: not running afterwards.
+  if (outages.some((o) => (o.toTs ?? Infinity) > ts)) return false;
+  let lifetime: Lifetime | undefined;
+  for (const l of peer.lifetimes) if (l.startTs <= ts) lifetime = l;
+  if (lifetime === undefined) return false;
+  const start = lifetime.startTs;
+  // Killed since this lifetime began: that process is gone (a restart not yet listening).
+  if (outages.some((o) => o.kind === "kill" && o.fromTs >= start && o.fromTs <= ts)) return false;
+  const joined = joinedTs(lifetime);
+  return joined !== undefined && joined < ts;
+}
+
+/**
+ * The nearest-rank percentile of ascending `sorted` values.
+ *
+ * @example Usage
+ * ```ts
+ * import { percentile } from "./summary.ts";
+ * percentile([1, 2, 3, 4], 50); // 2
+ * percentile([1, 2, 3, 4], 99); // 4
+ * ```
+ */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[Math.min(rank, sorted.length) - 1] as number;
+}
+
+function deadNodeFigures(nodes: readonly RunNode[]) {
+  let sent = 0;
+  let received = 0;
+  let rejected = 0;
+  const reported = new Set<string>();
+  const removedBy = new Map<string, Set<string>>();
+  for (const node of nodes) {
+    for (const record of node.records) {
+      if (record.event === "dead_node_reported") {
+        sent++;
+        const dead = textField(record, "dead");
+        if (dead !== undefined) reported.add(dead);
+      } else if (record.event === "dead_node_report") {
+        received++;
+      } else if (record.event === "removal_rejected") {
+        rejected++;
+      } else if (record.event === "peer_removed" && textField(record, "reason") === "dead") {
+        const peer = textField(record, "peer");
+        if (peer === undefined) continue;
+        const seeds = removedBy.get(peer) ?? new Set<string>();
+        seeds.add(node.address);
+        removedBy.set(peer, seeds);
+      }
+    }
+  }
+  const names = new Map(nodes.map((n) => [n.address, n.name]));
+  const named = (peer: string): DeadPeer => {
+    const name = names.get(peer);
+    return name === undefined ? { peer } : { peer, name };
+  };
+  const removals: Removal[] = [...removedBy].sort(([a], [b]) => a.localeCompare(b))
+    .map(([peer, seeds]) => ({ ...named(peer), seeds: seeds.size }));
+  return { sent, received, rejected, reported: [...reported].sort().map(named), removals };
+}
+
+/**
+ * Summarises a run from its nodes' log records.
+ *
+ * @example Usage
+ * ```ts
+ * import { summarizeRun } from "./summary.ts";
+ * const summary = summarizeRun([], {});
+ * summary.delivery; // undefined: nothing was expected
+ * ```
+ */
+export function summarizeRun(
+  nodes: readonly RunNode[],
+  options: SummaryOptions = {},
+): RunSummary {
+  const generated: Generated[] = [];
+  const peers = nodes.filter((n) => n.role === "peer").map((n) => indexPeer(n, generated));
+  const settleMs = options.stopTs === undefined ? 0 : options.settleMs ?? DEFAULT_SETTLE_MS;
+  const cutoff = options.stopTs === undefined ? Infinity : options.stopTs - settleMs;
+  let expected = 0;
+  let delivered = 0;
+  let counted = 0;
+  let incomplete = 0;
+  const times: number[] = [];
+  for (const message of generated) {
+    if (message.ts > cutoff) continue;
+    counted++;
+    let want = 0;
+    let got = 0;
+    let last = message.ts;
+    for (const peer of peers) {
+      if (peer.node.address === message.origin || !isExpected(peer, message.ts)) continue;
+      want++;
+      const at = peer.receipts.get(message.key);
+      if (at === undefined) continue;
+      got++;
+      last = Math.max(last, at);
+    }
+    expected += want;
+    delivered += got;
+    if (got < want) incomplete++;
+    else if (want > 0) times.push(last - message.ts);
+  }
+  times.sort((a, b) => a - b);
+  const dead = deadNodeFigures(nodes);
+  return {
+    seeds: nodes.length - peers.length,
+    peers: peers.length,
+    messages: counted,
+    unsettledMessages: generated.length - counted,
+    settleMs,
+    expected,
+    delivered,
+    delivery: expected === 0 ? undefined : delivered / expected,
+    incompleteMessages: incomplete,
+    dissemination: times.length === 0 ? undefined : {
+      p50Ms: percentile(times, 50),
+      p99Ms: percentile(times, 99),
+      maxMs: times[times.length - 1] as number,
+      messages: times.length,
+    },
+    deadReportsSent: dead.sent,
+    deadReportsReceived: dead.received,
+    reportedDead: dead.reported,
+    removals: dead.removals,
+    removalsRejected: dead.rejected,
+    neverJoined: peers.filter((p) => !p.lifetimes.some((l) => joinedTs(l) !== undefined))
+      .map((p) => p.node.address),
+  };
+}

@@ -1,0 +1,314 @@
+/**
+ * The node processes of a local network: spawning them (again, after a
+ * kill), signalling them (kill, pause, resume), passing their output on
+ * line by line, and stopping every one and waiting for it.
+ *
+ * Every child gets a stdin pipe that stays open until shutdown: nodes run
+ * with `--exit-on-stdin-close`, so if `up` dies, even by SIGKILL, the pipe
+ * closes and they stop by themselves.
+ *
+ * @module
+ */
+
+import { type Clock, systemClock } from "../util/clock.ts";
+import { errorText, RuntimeError } from "../util/errors.ts";
+import { LineSplitter } from "./lines.ts";
+import type { NodeSpec } from "./plan.ts";
+import type { SelfCommand } from "./self_command.ts";
+import type { Outage } from "./summary.ts";
+
+/** Where a node's process stands. */
+export type NodeState =
+  /** Not started yet. */
+  | "idle"
+  | "running"
+  /** Stopped by SIGSTOP (`pause`). */
+  | "paused"
+  /** Killed by `kill` (SIGKILL). */
+  | "killed"
+  /** Ended by itself. */
+  | "exited"
+  /** Stopped by `up` at shutdown. */
+  | "stopped";
+
+/** What the {@linkcode Supervisor} reports. */
+export interface SupervisorHooks {
+  /** One line a node printed (stdout or stderr). */
+  onLine(node: ManagedNode, line: string): void;
+  /** A node's process ended; `expected` when `up` ended it. */
+  onExit(node: ManagedNode, status: Deno.CommandStatus, expected: boolean): void;
+  /** PIDs or outages changed (e.g. to rewrite the manifest). */
+  onChange(): void;
+}
+
+/** Options for {@linkcode Supervisor}. */
+export interface SupervisorOptions {
+  command: SelfCommand;
+  /** The gossipnet arguments for a node. */
+  args(node: NodeSpec): string[];
+  hooks: SupervisorHooks;
+  clock?: Clock;
+}
+
+interface MutableOutage {
+  kind: "kill" | "pause";
+  fromTs: number;
+  toTs?: number;
+}
+
+/** Options for {@linkcode Supervisor.stopAll}. */
+export interface StopOptions {
+  /** SIGTERM a node still running this long after its stop request. @default {2000} */
+  termAfterMs?: number;
+  /** SIGKILL a node still running this long after its stop request. @default {5000} */
+  killAfterMs?: number;
+}
+
+/** One node and its current process. */
+export class ManagedNode {
+  readonly spec: NodeSpec;
+  /** Every PID it has had, oldest first. */
+  readonly pids: number[] = [];
+  #outages: MutableOutage[] = [];
+  #state: NodeState = "idle";
+  #lastLine = "";
+  #child: Deno.ChildProcess | undefined;
+  #stdin: WritableStreamDefaultWriter<Uint8Array> | undefined;
+  #done: Promise<Deno.CommandStatus> | undefined;
+  #exitStatus: Deno.CommandStatus | undefined;
+
+  /** Wraps a planned node; nothing runs until the supervisor starts it. */
+  constructor(spec: NodeSpec) {
+    this.spec = spec;
+  }
+
+  /** The node's name, e.g. `p3`. */
+  get name(): string {
+    return this.spec.name;
+  }
+
+  /** Current state. */
+  get state(): NodeState {
+    return this.#state;
+  }
+
+  /** Whether a process exists (running or paused). */
+  get alive(): boolean {
+    return this.#state === "running" || this.#state === "paused";
+  }
+
+  /** The current (or last) process id. */
+  get pid(): number | undefined {
+    return this.pids[this.pids.length - 1];
+  }
+
+  /** The last non-blank line it printed. */
+  get lastLine(): string {
+    return this.#lastLine;
+  }
+
+  /** How its last process ended, once it has. */
+  get exitStatus(): Deno.CommandStatus | undefined {
+    return this.#exitStatus;
+  }
+
+  /** Kills and pauses imposed on it. */
+  get outages(): readonly Outage[] {
+    return this.#outages;
+  }
+
+  /** @internal Starts a process for this node. */
+  spawn(options: SupervisorOptions): void {
+    const args = [...options.command.prefix, ...options.args(this.spec)];
+    let child: Deno.ChildProcess;
+    try {
+      child = new Deno.Command(options.command.program, {
+        args,
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+    } catch (error) {
+      throw new RuntimeError(`Cannot start ${this.name}: ${errorText(error)}`, { cause: error });
+    }
+    const stdin = child.stdin.getWriter();
+    this.#child = child;
+    this.#stdin = stdin;
+    this.#exitStatus = undefined;
+    this.#state = "running";
+    this.pids.push(child.pid);
+    const pumps = [this.#pump(child.stdout, options), this.#pump(child.stderr, options)];
+    this.#done = Promise.all([child.status, ...pumps]).then(([status]) => {
+      stdin.close().catch(() => {});
+      // A process killed and already replaced by `start`: nothing of its own is left to update.
+      if (this.#child !== child) return status;
+      const expected = this.#state === "killed" || this.#state === "stopped";
+      if (!expected) this.#state = "exited";
+      this.#exitStatus = status;
+      this.#child = undefined;
+      this.#stdin = undefined;
+      options.hooks.onExit(this, status, expected);
+      return status;
+    });
+  }
+
+  /** Sends `signal`; false when there is no process or the platform refuses. */
+  signal(signal: Deno.Signal): boolean {
+    if (!this.#child) return false;
+    try {
+      this.#child.kill(signal);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** @internal Records a state change made by the supervisor. */
+  mark(state: NodeState, outage?: MutableOutage): void {
+    this.#state = state;
+    if (outage) this.#outages.push(outage);
+  }
+
+  /** @internal Ends the open outage of `kind` at `ts`. */
+  endOutage(kind: "kill" | "pause", ts: number): void {
+    for (const o of this.#outages) if (o.kind === kind && o.toTs === undefined) o.toTs = ts;
+  }
+
+  /** Resolves once the current process has exited and its output is drained. */
+  async waitExit(): Promise<Deno.CommandStatus | undefined> {
+    return await this.#done;
+  }
+
+  async #pump(stream: ReadableStream<Uint8Array>, options: SupervisorOptions): Promise<void> {
+    const lines = new LineSplitter();
+    const emit = (line: string) => {
+      if (line.trim() !== "") this.#lastLine = line.trim();
+      options.hooks.onLine(this, line);
+    };
+    try {
+      for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+        for (const line of lines.push(chunk)) emit(line);
+      }
+    } catch {
+      // The pipe broke: the process is gone; its status says how.
+    }
+    for (const line of lines.flush()) emit(line);
+  }
+
+  /** @internal Closes its stdin: a node run by `up` then stops by itself. */
+  closeStdin(): void {
+    const stdin = this.#stdin;
+    this.#stdin = undefined;
+    stdin?.close().catch(() => {});
+  }
+}
+
+/** Runs the nodes of a network as child processes. */
+export class Supervisor {
+  /** Every node, in plan order. */
+  readonly nodes: readonly ManagedNode[];
+  readonly #options: SupervisorOptions;
+  readonly #clock: Clock;
+  #stopping = false;
+
+  /** Wraps the planned nodes; starts none. */
+  constructor(specs: readonly NodeSpec[], options: SupervisorOptions) {
+    this.nodes = specs.map((spec) => new ManagedNode(spec));
+    this.#options = options;
+    this.#clock = options.clock ?? systemClock;
+  }
+
+  /** True once {@linkcode stopAll} was called. */
+  get stopping(): boolean {
+    return this.#stopping;
+  }
+
+  /**
+   * Starts `node`'s process (again, if it was killed or exited), once any
+   * previous process is fully gone so its port is free.
+   * @throws {RuntimeError} When the process cannot be spawned.
+   */
+  async start(node: ManagedNode): Promise<void> {
+    if (node.alive || this.#stopping) return;
+    await node.waitExit();
+    if (node.alive || this.#stopping) return;
+    node.endOutage("kill", this.#clock.now());
+    node.spawn(this.#options);
+    this.#options.hooks.onChange();
+  }
+
+  /** SIGKILL, so the others have to notice the failure. */
+  kill(node: ManagedNode): boolean {
+    if (!node.alive) return false;
+    // Mark first: the exit handler must see this death as intended.
+    const previous = node.state;
+    node.mark("killed", { kind: "kill", fromTs: this.#clock.now() });
+    if (previous === "paused") node.endOutage("pause", this.#clock.now());
+    node.signal("SIGKILL");
+    this.#options.hooks.onChange();
+    return true;
+  }
+
+  /** SIGSTOP: the process stays but answers nothing. False if not running or unsupported. */
+  pause(node: ManagedNode): boolean {
+    if (node.state !== "running" || !node.signal("SIGSTOP")) return false;
+    node.mark("paused", { kind: "pause", fromTs: this.#clock.now() });
+    this.#options.hooks.onChange();
+    return true;
+  }
+
+  /** SIGCONT after a pause. False if not paused. */
+  resume(node: ManagedNode): boolean {
+    if (node.state !== "paused" || !node.signal("SIGCONT")) return false;
+    node.mark("running");
+    node.endOutage("pause", this.#clock.now());
+    this.#options.hooks.onChange();
+    return true;
+  }
+
+  /**
+   * Stops every process, peers first so they can say goodbye to seeds that
+   * are still there, and resolves when every one has exited. Idempotent.
+   *
+   * The stop request is the end of stdin (children run with
+   * `--exit-on-stdin-close`), not SIGTERM: on Ctrl+C in a terminal the
+   * children get SIGINT along with `up`, and a node takes a second signal
+   * as "die now", losing its clean leave. End of stdin is harmless to a node
+   * already stopping, and works on Windows too. SIGTERM follows after
+   * `termAfterMs` for a node still there, SIGKILL after `killAfterMs`.
+   */
+  async stopAll(options: StopOptions = {}): Promise<void> {
+    this.#stopping = true;
+    for (const role of ["peer", "seed"] as const) {
+      const group = this.nodes.filter((n) => n.spec.role === role);
+      await Promise.all(group.map((node) => this.#stop(node, options)));
+    }
+  }
+
+  async #stop(node: ManagedNode, options: StopOptions): Promise<void> {
+    if (!node.alive) {
+      await node.waitExit();
+      return;
+    }
+    const paused = node.state === "paused";
+    node.mark("stopped");
+    if (paused) node.signal("SIGCONT");
+    node.closeStdin();
+    const term = setTimeout(() => node.signal("SIGTERM"), options.termAfterMs ?? 2000);
+    const kill = setTimeout(() => node.signal("SIGKILL"), options.killAfterMs ?? 5000);
+    try {
+      await node.waitExit();
+    } finally {
+      clearTimeout(term);
+      clearTimeout(kill);
+    }
+  }
+
+  /** SIGKILL to every live process at once (a second Ctrl+C during shutdown). */
+  killAll(): void {
+    this.#stopping = true;
+    for (const node of this.nodes) {
+      if (node.alive || node.state === "stopped") node.signal("SIGKILL");
+    }
+  }
+}
