@@ -14,7 +14,6 @@ import {
   type LogRecord,
   type Sink,
 } from "@logtape/logtape";
-import { getStreamFileSink } from "@logtape/file";
 import { setColorEnabled } from "@std/fmt/colors";
 import { systemClock } from "../util/clock.ts";
 import { ConfigError, errorText } from "../util/errors.ts";
@@ -25,6 +24,7 @@ import {
   type LogEvent,
   renderEvent,
 } from "./events.ts";
+import { type FileSink, openFileSink } from "./file_sink.ts";
 import { formatConsoleLine, formatJsonLine } from "./format.ts";
 
 /** Options for {@linkcode openNodeLog}. */
@@ -73,10 +73,10 @@ export async function openNodeLog(options: NodeLogOptions): Promise<NodeLog> {
   const path = `${options.logDir.replace(/\/+$/, "") || "."}/${
     logFileName(options.role, options.host, options.port)
   }`;
+  let fileSink: FileSink;
   try {
     await Deno.mkdir(options.logDir, { recursive: true });
-    // Open once here so a bad path fails now, with a clear message.
-    (await Deno.open(path, { create: true, append: true })).close();
+    fileSink = openFileSink(path, (record) => formatJsonLine(record, systemClock.now()));
   } catch (error) {
     throw new ConfigError(`Cannot write log file ${path}: ${errorText(error)}`, { cause: error });
   }
@@ -101,9 +101,6 @@ export async function openNodeLog(options: NodeLogOptions): Promise<NodeLog> {
   // snapshot records for it (its registry symbol for "immediate" sinks).
   Object.defineProperty(consoleSink, Symbol.for("LogTape.sinkSnapshotPolicy.immediate"), {
     value: true,
-  });
-  const fileSink = getStreamFileSink(path, {
-    formatter: (record) => formatJsonLine(record, systemClock.now()),
   });
   const sinks = options.console === false ? ["file"] : ["file", "console"];
   await configure({
@@ -138,6 +135,7 @@ export async function openNodeLog(options: NodeLogOptions): Promise<NodeLog> {
       if (closed) return;
       closed = true;
       await dispose();
+      fileSink.close();
     },
   };
 }
