@@ -19,25 +19,19 @@ export interface StopOptions {
 /** Resolves with the reason once the process is asked to stop. */
 export function waitForStop(options: StopOptions): Promise<string> {
   return new Promise((resolve) => {
-    const signals: Array<[Deno.Signal, () => void]> = [];
     let stopped = false;
+    // The listeners stay for the life of the process: a second Ctrl+C (a
+    // terminal sends SIGINT to the whole process group) must not cut the
+    // clean shutdown short. That shutdown is bounded (about a second).
     const stop = (reason: string) => {
       if (stopped) return;
       stopped = true;
-      for (const [signal, handler] of signals) {
-        try {
-          Deno.removeSignalListener(signal, handler);
-        } catch {
-          // Already gone.
-        }
-      }
       resolve(reason);
     };
     for (const signal of ["SIGINT", "SIGTERM"] as const) {
       const handler = () => stop(signal);
       try {
         Deno.addSignalListener(signal, handler);
-        signals.push([signal, handler]);
       } catch {
         // SIGTERM cannot be listened for on Windows; Ctrl+C still works.
       }

@@ -172,7 +172,7 @@ export const EVENT_FORMATS: { readonly [N in EventName]: EventFormat } = {
   },
   seed_link_up: { level: "info", template: "link to seed {seed} up ({direction})" },
   seed_link_down: { level: "warning", template: "link to seed {seed} down: {reason}" },
-  synced: { level: "info", template: "caught up: {members} peers (from {from})" },
+  synced: { level: "info", template: "ready: {members} peers in the list (synced from {from})" },
   internal_error: { level: "error", template: "internal error: {detail}" },
   seed_connected: { level: "info", template: "registered with seed {seed}" },
   seed_unreachable: { level: "warning", template: "seed {seed} unreachable: {detail}" },
@@ -215,7 +215,7 @@ export function renderEvent(event: LogEvent): string {
   const fields = event as unknown as Record<string, unknown>;
   return EVENT_FORMATS[event.event].template.replace(/\{(\w+)\}/g, (_, name: string) => {
     const value = fields[name];
-    if (Array.isArray(value)) return value.length === 0 ? "(none)" : value.join(", ");
+    if (Array.isArray(value)) return value.length === 0 ? "none" : value.join(", ");
     return String(value);
   });
 }

@@ -58,8 +58,8 @@ const DROP_REASONS = new Set([
   "idle_timeout",
   "send_overflow",
 ]);
-/** How long a peer this node reported dead is not dialled again. */
-const REPORTED_QUARANTINE_ROUNDS = 3;
+/** For how many ping intervals a peer reported dead, or gone, is not redialled. */
+const QUARANTINE_ROUNDS = 3;
 
 /** A running peer. */
 export class PeerNode {
@@ -84,6 +84,8 @@ export class PeerNode {
   #listener: LinkListener | undefined;
   #repairTimer: TimerHandle | undefined;
   #degreeQueued = false;
+  #repairing = false;
+  #joined = false;
   #running = false;
 
   /** Builds a peer; {@linkcode start} makes it listen and join. */
@@ -118,7 +120,11 @@ export class PeerNode {
       rng: this.#rng,
       log: options.log,
       degree: () => this.#neighbors.degree,
-      onPeerList: (seed, peers) => this.#lists.set(seed, peers),
+      onPeerList: (seed, peers) => {
+        this.#lists.set(seed, peers);
+        // Registered again (e.g. after being wrongly removed): relink now.
+        this.#repairSoon();
+      },
     });
     this.#tracker = new LivenessTracker({
       misses: t.pingMisses,
@@ -179,6 +185,7 @@ export class PeerNode {
     });
     await this.#dialNeighbors(known, this.#o.tuning.maxNeighbors);
     if (!this.#running) return;
+    this.#joined = true;
     this.#gossip.start();
     this.#monitor.start();
     this.#scheduleRepair();
@@ -349,8 +356,13 @@ export class PeerNode {
         this.#monitor.onProbeResult(key, message.nonce, message.alive);
         return true;
       case "leave":
-        // Not dead: it said goodbye. Stop watching before the link closes.
+        // Not dead: it said goodbye. Stop watching before the link closes,
+        // and do not redial it while the seeds may still list it.
         this.#monitor.unwatch(key);
+        this.#quarantine.set(
+          key,
+          this.#clock.now() + QUARANTINE_ROUNDS * this.#o.tuning.pingIntervalMs,
+        );
         connection.close("local", "neighbour left");
         return true;
       default:
@@ -373,6 +385,7 @@ export class PeerNode {
         const reason = info.reason === "local" ? info.detail : `${info.reason}: ${info.detail}`;
         this.#o.log.emit({ event: "neighbor_lost", neighbor: lost.key, reason });
         this.#degreeChanged();
+        this.#repairSoon();
       }
     }
     if (this.#running && DROP_REASONS.has(info.reason)) {
@@ -418,6 +431,8 @@ export class PeerNode {
       });
       return true;
     } catch (error) {
+      // It dialled us at the same moment and its link won: linked all the same.
+      if (this.#neighbors.has(peer.key)) return true;
       if (this.#running) {
         this.#o.log.emit({
           event: "neighbor_dial_failed",
@@ -434,13 +449,26 @@ export class PeerNode {
   #scheduleRepair(): void {
     if (!this.#running) return;
     this.#repairTimer = this.#clock.setTimeout(async () => {
-      try {
-        await this.#repair();
-      } catch (error) {
-        this.#o.log.emit({ event: "internal_error", detail: errorText(error) });
-      }
+      await this.#runRepair();
       this.#scheduleRepair();
     }, this.#o.tuning.repairIntervalMs);
+  }
+
+  // Repairs now instead of at the next tick, once the peer has joined.
+  #repairSoon(): void {
+    if (this.#joined && this.#running) this.#runRepair();
+  }
+
+  async #runRepair(): Promise<void> {
+    if (this.#repairing) return;
+    this.#repairing = true;
+    try {
+      await this.#repair();
+    } catch (error) {
+      this.#o.log.emit({ event: "internal_error", detail: errorText(error) });
+    } finally {
+      this.#repairing = false;
+    }
   }
 
   // Too few neighbours (none, or one when the network has more peers): ask
@@ -465,7 +493,7 @@ export class PeerNode {
     this.#o.log.emit({ event: "dead_node_reported", dead: key, seeds, raw });
     this.#quarantine.set(
       key,
-      this.#clock.now() + REPORTED_QUARANTINE_ROUNDS * this.#o.tuning.pingIntervalMs,
+      this.#clock.now() + QUARANTINE_ROUNDS * this.#o.tuning.pingIntervalMs,
     );
     this.#neighbors.get(key)?.connection.close("local", "reported dead");
   }

@@ -117,7 +117,6 @@ export class SeedMesh {
   async #maintain(seed: Address): Promise<void> {
     const key = formatAddress(seed);
     let attempt = 0;
-    let reportedDown = false;
     while (this.#running) {
       try {
         const connection = await dialNode(seed, {
@@ -127,16 +126,14 @@ export class SeedMesh {
           timeoutMs: this.#options.dialTimeoutMs,
         });
         attempt = 0;
-        reportedDown = false;
         await connection.closed;
       } catch (error) {
-        if (attempt === 0 && !reportedDown) {
-          reportedDown = true;
-          this.#options.onDialFailed(key);
+        if (attempt === 0) this.#options.onDialFailed(key);
+        // The seeds of a network usually start within moments of each other,
+        // so a first refusal is expected: say so once a retry failed too.
+        if (attempt === 1 && this.#running) {
           const detail = error instanceof Error ? error.message : String(error);
-          if (this.#running) {
-            this.#options.log.emit({ event: "seed_unreachable", seed: key, detail });
-          }
+          this.#options.log.emit({ event: "seed_unreachable", seed: key, detail });
         }
       }
       if (!this.#running) return;
