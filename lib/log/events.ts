@@ -30,6 +30,8 @@ export type LogEvent =
     duplicates: number;
     /** Peak resident memory of the process, in bytes. */
     peakRssBytes: number;
+    /** CPU time used by the process (user + system), in ms; -1 where unknown. */
+    cpuMs: number;
   }
   // ---- seed ----
   /** (contract) A peer was added to this seed's peer list. */
@@ -143,7 +145,7 @@ export const EVENT_FORMATS: { readonly [N in EventName]: EventFormat } = {
   traffic: {
     level: "info",
     template:
-      "sent {framesSent} frames / {bytesSent} bytes, received {framesReceived} frames / {bytesReceived} bytes, {duplicates} duplicate gossip, peak RSS {peakRssBytes} bytes",
+      "sent {framesSent} frames / {bytesSent} bytes, received {framesReceived} frames / {bytesReceived} bytes, {duplicates} duplicate gossip, peak RSS {peakRssBytes} bytes, CPU {cpuMs} ms",
   },
   peer_registered: { level: "info", template: "registered peer {peer}" },
   peer_refused: { level: "warning", template: "refused peer {peer}: {detail}" },

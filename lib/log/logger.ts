@@ -135,7 +135,7 @@ export async function openNodeLog(options: NodeLogOptions): Promise<NodeLog> {
       if (closed) return;
       closed = true;
       await dispose();
-      fileSink.close();
+      await fileSink.close();
     },
   };
 }

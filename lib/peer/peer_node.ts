@@ -12,7 +12,7 @@ import type { EventLog } from "../log/events.ts";
 import { type Address, formatAddress } from "../util/address.ts";
 import { type Clock, systemClock, type TimerHandle } from "../util/clock.ts";
 import { errorText } from "../util/errors.ts";
-import { peakRssBytes } from "../util/process_stats.ts";
+import { cpuTimeMs, peakRssBytes } from "../util/process_stats.ts";
 import { newNodeId, type Rng, systemRng } from "../util/random.ts";
 import type { CloseInfo, ConnectionHandler, ConnectionStats } from "../wire/connection.ts";
 import { FramedConnection } from "../wire/connection.ts";
@@ -245,6 +245,7 @@ export class PeerNode {
       bytesReceived: this.#traffic.bytesIn,
       duplicates: this.#messages.duplicates,
       peakRssBytes: peakRssBytes(),
+      cpuMs: cpuTimeMs() ?? -1,
     });
   }
 

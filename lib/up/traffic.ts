@@ -15,26 +15,48 @@ export interface TrafficTotals {
   readonly framesSent: number;
   readonly bytesSent: number;
   readonly duplicates: number;
+  /** Most frames sent by one peer. */
+  readonly maxFramesSent: number;
+  /** Most bytes sent by one peer. */
+  readonly maxBytesSent: number;
   /** Largest peak RSS of any peer, in bytes. */
   readonly maxPeakRssBytes: number;
+  /** Sum of the peers' peak RSS (divide by `peers` for the mean), in bytes. */
+  readonly sumPeakRssBytes: number;
+  /** CPU time used by all peers, in ms (peers that could not tell are left out). */
+  readonly cpuMs: number;
 }
 
 /** Sums the peers' `traffic` lines (one per process lifetime, written as it stops). */
 export function trafficTotals(nodes: readonly RunNode[]): TrafficTotals {
-  const totals = { peers: 0, framesSent: 0, bytesSent: 0, duplicates: 0, maxPeakRssBytes: 0 };
+  const totals = {
+    peers: 0,
+    framesSent: 0,
+    bytesSent: 0,
+    duplicates: 0,
+    maxFramesSent: 0,
+    maxBytesSent: 0,
+    maxPeakRssBytes: 0,
+    sumPeakRssBytes: 0,
+    cpuMs: 0,
+  };
   for (const node of nodes) {
     if (node.role !== "peer") continue;
     let reported = false;
     for (const record of node.records) {
       if (record.event !== "traffic") continue;
       reported = true;
-      totals.framesSent += numberField(record, "framesSent") ?? 0;
-      totals.bytesSent += numberField(record, "bytesSent") ?? 0;
+      const frames = numberField(record, "framesSent") ?? 0;
+      const bytes = numberField(record, "bytesSent") ?? 0;
+      const rss = numberField(record, "peakRssBytes") ?? 0;
+      totals.framesSent += frames;
+      totals.bytesSent += bytes;
       totals.duplicates += numberField(record, "duplicates") ?? 0;
-      totals.maxPeakRssBytes = Math.max(
-        totals.maxPeakRssBytes,
-        numberField(record, "peakRssBytes") ?? 0,
-      );
+      totals.maxFramesSent = Math.max(totals.maxFramesSent, frames);
+      totals.maxBytesSent = Math.max(totals.maxBytesSent, bytes);
+      totals.maxPeakRssBytes = Math.max(totals.maxPeakRssBytes, rss);
+      totals.sumPeakRssBytes += rss;
+      totals.cpuMs += Math.max(0, numberField(record, "cpuMs") ?? 0);
     }
     if (reported) totals.peers++;
   }

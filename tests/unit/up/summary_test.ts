@@ -195,6 +195,7 @@ Deno.test("trafficTotals() sums each peer's traffic lines", () => {
       bytesSent: n * 10,
       duplicates: n,
       peakRssBytes: n * 1000,
+      cpuMs: n === 2 ? -1 : n * 100,
     });
   const totals = trafficTotals([peer(A, [traffic(1), traffic(2)]), peer(B, [traffic(5)])]);
   assertEquals(totals, {
@@ -202,7 +203,12 @@ Deno.test("trafficTotals() sums each peer's traffic lines", () => {
     framesSent: 8,
     bytesSent: 80,
     duplicates: 8,
+    maxFramesSent: 5,
+    maxBytesSent: 50,
     maxPeakRssBytes: 5000,
+    sumPeakRssBytes: 8000,
+    // -1 means "unknown" and is left out.
+    cpuMs: 600,
   });
 });
 
