@@ -42,7 +42,14 @@ import type { UpInvocation } from "./args.ts";
 export const QUIET_ABOVE_PEERS = 20;
 /** A node still running this long after its stop request gets SIGTERM, then SIGKILL. */
 const STOP_TIMEOUTS = { termAfterMs: 2000, killAfterMs: 5000 };
-const TAIL_POLL_MS = 100;
+/**
+ * How often the node logs are read for the status line: every 100 ms, and
+ * less often for big networks (5 ms per node), whose gossip would otherwise
+ * compete with a thousand reads a second.
+ */
+function tailPollMs(nodes: number): number {
+  return Math.max(100, 5 * nodes);
+}
 const STATUS_TICK_MS = 500;
 /** Without a TTY, a changed status line is printed at most this often. */
 const STATUS_PRINT_MS = 5000;
@@ -129,7 +136,7 @@ class UpRun {
     let ticker: ReturnType<typeof setInterval> | undefined;
     try {
       this.#writeManifest();
-      this.#tail.start(TAIL_POLL_MS);
+      this.#tail.start(tailPollMs(this.#supervisor.nodes.length));
       this.#banner();
       ticker = this.#statusTicker();
       const started = startNetwork({

@@ -30,6 +30,8 @@ export type LogEvent =
     duplicates: number;
     /** Peak resident memory of the process, in bytes. */
     peakRssBytes: number;
+    /** Resident memory private to the process (no shared code pages), in bytes; -1 where unknown. */
+    privateRssBytes: number;
     /** CPU time used by the process (user + system), in ms; -1 where unknown. */
     cpuMs: number;
   }
@@ -103,7 +105,13 @@ export type LogEvent =
     retryInMs: number;
   }
   /** Registration reached the quorum; the peer is part of the network. */
-  | { event: "joined"; seeds: string[]; candidates: number }
+  | {
+    event: "joined";
+    seeds: string[];
+    candidates: number;
+    /** CPU used so far (start-up and joining), in ms; -1 where unknown. */
+    cpuMs: number;
+  }
   /** (contract) A peer list arrived from a seed. */
   | { event: "peer_list"; seed: string; peers: string[] }
   /** (contract) A neighbour link is up. */

@@ -10,6 +10,7 @@
 import type { EventLog } from "../log/events.ts";
 import { type Address, formatAddress } from "../util/address.ts";
 import type { Clock, TimerHandle } from "../util/clock.ts";
+import type { Rng } from "../util/random.ts";
 import { type Frame, FRAME_HEADER_BYTES } from "../wire/frame.ts";
 import { encodeMessage, type GossipMessage, MessageType } from "../wire/messages.ts";
 import { formatGossipText } from "./gossip_text.ts";
@@ -23,6 +24,8 @@ export interface GossipOptions {
   neighbors: NeighborTable;
   log: EventLog;
   clock: Clock;
+  /** Spreads the first message's timing. */
+  rng: Rng;
   intervalMs: number;
   count: number;
 }
@@ -60,10 +63,14 @@ export class Gossip {
 
   #schedule(): void {
     if (!this.#running || this.#seq >= this.#o.count) return;
+    // The first message comes after a random 0.5-1.5 intervals, the rest
+    // exactly one interval apart. Peers that join together would otherwise
+    // stay phase-locked and flood all at once, every interval.
+    const delay = this.#seq === 0 ? this.#o.intervalMs * (0.5 + this.#o.rng()) : this.#o.intervalMs;
     this.#timer = this.#o.clock.setTimeout(() => {
       this.generate();
       this.#schedule();
-    }, this.#o.intervalMs);
+    }, delay);
   }
 
   /** Creates one message now and sends it to every neighbour. */

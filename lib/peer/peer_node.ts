@@ -12,7 +12,7 @@ import type { EventLog } from "../log/events.ts";
 import { type Address, formatAddress } from "../util/address.ts";
 import { type Clock, systemClock, type TimerHandle } from "../util/clock.ts";
 import { errorText } from "../util/errors.ts";
-import { cpuTimeMs, peakRssBytes } from "../util/process_stats.ts";
+import { cpuTimeMs, peakRssBytes, privateRssBytes } from "../util/process_stats.ts";
 import { newNodeId, type Rng, systemRng } from "../util/random.ts";
 import type { CloseInfo, ConnectionHandler, ConnectionStats } from "../wire/connection.ts";
 import { FramedConnection } from "../wire/connection.ts";
@@ -107,6 +107,7 @@ export class PeerNode {
       neighbors: this.#neighbors,
       log: options.log,
       clock: this.#clock,
+      rng: this.#rng,
       intervalMs: t.gossipIntervalMs,
       count: t.gossipCount,
     });
@@ -182,6 +183,7 @@ export class PeerNode {
       event: "joined",
       seeds: this.#seeds.registered(),
       candidates: known.length,
+      cpuMs: cpuTimeMs() ?? -1,
     });
     await this.#dialNeighbors(known, this.#o.tuning.maxNeighbors);
     if (!this.#running) return;
@@ -245,6 +247,7 @@ export class PeerNode {
       bytesReceived: this.#traffic.bytesIn,
       duplicates: this.#messages.duplicates,
       peakRssBytes: peakRssBytes(),
+      privateRssBytes: privateRssBytes() ?? -1,
       cpuMs: cpuTimeMs() ?? -1,
     });
   }

@@ -25,6 +25,10 @@ export interface TrafficTotals {
   readonly sumPeakRssBytes: number;
   /** CPU time used by all peers, in ms (peers that could not tell are left out). */
   readonly cpuMs: number;
+  /** CPU used by all peers after joining (exit minus `joined`), in ms. */
+  readonly cpuAfterJoinMs: number;
+  /** Sum of the peers' private resident memory at exit, in bytes. */
+  readonly sumPrivateRssBytes: number;
 }
 
 /** Sums the peers' `traffic` lines (one per process lifetime, written as it stops). */
@@ -39,11 +43,15 @@ export function trafficTotals(nodes: readonly RunNode[]): TrafficTotals {
     maxPeakRssBytes: 0,
     sumPeakRssBytes: 0,
     cpuMs: 0,
+    cpuAfterJoinMs: 0,
+    sumPrivateRssBytes: 0,
   };
   for (const node of nodes) {
     if (node.role !== "peer") continue;
     let reported = false;
+    let joinedCpu: number | undefined;
     for (const record of node.records) {
+      if (record.event === "joined") joinedCpu = numberField(record, "cpuMs");
       if (record.event !== "traffic") continue;
       reported = true;
       const frames = numberField(record, "framesSent") ?? 0;
@@ -56,7 +64,13 @@ export function trafficTotals(nodes: readonly RunNode[]): TrafficTotals {
       totals.maxBytesSent = Math.max(totals.maxBytesSent, bytes);
       totals.maxPeakRssBytes = Math.max(totals.maxPeakRssBytes, rss);
       totals.sumPeakRssBytes += rss;
-      totals.cpuMs += Math.max(0, numberField(record, "cpuMs") ?? 0);
+      const cpu = numberField(record, "cpuMs") ?? -1;
+      totals.cpuMs += Math.max(0, cpu);
+      if (cpu >= 0 && joinedCpu !== undefined && joinedCpu >= 0) {
+        totals.cpuAfterJoinMs += cpu - joinedCpu;
+      }
+      joinedCpu = undefined;
+      totals.sumPrivateRssBytes += Math.max(0, numberField(record, "privateRssBytes") ?? 0);
     }
     if (reported) totals.peers++;
   }

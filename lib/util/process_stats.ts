@@ -9,14 +9,27 @@
  * current RSS where the peak is not available.
  */
 export function peakRssBytes(): number {
+  return statusField("VmHWM") ?? Deno.memoryUsage().rss;
+}
+
+/**
+ * Resident memory private to this process (Linux `RssAnon`: heap, stacks,
+ * buffers), in bytes, or `undefined` where unknown. Unlike RSS it leaves out
+ * the Deno binary's code pages, which every node process shares.
+ */
+export function privateRssBytes(): number | undefined {
+  return statusField("RssAnon");
+}
+
+function statusField(name: string): number | undefined {
   try {
     const status = Deno.readTextFileSync("/proc/self/status");
-    const match = /^VmHWM:\s+(\d+)\s+kB$/m.exec(status);
+    const match = new RegExp(`^${name}:\\s+(\\d+)\\s+kB$`, "m").exec(status);
     if (match) return Number(match[1]) * 1024;
   } catch {
-    // Not Linux, or no read permission: fall back to the current figure.
+    // Not Linux, or no read permission.
   }
-  return Deno.memoryUsage().rss;
+  return undefined;
 }
 
 /**

@@ -92,7 +92,8 @@ export interface ConnectionHandler {
   onClose(connection: FramedConnection, info: CloseInfo): void;
 }
 
-const READ_BUFFER_BYTES = 64 * 1024;
+// Frames are small (gossip ~50 bytes); a rare large one simply spans reads.
+const READ_BUFFER_BYTES = 16 * 1024;
 const CLOSE_FLUSH_TIMEOUT_MS = 1000;
 
 /** Traffic counters of one connection. */

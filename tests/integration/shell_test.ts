@@ -2,7 +2,7 @@
  * The interactive shell of real nodes, and refusals a person must see.
  */
 
-import { assert, assertEquals, assertMatch } from "@std/assert";
+import { assertEquals, assertMatch } from "@std/assert";
 import { Cluster } from "../support/cluster.ts";
 import { events, waitFor, waitForEvent } from "../support/jsonl_log.ts";
 import { allJoined, allListening, FAST_PEER_ARGS } from "../support/network.ts";
@@ -111,6 +111,6 @@ Deno.test("--max-peers: a full seed refuses with a reason the peer logs and prin
     assertEquals(errors, [
       "gossipnet: Cannot join: 1 of 1 seeds refused registration (peer list full)",
     ]);
-    assert(events(seed.logPath, "peer_refused").some((e) => e.peer === second.address));
+    await waitForEvent(seed.logPath, "peer_refused", (e) => e.peer === second.address);
   });
 });

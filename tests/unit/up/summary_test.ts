@@ -196,8 +196,10 @@ Deno.test("trafficTotals() sums each peer's traffic lines", () => {
       duplicates: n,
       peakRssBytes: n * 1000,
       cpuMs: n === 2 ? -1 : n * 100,
+      privateRssBytes: n * 100,
     });
-  const totals = trafficTotals([peer(A, [traffic(1), traffic(2)]), peer(B, [traffic(5)])]);
+  const joined = rec(1, "joined", { cpuMs: 150 });
+  const totals = trafficTotals([peer(A, [traffic(1), traffic(2)]), peer(B, [joined, traffic(5)])]);
   assertEquals(totals, {
     peers: 2,
     framesSent: 8,
@@ -209,6 +211,9 @@ Deno.test("trafficTotals() sums each peer's traffic lines", () => {
     sumPeakRssBytes: 8000,
     // -1 means "unknown" and is left out.
     cpuMs: 600,
+    // Only B logged its CPU at joining: 500 - 150.
+    cpuAfterJoinMs: 350,
+    sumPrivateRssBytes: 800,
   });
 });
 
