@@ -10,7 +10,7 @@
 import type { PeerTuning } from "../config/node_config.ts";
 import type { EventLog } from "../log/events.ts";
 import { type Address, formatAddress } from "../util/address.ts";
-import { type Clock, systemClock, type TimerHandle } from "../util/clock.ts";
+import { type Clock, systemClock } from "../util/clock.ts";
 import { errorText } from "../util/errors.ts";
 import { cpuTimeMs, peakRssBytes, privateRssBytes } from "../util/process_stats.ts";
 import { newNodeId, type Rng, systemRng } from "../util/random.ts";
@@ -18,23 +18,19 @@ import type { CloseInfo, ConnectionHandler, ConnectionStats } from "../wire/conn
 import { FramedConnection } from "../wire/connection.ts";
 import { dialNode } from "../wire/dial.ts";
 import type { Frame } from "../wire/frame.ts";
-import {
-  type HelloMessage,
-  type Message,
-  type PeerEntry,
-  PROTOCOL_VERSION,
-} from "../wire/messages.ts";
+import { type HelloMessage, type Message, type PeerEntry } from "../wire/messages.ts";
 import { probeNode } from "../wire/probe.ts";
+import { acceptConnections, droppedEvent, helloFrom } from "../wire/serve.ts";
 import type { LinkListener, Transport } from "../wire/transport.ts";
 import { type KnownPeer, unionPeerLists } from "./bootstrap.ts";
 import { formatDeadReport } from "./dead_report.ts";
 import { Gossip } from "./gossip.ts";
 import { LivenessTracker } from "./liveness.ts";
 import { LivenessMonitor } from "./liveness_monitor.ts";
-import { MessageList, type MessageList as MessageListType } from "./message_list.ts";
+import { MessageList } from "./message_list.ts";
 import { type Neighbor, NeighborTable } from "./neighbors.ts";
+import { Overlay } from "./overlay.ts";
 import { SeedLink, SeedSessions } from "./seed_sessions.ts";
-import { chooseNeighbors } from "./topology.ts";
 
 /** What a peer needs. */
 export interface PeerNodeOptions {
@@ -51,13 +47,6 @@ export interface PeerNodeOptions {
 
 /** Marks a neighbour link in `connection.context`. */
 const NEIGHBOR = "neighbor";
-/** Close reasons worth a `connection_dropped` line: the remote misbehaved. */
-const DROP_REASONS = new Set([
-  "protocol_error",
-  "handshake_timeout",
-  "idle_timeout",
-  "send_overflow",
-]);
 /** For how many ping intervals a peer reported dead, or gone, is not redialled. */
 const QUARANTINE_ROUNDS = 3;
 
@@ -75,17 +64,12 @@ export class PeerNode {
   readonly #seeds: SeedSessions;
   readonly #monitor: LivenessMonitor;
   readonly #tracker: LivenessTracker;
+  readonly #overlay: Overlay;
   readonly #lists = new Map<string, PeerEntry[]>();
-  /** Neighbours being dialled, by key. */
-  readonly #dialing = new Set<string>();
-  readonly #quarantine = new Map<string, number>();
   readonly #connections = new Set<FramedConnection>();
   readonly #traffic: ConnectionStats = { framesIn: 0, bytesIn: 0, framesOut: 0, bytesOut: 0 };
   #listener: LinkListener | undefined;
-  #repairTimer: TimerHandle | undefined;
   #degreeQueued = false;
-  #repairing = false;
-  #joined = false;
   #running = false;
 
   /** Builds a peer; {@linkcode start} makes it listen and join. */
@@ -124,8 +108,26 @@ export class PeerNode {
       onPeerList: (seed, peers) => {
         this.#lists.set(seed, peers);
         // Registered again (e.g. after being wrongly removed): relink now.
-        this.#repairSoon();
+        this.#overlay.repairSoon();
       },
+    });
+    this.#overlay = new Overlay({
+      neighbors: this.#neighbors,
+      maxNeighbors: t.maxNeighbors,
+      repairIntervalMs: t.repairIntervalMs,
+      quarantineMs: QUARANTINE_ROUNDS * t.pingIntervalMs,
+      clock: this.#clock,
+      rng: this.#rng,
+      log: options.log,
+      dial: (address) =>
+        dialNode(address, {
+          transport: options.transport,
+          localHello: this.#hello("peer"),
+          handler: this.#handler,
+          timeoutMs: t.dialTimeoutMs,
+        }),
+      refreshPeerLists: () => this.#seeds.refreshPeerLists(),
+      knownPeers: () => this.knownPeers(),
     });
     this.#tracker = new LivenessTracker({
       misses: t.pingMisses,
@@ -166,7 +168,12 @@ export class PeerNode {
       role: "peer",
       nodeId: this.nodeId,
     });
-    this.#acceptLoop(this.#listener);
+    acceptConnections(this.#listener, {
+      handler: this.#handler,
+      localHello: this.#hello("peer"),
+      clock: this.#clock,
+      accepting: () => this.#running,
+    });
     return this.#listener.address;
   }
 
@@ -185,12 +192,11 @@ export class PeerNode {
       candidates: known.length,
       cpuMs: cpuTimeMs() ?? -1,
     });
-    await this.#dialNeighbors(known, this.#o.tuning.maxNeighbors);
+    await this.#overlay.link(known, this.#o.tuning.maxNeighbors);
     if (!this.#running) return;
-    this.#joined = true;
     this.#gossip.start();
     this.#monitor.start();
-    this.#scheduleRepair();
+    this.#overlay.start();
   }
 
   /** The union of the seeds' latest peer lists, minus this peer. */
@@ -214,7 +220,7 @@ export class PeerNode {
   }
 
   /** The Message List. */
-  get messageList(): MessageListType {
+  get messageList(): MessageList {
     return this.#messages;
   }
 
@@ -227,7 +233,7 @@ export class PeerNode {
     this.#running = false;
     this.#gossip.stop();
     this.#monitor.stop();
-    if (this.#repairTimer !== undefined) this.#clock.clearTimeout(this.#repairTimer);
+    this.#overlay.stop();
     this.#listener?.close();
     const closing = [...this.#connections].map((c) => c.closed);
     for (const neighbor of this.#neighbors.list()) {
@@ -253,29 +259,7 @@ export class PeerNode {
   }
 
   #hello(role: "peer" | "client"): HelloMessage {
-    return {
-      kind: "hello",
-      version: PROTOCOL_VERSION,
-      role,
-      nodeId: this.nodeId,
-      address: this.#o.self,
-    };
-  }
-
-  async #acceptLoop(listener: LinkListener): Promise<void> {
-    for await (const link of listener) {
-      if (!this.#running) {
-        link.stream.close();
-        continue;
-      }
-      new FramedConnection(link.stream, {
-        handler: this.#handler,
-        localHello: this.#hello("peer"),
-        direction: "in",
-        remoteLabel: link.remote,
-        options: { clock: this.#clock },
-      }).start();
-    }
+    return helloFrom(role, this.nodeId, this.#o.self);
   }
 
   readonly #handler: ConnectionHandler = {
@@ -363,10 +347,7 @@ export class PeerNode {
         // Not dead: it said goodbye. Stop watching before the link closes,
         // and do not redial it while the seeds may still list it.
         this.#monitor.unwatch(key);
-        this.#quarantine.set(
-          key,
-          this.#clock.now() + QUARANTINE_ROUNDS * this.#o.tuning.pingIntervalMs,
-        );
+        this.#overlay.quarantine(key);
         connection.close("local", "neighbour left");
         return true;
       default:
@@ -389,101 +370,11 @@ export class PeerNode {
         const reason = info.reason === "local" ? info.detail : `${info.reason}: ${info.detail}`;
         this.#o.log.emit({ event: "neighbor_lost", neighbor: lost.key, reason });
         this.#degreeChanged();
-        this.#repairSoon();
+        this.#overlay.repairSoon();
       }
     }
-    if (this.#running && DROP_REASONS.has(info.reason)) {
-      const hello = connection.remoteHello;
-      this.#o.log.emit({
-        event: "connection_dropped",
-        remote: hello ? formatAddress(hello.address) : connection.remoteLabel,
-        reason: info.reason,
-        detail: info.detail,
-      });
-    }
-  }
-
-  // Dials up to `count` new neighbours by preferential attachment, replacing
-  // failed dials with further draws, never exceeding the outbound cap.
-  async #dialNeighbors(known: readonly KnownPeer[], count: number): Promise<void> {
-    const now = this.#clock.now();
-    for (const [key, until] of this.#quarantine) if (until <= now) this.#quarantine.delete(key);
-    let candidates = known.filter((p) =>
-      !this.#neighbors.has(p.key) && !this.#dialing.has(p.key) && !this.#quarantine.has(p.key)
-    );
-    let linked = 0;
-    while (this.#running && candidates.length > 0 && linked < count) {
-      const capRoom = this.#o.tuning.maxNeighbors - this.#neighbors.outbound - this.#dialing.size;
-      const room = Math.min(count - linked, capRoom);
-      if (room <= 0) return;
-      const picks = chooseNeighbors(candidates, room, this.#rng) as KnownPeer[];
-      const pickedKeys = new Set(picks.map((p) => p.key));
-      candidates = candidates.filter((c) => !pickedKeys.has(c.key));
-      const results = await Promise.all(picks.map((pick) => this.#dialNeighbor(pick)));
-      linked += results.filter(Boolean).length;
-    }
-  }
-
-  async #dialNeighbor(peer: KnownPeer): Promise<boolean> {
-    this.#dialing.add(peer.key);
-    try {
-      await dialNode(peer.address, {
-        transport: this.#o.transport,
-        localHello: this.#hello("peer"),
-        handler: this.#handler,
-        timeoutMs: this.#o.tuning.dialTimeoutMs,
-      });
-      return true;
-    } catch (error) {
-      // It dialled us at the same moment and its link won: linked all the same.
-      if (this.#neighbors.has(peer.key)) return true;
-      if (this.#running) {
-        this.#o.log.emit({
-          event: "neighbor_dial_failed",
-          neighbor: peer.key,
-          detail: errorText(error),
-        });
-      }
-      return false;
-    } finally {
-      this.#dialing.delete(peer.key);
-    }
-  }
-
-  #scheduleRepair(): void {
-    if (!this.#running) return;
-    this.#repairTimer = this.#clock.setTimeout(async () => {
-      await this.#runRepair();
-      this.#scheduleRepair();
-    }, this.#o.tuning.repairIntervalMs);
-  }
-
-  // Repairs now instead of at the next tick, once the peer has joined.
-  #repairSoon(): void {
-    if (this.#joined && this.#running) this.#runRepair();
-  }
-
-  async #runRepair(): Promise<void> {
-    if (this.#repairing) return;
-    this.#repairing = true;
-    try {
-      await this.#repair();
-    } catch (error) {
-      this.#o.log.emit({ event: "internal_error", detail: errorText(error) });
-    } finally {
-      this.#repairing = false;
-    }
-  }
-
-  // Too few neighbours (none, or one when the network has more peers): ask
-  // the seeds who is around now and dial the difference.
-  async #repair(): Promise<void> {
-    const target = Math.min(2, this.#o.tuning.maxNeighbors);
-    if (this.#neighbors.degree >= target) return;
-    await this.#seeds.refreshPeerLists();
-    const known = this.knownPeers();
-    const wanted = Math.min(target, known.length) - this.#neighbors.degree;
-    if (wanted > 0) await this.#dialNeighbors(known, wanted);
+    const dropped = droppedEvent(connection, info);
+    if (dropped && this.#running) this.#o.log.emit(dropped);
   }
 
   #reportDead(target: Address): void {
@@ -495,10 +386,7 @@ export class PeerNode {
     });
     const seeds = this.#seeds.sendAll({ kind: "dead_node", text: raw });
     this.#o.log.emit({ event: "dead_node_reported", dead: key, seeds, raw });
-    this.#quarantine.set(
-      key,
-      this.#clock.now() + QUARANTINE_ROUNDS * this.#o.tuning.pingIntervalMs,
-    );
+    this.#overlay.quarantine(key);
     this.#neighbors.get(key)?.connection.close("local", "reported dead");
   }
 

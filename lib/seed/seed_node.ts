@@ -21,10 +21,10 @@ import {
   type Message,
   type PeerEntry,
   peerListMessages,
-  PROTOCOL_VERSION,
   syncStateMessages,
 } from "../wire/messages.ts";
 import { probeNode } from "../wire/probe.ts";
+import { acceptConnections, droppedEvent, helloFrom } from "../wire/serve.ts";
 import type { LinkListener, Transport } from "../wire/transport.ts";
 import { type MemberRecord, Membership } from "./membership.ts";
 import { Registrar } from "./registrar.ts";
@@ -42,14 +42,6 @@ export interface SeedNodeOptions {
   clock?: Clock;
   rng?: Rng;
 }
-
-/** Close reasons worth a `connection_dropped` line: the remote misbehaved. */
-const DROP_REASONS = new Set([
-  "protocol_error",
-  "handshake_timeout",
-  "idle_timeout",
-  "send_overflow",
-]);
 
 /** A running seed. */
 export class SeedNode {
@@ -137,7 +129,12 @@ export class SeedNode {
       role: "seed",
       nodeId: this.nodeId,
     });
-    this.#acceptLoop(this.#listener);
+    acceptConnections(this.#listener, {
+      handler: this.#handler,
+      localHello: this.#hello("seed"),
+      clock: this.#clock,
+      accepting: () => this.#running,
+    });
     this.#mesh.start();
     if (this.#awaitingSync.size === 0) this.#becomeReady();
     else {
@@ -182,30 +179,7 @@ export class SeedNode {
   }
 
   #hello(role: "seed" | "client"): HelloMessage {
-    return {
-      kind: "hello",
-      version: PROTOCOL_VERSION,
-      role,
-      nodeId: this.nodeId,
-      address: this.#o.self,
-    };
-  }
-
-  async #acceptLoop(listener: LinkListener): Promise<void> {
-    for await (const link of listener) {
-      if (!this.#running) {
-        link.stream.close();
-        continue;
-      }
-      const connection = new FramedConnection(link.stream, {
-        handler: this.#handler,
-        localHello: this.#hello("seed"),
-        direction: "in",
-        remoteLabel: link.remote,
-        options: { clock: this.#clock },
-      });
-      connection.start();
-    }
+    return helloFrom(role, this.nodeId, this.#o.self);
   }
 
   readonly #handler: ConnectionHandler = {
@@ -311,14 +285,8 @@ export class SeedNode {
     if (hello?.role === "peer" && key && this.#sessions.get(key) === connection) {
       this.#sessions.delete(key);
     }
-    if (this.#running && DROP_REASONS.has(info.reason)) {
-      this.#o.log.emit({
-        event: "connection_dropped",
-        remote: key ?? connection.remoteLabel,
-        reason: info.reason,
-        detail: info.detail,
-      });
-    }
+    const dropped = droppedEvent(connection, info);
+    if (dropped && this.#running) this.#o.log.emit(dropped);
   }
 
   async #register(connection: FramedConnection, key: string, degree: number): Promise<void> {

@@ -1,0 +1,149 @@
+/**
+ * Keeping a peer linked: dialling neighbours by preferential attachment,
+ * leaving recently departed or reported peers alone for a while, and
+ * repairing when too few links remain (no neighbours, or one where the
+ * network has more peers).
+ *
+ * @module
+ */
+
+import type { EventLog } from "../log/events.ts";
+import type { Address } from "../util/address.ts";
+import type { Clock, TimerHandle } from "../util/clock.ts";
+import { errorText } from "../util/errors.ts";
+import type { Rng } from "../util/random.ts";
+import type { KnownPeer } from "./bootstrap.ts";
+import type { NeighborTable } from "./neighbors.ts";
+import { chooseNeighbors } from "./topology.ts";
+
+/** What {@linkcode Overlay} needs from its peer. */
+export interface OverlayOptions {
+  neighbors: NeighborTable;
+  /** Most neighbours this peer dials (`--max-neighbors`). */
+  maxNeighbors: number;
+  /** Period of the repair check (`--repair-interval`). */
+  repairIntervalMs: number;
+  /** How long a peer that left or was reported dead is not redialled. */
+  quarantineMs: number;
+  clock: Clock;
+  rng: Rng;
+  log: EventLog;
+  /** Opens a neighbour link; rejects when it cannot. */
+  dial(address: Address): Promise<unknown>;
+  /** Asks the seeds for their current peer lists. */
+  refreshPeerLists(): Promise<void>;
+  /** The union of the seeds' latest peer lists, minus this peer. */
+  knownPeers(): KnownPeer[];
+}
+
+/** Fewest neighbours a peer keeps when the network has that many peers. */
+const MIN_DEGREE = 2;
+
+/** Dials and repairs a peer's neighbour links. */
+export class Overlay {
+  #o: OverlayOptions;
+  #dialing = new Set<string>();
+  #quarantine = new Map<string, number>();
+  #timer: TimerHandle | undefined;
+  #repairing = false;
+  #running = false;
+  #stopped = false;
+
+  /** Creates the overlay keeper; {@linkcode start} begins repairing. */
+  constructor(options: OverlayOptions) {
+    this.#o = options;
+  }
+
+  /**
+   * Dials up to `count` new neighbours by preferential attachment. A failed
+   * dial is replaced by a further draw; the outbound cap is never exceeded.
+   */
+  async link(known: readonly KnownPeer[], count: number): Promise<void> {
+    const now = this.#o.clock.now();
+    for (const [key, until] of this.#quarantine) if (until <= now) this.#quarantine.delete(key);
+    const neighbors = this.#o.neighbors;
+    let candidates = known.filter((p) =>
+      !neighbors.has(p.key) && !this.#dialing.has(p.key) && !this.#quarantine.has(p.key)
+    );
+    let linked = 0;
+    while (!this.#stopped && candidates.length > 0 && linked < count) {
+      const capRoom = this.#o.maxNeighbors - neighbors.outbound - this.#dialing.size;
+      const room = Math.min(count - linked, capRoom);
+      if (room <= 0) return;
+      const picks = chooseNeighbors(candidates, room, this.#o.rng) as KnownPeer[];
+      const pickedKeys = new Set(picks.map((p) => p.key));
+      candidates = candidates.filter((c) => !pickedKeys.has(c.key));
+      const results = await Promise.all(picks.map((pick) => this.#dial(pick)));
+      linked += results.filter(Boolean).length;
+    }
+  }
+
+  /** Keeps `key` from being dialled for a while (it left, or was reported dead). */
+  quarantine(key: string): void {
+    this.#quarantine.set(key, this.#o.clock.now() + this.#o.quarantineMs);
+  }
+
+  /** Starts the periodic repair check. */
+  start(): void {
+    this.#running = true;
+    this.#schedule();
+  }
+
+  /** Stops repairing; dials under way finish on their own. */
+  stop(): void {
+    this.#running = false;
+    this.#stopped = true;
+    if (this.#timer !== undefined) this.#o.clock.clearTimeout(this.#timer);
+  }
+
+  /** Repairs now rather than at the next tick (a link was just lost). */
+  repairSoon(): void {
+    if (this.#running) this.#repairOnce();
+  }
+
+  async #dial(peer: KnownPeer): Promise<boolean> {
+    this.#dialing.add(peer.key);
+    try {
+      await this.#o.dial(peer.address);
+      return true;
+    } catch (error) {
+      // It dialled us at the same moment and its link won: linked all the same.
+      if (this.#o.neighbors.has(peer.key)) return true;
+      if (this.#stopped) return false;
+      this.#o.log.emit({
+        event: "neighbor_dial_failed",
+        neighbor: peer.key,
+        detail: errorText(error),
+      });
+      return false;
+    } finally {
+      this.#dialing.delete(peer.key);
+    }
+  }
+
+  #schedule(): void {
+    if (!this.#running) return;
+    this.#timer = this.#o.clock.setTimeout(async () => {
+      await this.#repairOnce();
+      this.#schedule();
+    }, this.#o.repairIntervalMs);
+  }
+
+  async #repairOnce(): Promise<void> {
+    if (this.#repairing) return;
+    this.#repairing = true;
+    try {
+      const target = Math.min(MIN_DEGREE, this.#o.maxNeighbors);
+      if (this.#o.neighbors.degree >= target) return;
+      await this.#o.refreshPeerLists();
+      if (!this.#running) return;
+      const known = this.#o.knownPeers();
+      const wanted = Math.min(target, known.length) - this.#o.neighbors.degree;
+      if (wanted > 0) await this.link(known, wanted);
+    } catch (error) {
+      this.#o.log.emit({ event: "internal_error", detail: errorText(error) });
+    } finally {
+      this.#repairing = false;
+    }
+  }
+}
