@@ -10,7 +10,6 @@
 import type { SeedTuning } from "../config/node_config.ts";
 import { isListedSeed, quorumSize } from "../config/seed_list.ts";
 import type { EventLog } from "../log/events.ts";
-import { parseDeadReport } from "../peer/dead_report.ts";
 import { type Address, formatAddress, sameAddress } from "../util/address.ts";
 import { type Clock, systemClock } from "../util/clock.ts";
 import { errorText } from "../util/errors.ts";
@@ -20,7 +19,6 @@ import {
   type HelloMessage,
   type Message,
   type PeerEntry,
-  peerListMessages,
   syncStateMessages,
 } from "../wire/messages.ts";
 import { probeNode } from "../wire/probe.ts";
@@ -28,6 +26,7 @@ import { acceptConnections, droppedEvent, helloFrom } from "../wire/serve.ts";
 import type { LinkListener, Transport } from "../wire/transport.ts";
 import { type MemberRecord, Membership } from "./membership.ts";
 import { Registrar } from "./registrar.ts";
+import { PeerRequests } from "./peer_requests.ts";
 import { SeedMesh } from "./seed_mesh.ts";
 
 /** What a seed needs. */
@@ -55,6 +54,7 @@ export class SeedNode {
   readonly #registrar: Registrar;
   readonly #mesh: SeedMesh;
   readonly #sessions = new Map<string, FramedConnection>();
+  readonly #requests: PeerRequests;
   readonly #connections = new Set<FramedConnection>();
   readonly #awaitingSync = new Set<string>();
   readonly #syncedFrom: string[] = [];
@@ -114,6 +114,14 @@ export class SeedNode {
         }),
       onChange: (record, outcome) => this.#onChange(record, outcome),
     });
+    this.#requests = new PeerRequests({
+      membership: this.#membership,
+      registrar: this.#registrar,
+      maxPeers: options.tuning.maxPeers,
+      log: options.log,
+      ready: () => this.#ready,
+      sessions: this.#sessions,
+    });
   }
 
   /**
@@ -154,7 +162,7 @@ export class SeedNode {
 
   /** Current members with their degrees (for the shell). */
   peers(): PeerEntry[] {
-    return this.#entries(undefined);
+    return this.#requests.entries();
   }
 
   /** Other seeds with an open link. */
@@ -214,13 +222,13 @@ export class SeedNode {
     }
     if (message.kind === "pong") return;
     if (hello.role === "seed" && this.#onSeedMessage(connection, key, message)) return;
-    if (hello.role === "peer" && this.#onPeerMessage(connection, key, message)) return;
+    if (hello.role === "peer" && this.#onPeerMessage(connection, hello, message)) return;
     if (hello.role === "client" && message.kind === "dead_node") {
-      this.#spawn(this.#deadReport(message.text, key, connection));
+      this.#spawn(this.#requests.deadReport(message.text, key, connection));
       return;
     }
     if (hello.role !== "seed" && message.kind === "peer_list_request") {
-      this.#spawn(this.#sendPeerList(connection, message.requestId, key));
+      this.#spawn(this.#requests.peerList(connection, message.requestId, key));
       return;
     }
     connection.fail(
@@ -258,19 +266,24 @@ export class SeedNode {
     }
   }
 
-  #onPeerMessage(connection: FramedConnection, key: string, message: Message): boolean {
+  #onPeerMessage(
+    connection: FramedConnection,
+    hello: HelloMessage,
+    message: Message,
+  ): boolean {
+    const key = formatAddress(hello.address);
     switch (message.kind) {
       case "register":
-        this.#spawn(this.#register(connection, key, message.degree));
+        this.#spawn(this.#requests.register(connection, hello.address, message.degree));
         return true;
       case "degree_update":
         this.#membership.setDegree(key, message.degree);
         return true;
       case "dead_node":
-        this.#spawn(this.#deadReport(message.text, key, undefined));
+        this.#spawn(this.#requests.deadReport(message.text, key));
         return true;
       case "leave":
-        this.#spawn(this.#leave(connection, key));
+        this.#spawn(this.#requests.leave(connection, hello.address));
         return true;
       default:
         return false;
@@ -289,89 +302,6 @@ export class SeedNode {
     if (dropped && this.#running) this.#o.log.emit(dropped);
   }
 
-  async #register(connection: FramedConnection, key: string, degree: number): Promise<void> {
-    await this.#ready;
-    const address = (connection.remoteHello as HelloMessage).address;
-    if (!this.#membership.isMember(key)) {
-      if (this.#membership.size >= this.#o.tuning.maxPeers) {
-        const text = `Peer list is full (--max-peers ${this.#o.tuning.maxPeers})`;
-        this.#o.log.emit({ event: "peer_refused", peer: key, reason: "max_peers", detail: text });
-        connection.send({ kind: "refused", reason: "max_peers", text });
-        return;
-      }
-      const decision = await this.#registrar.propose({ op: "add", peer: address });
-      if (!decision.accepted) {
-        const text =
-          `No seed majority agreed: ${decision.yes} of ${decision.needed} votes (${decision.detail})`;
-        this.#o.log.emit({ event: "peer_refused", peer: key, reason: "no_quorum", detail: text });
-        connection.send({ kind: "refused", reason: "no_quorum", text });
-        return;
-      }
-    }
-    if (connection.isClosed) return;
-    this.#membership.setDegree(key, degree);
-    this.#sessions.set(key, connection);
-    connection.send({ kind: "registered" });
-    for (const part of peerListMessages(0, this.#entries(key))) connection.send(part);
-  }
-
-  async #sendPeerList(connection: FramedConnection, requestId: number, key: string): Promise<void> {
-    await this.#ready;
-    for (const part of peerListMessages(requestId, this.#entries(key))) connection.send(part);
-  }
-
-  async #deadReport(
-    raw: string,
-    reporter: string,
-    client: FramedConnection | undefined,
-  ): Promise<void> {
-    const parsed = parseDeadReport(raw);
-    if (!parsed.ok) {
-      this.#o.log.emit({ event: "dead_node_invalid", reporter, raw, detail: parsed.detail });
-      client?.send({
-        kind: "decision",
-        dead: { host: "0.0.0.0", port: 1 },
-        outcome: "invalid",
-        text: `Not a valid Dead Node report: ${parsed.detail}`,
-      });
-      return;
-    }
-    const dead = parsed.report.dead;
-    const deadKey = formatAddress(dead);
-    this.#o.log.emit({ event: "dead_node_report", dead: deadKey, reporter, raw });
-    await this.#ready;
-    if (!this.#membership.isMember(deadKey)) {
-      client?.send({
-        kind: "decision",
-        dead,
-        outcome: "not_member",
-        text: `${deadKey} is not in the peer list`,
-      });
-      return;
-    }
-    const decision = await this.#registrar.propose({
-      op: "remove",
-      peer: dead,
-      reason: "dead",
-      raw,
-    });
-    client?.send({
-      kind: "decision",
-      dead,
-      outcome: decision.accepted ? "removed" : "rejected",
-      text: `${decision.yes} of ${decision.needed} needed seeds agreed: ${decision.detail}`,
-    });
-  }
-
-  async #leave(connection: FramedConnection, key: string): Promise<void> {
-    const address = (connection.remoteHello as HelloMessage).address;
-    if (this.#sessions.get(key) === connection) this.#sessions.delete(key);
-    connection.close("local", "peer left");
-    await this.#ready;
-    if (!this.#membership.isMember(key)) return;
-    await this.#registrar.propose({ op: "remove", peer: address, reason: "left", raw: "" });
-  }
-
   #onChange(record: MemberRecord, outcome: "added" | "removed"): void {
     const key = formatAddress(record.address);
     if (outcome === "added") {
@@ -382,15 +312,6 @@ export class SeedNode {
     // Tell a wrongly removed peer, so it can register again.
     this.#sessions.get(key)?.fail("local", "removed", "Removed from the peer list");
     this.#sessions.delete(key);
-  }
-
-  #entries(except: string | undefined): PeerEntry[] {
-    const entries: PeerEntry[] = [];
-    for (const record of this.#membership.members()) {
-      if (except !== undefined && formatAddress(record.address) === except) continue;
-      entries.push({ address: record.address, degree: Math.min(record.degree, 0xffff) });
-    }
-    return entries;
   }
 
   #syncSettled(seedKey: string, synced = false): void {
