@@ -174,9 +174,14 @@ export class SeedSessions {
 
   /** Handles a seed link closing. */
   onClose(link: SeedLink, detail: string): void {
+    // A registration under way fails (the first settlement wins, so this
+    // comes before the lists below, one of which may be registration's own).
+    link.settle({ kind: "failed", detail });
+    // Requests on a closed link will never be answered: stop waiting now.
+    for (const pending of link.lists.values()) pending.done(pending.peers);
+    link.lists.clear();
     if (this.#links.get(link.key) !== link) return;
     this.#links.delete(link.key);
-    link.settle({ kind: "failed", detail });
     if (link.registered && this.#running) {
       this.#o.log.emit({
         event: "seed_unreachable",
