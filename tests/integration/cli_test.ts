@@ -272,7 +272,19 @@ function contractDefaults(markdown: string): Map<string, string> {
   return defaults;
 }
 
-Deno.test("COMMAND_FLAGS offers every flag of CONTRACT.md", async (t) => {
+/** Whether CONTRACT.md sits beside the repository (it does in this project's CI, not on GitHub). */
+function contractPresent(): boolean {
+  try {
+    return Deno.statSync(CONTRACT).isFile;
+  } catch {
+    return false;
+  }
+}
+
+Deno.test({
+  name: "COMMAND_FLAGS offers every flag of CONTRACT.md",
+  ignore: !contractPresent(),
+}, async (t) => {
   const markdown = await Deno.readTextFile(CONTRACT);
   const contract = contractFlags(markdown);
   assertEquals([...contract.keys()].sort(), [...COMMANDS].sort());
