@@ -36,21 +36,3 @@ export function parseDuration(text: string): number | undefined {
   const ms = Number(match[1]) * (UNIT_MS[match[2] as string] ?? NaN);
   return Number.isFinite(ms) ? Math.round(ms * 1000) / 1000 : undefined;
 }
-
-/**
- * Formats milliseconds for people: `850ms`, `1.5s`, `2m`, `1m30s`.
- *
- * @example Usage
- * ```ts
- * import { formatDuration } from "./duration.ts";
- * formatDuration(1500); // "1.5s"
- * ```
- */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms * 100) / 100}ms`;
-  if (ms < 60_000) return `${Math.round(ms / 10) / 100}s`;
-  const totalSeconds = Math.round(ms / 1000);
-  const minutes = Math.floor(totalSeconds / 60);
-  const seconds = totalSeconds % 60;
-  return seconds === 0 ? `${minutes}m` : `${minutes}m${seconds}s`;
-}

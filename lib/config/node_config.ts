@@ -140,19 +140,6 @@ export const DEFAULT_SEED_TUNING: Readonly<SeedTuning> = {
   tombstoneTtlMs: 600_000,
 };
 
-/**
- * Peer timings for tests and local demos: everything in tens of
- * milliseconds, so a whole join-gossip-fail cycle takes about a second.
- */
-export const LOCAL_TEST_PEER_TUNING: Readonly<Partial<PeerTuning>> = {
-  gossipIntervalMs: 100,
-  pingIntervalMs: 100,
-  repairIntervalMs: 100,
-  dialTimeoutMs: 500,
-  seedRetryMinMs: 50,
-  seedRetryMaxMs: 300,
-};
-
 /** Valid range of each numeric knob, inclusive. */
 export const PEER_LIMITS: { readonly [K in keyof PeerTuning]: readonly [number, number] } = {
   maxNeighbors: [1, 64],

@@ -1,5 +1,5 @@
 import { assertEquals } from "@std/assert";
-import { formatDuration, parseDuration } from "../../../lib/config/duration.ts";
+import { parseDuration } from "../../../lib/config/duration.ts";
 
 Deno.test("parseDuration() accepts every documented form", async (t) => {
   const cases: Array<[string, number]> = [
@@ -77,47 +77,4 @@ Deno.test("parseDuration() rejects a bare number too large to be finite", () => 
   // With a unit this is undefined (the result is checked with
   // Number.isFinite); without one, the bare-digits branch returns Infinity.
   assertEquals(parseDuration("9".repeat(400)), undefined);
-});
-
-Deno.test("formatDuration() formats milliseconds for people", async (t) => {
-  const cases: Array<[number, string]> = [
-    [0, "0ms"],
-    [1.25, "1.25ms"],
-    [850, "850ms"],
-    [999, "999ms"],
-    [1_000, "1s"],
-    [1_500, "1.5s"],
-    [1_234, "1.23s"],
-    [59_000, "59s"],
-    [60_000, "1m"],
-    [90_000, "1m30s"],
-    [120_000, "2m"],
-    [3_600_000, "60m"],
-    [3_661_000, "61m1s"],
-  ];
-  for (const [ms, text] of cases) {
-    await t.step(`${ms}`, () => {
-      assertEquals(formatDuration(ms), text);
-    });
-  }
-});
-
-Deno.test("formatDuration() never prints 60 seconds inside a minute", async (t) => {
-  // Seconds are rounded after the minutes are taken, so 119.5 s came out
-  // as "1m60s".
-  const cases: Array<[number, string]> = [
-    [119_500, "2m"],
-    [179_999, "3m"],
-  ];
-  for (const [ms, text] of cases) {
-    await t.step(`${ms}`, () => {
-      assertEquals(formatDuration(ms), text);
-    });
-  }
-});
-
-Deno.test("formatDuration() output parses back with parseDuration() below a minute", () => {
-  for (const ms of [0, 1, 20, 850, 1_000, 1_500, 12_340, 59_000]) {
-    assertEquals(parseDuration(formatDuration(ms)), ms, `${ms}`);
-  }
 });

@@ -2,7 +2,6 @@ import { assertEquals, assertThrows } from "@std/assert";
 import {
   DEFAULT_PEER_TUNING,
   DEFAULT_SEED_TUNING,
-  LOCAL_TEST_PEER_TUNING,
   PEER_LIMITS,
   type PeerTuning,
   resolvePeerTuning,
@@ -52,14 +51,6 @@ Deno.test("resolvePeerTuning() merges a partial over the defaults", () => {
   assertEquals(tuning, { ...DEFAULT_PEER_TUNING, gossipCount: 0, pingIntervalMs: 100 });
   // The defaults themselves are untouched.
   assertEquals(DEFAULT_PEER_TUNING.gossipCount, 10);
-});
-
-Deno.test("resolvePeerTuning() accepts the local test preset", () => {
-  const tuning = resolvePeerTuning(LOCAL_TEST_PEER_TUNING);
-  assertEquals(tuning.gossipIntervalMs, 100);
-  assertEquals(tuning.seedRetryMinMs, 50);
-  assertEquals(tuning.seedRetryMaxMs, 300);
-  assertEquals(tuning.maxNeighbors, 4);
 });
 
 Deno.test("resolvePeerTuning() accepts each knob at both ends of its range", async (t) => {
