@@ -20,7 +20,7 @@ import { dialNode } from "../wire/dial.ts";
 import type { Frame } from "../wire/frame.ts";
 import { type HelloMessage, type Message, type PeerEntry } from "../wire/messages.ts";
 import { probeNode } from "../wire/probe.ts";
-import { acceptConnections, droppedEvent, helloFrom } from "../wire/serve.ts";
+import { droppedEvent, helloFrom, listenAndServe } from "../wire/serve.ts";
 import type { LinkListener, Transport } from "../wire/transport.ts";
 import { type KnownPeer, unionPeerLists } from "./bootstrap.ts";
 import { formatDeadReport } from "./dead_report.ts";
@@ -160,20 +160,15 @@ export class PeerNode {
    * @throws {Deno.errors.AddrInUse} When the port is taken.
    */
   start(): Address {
-    this.#listener = this.#o.transport.listen(this.#o.self);
-    this.#running = true;
-    this.#o.log.emit({
-      event: "listening",
-      address: formatAddress(this.#listener.address),
-      role: "peer",
-      nodeId: this.nodeId,
-    });
-    acceptConnections(this.#listener, {
+    this.#listener = listenAndServe({
+      transport: this.#o.transport,
+      log: this.#o.log,
       handler: this.#handler,
       localHello: this.#hello("peer"),
       clock: this.#clock,
       accepting: () => this.#running,
     });
+    this.#running = true;
     return this.#listener.address;
   }
 

@@ -22,7 +22,7 @@ import {
   syncStateMessages,
 } from "../wire/messages.ts";
 import { probeNode } from "../wire/probe.ts";
-import { acceptConnections, droppedEvent, helloFrom } from "../wire/serve.ts";
+import { droppedEvent, helloFrom, listenAndServe } from "../wire/serve.ts";
 import type { LinkListener, Transport } from "../wire/transport.ts";
 import { type MemberRecord, Membership } from "./membership.ts";
 import { Registrar } from "./registrar.ts";
@@ -129,20 +129,15 @@ export class SeedNode {
    * @throws {Deno.errors.AddrInUse} When the port is taken.
    */
   start(): Address {
-    this.#listener = this.#o.transport.listen(this.#o.self);
-    this.#running = true;
-    this.#o.log.emit({
-      event: "listening",
-      address: formatAddress(this.#listener.address),
-      role: "seed",
-      nodeId: this.nodeId,
-    });
-    acceptConnections(this.#listener, {
+    this.#listener = listenAndServe({
+      transport: this.#o.transport,
+      log: this.#o.log,
       handler: this.#handler,
       localHello: this.#hello("seed"),
       clock: this.#clock,
       accepting: () => this.#running,
     });
+    this.#running = true;
     this.#mesh.start();
     if (this.#awaitingSync.size === 0) this.#becomeReady();
     else {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { LogEvent } from "../log/events.ts";
+import type { EventLog, LogEvent } from "../log/events.ts";
 import { type Address, formatAddress } from "../util/address.ts";
 import type { Clock } from "../util/clock.ts";
 import {
@@ -15,7 +15,7 @@ import {
   FramedConnection,
 } from "./connection.ts";
 import { type HelloMessage, type NodeRole, PROTOCOL_VERSION } from "./messages.ts";
-import type { LinkListener } from "./transport.ts";
+import type { LinkListener, Transport } from "./transport.ts";
 
 /** A hello from this node: its role on this connection, identity and address. */
 export function helloFrom(role: NodeRole, nodeId: string, address: Address): HelloMessage {
@@ -49,6 +49,31 @@ export async function acceptConnections(
       options: { clock: options.clock },
     }).start();
   }
+}
+
+/** Options for {@linkcode listenAndServe}. */
+export interface ServeOptions extends AcceptOptions {
+  transport: Transport;
+  log: EventLog;
+}
+
+/**
+ * Binds `localHello.address`, logs `listening`, and accepts connections in
+ * the background. Returns the listener (close it to stop accepting).
+ *
+ * @throws {Deno.errors.AddrInUse} When the port is taken.
+ */
+export function listenAndServe(options: ServeOptions): LinkListener {
+  const hello = options.localHello;
+  const listener = options.transport.listen(hello.address);
+  options.log.emit({
+    event: "listening",
+    address: formatAddress(listener.address),
+    role: hello.role === "seed" ? "seed" : "peer",
+    nodeId: hello.nodeId,
+  });
+  acceptConnections(listener, options);
+  return listener;
 }
 
 /** Close reasons that mean the remote misbehaved (worth a log line). */
