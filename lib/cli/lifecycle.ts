@@ -7,6 +7,7 @@
 
 import type { ShellCommand } from "../shell/commands.ts";
 import { runRepl } from "../shell/repl.ts";
+import { onStopSignals } from "./signals.ts";
 
 /** Options for {@linkcode waitForStop}. */
 export interface StopOptions {
@@ -28,14 +29,7 @@ export function waitForStop(options: StopOptions): Promise<string> {
       stopped = true;
       resolve(reason);
     };
-    for (const signal of ["SIGINT", "SIGTERM"] as const) {
-      const handler = () => stop(signal);
-      try {
-        Deno.addSignalListener(signal, handler);
-      } catch {
-        // SIGTERM cannot be listened for on Windows; Ctrl+C still works.
-      }
-    }
+    onStopSignals((signal) => stop(signal));
     runRepl({
       commands: options.commands,
       onExit: stop,

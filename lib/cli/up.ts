@@ -28,7 +28,7 @@ import {
 import { selfCommand } from "../up/self_command.ts";
 import { checkPortsFree, startNetwork, startNode } from "../up/startup.ts";
 import { formatStatusLine, LiveStatus } from "../up/status.ts";
-import { onStopSignals } from "../up/signals.ts";
+import { onStopSignals } from "./signals.ts";
 import { summarizeRun } from "../up/summary.ts";
 import { formatSummary } from "../up/summary_text.ts";
 import { type ManagedNode, Supervisor } from "../up/supervisor.ts";

@@ -9,6 +9,7 @@
  * @module
  */
 
+import { LineSplitter } from "../util/line_splitter.ts";
 import { dispatchLine, type ShellCommand } from "./commands.ts";
 
 /** Options for {@linkcode runRepl}. */
@@ -42,14 +43,10 @@ export async function runRepl(options: ReplOptions): Promise<void> {
     exit: { help: "stop this node cleanly", run: () => "" },
   };
   const input = options.input ?? Deno.stdin.readable;
-  let pending = "";
+  const lines = new LineSplitter();
   try {
     for await (const chunk of input.pipeThrough(new TextDecoderStream())) {
-      pending += chunk;
-      let newline: number;
-      while ((newline = pending.indexOf("\n")) >= 0) {
-        const line = pending.slice(0, newline).replace(/\r$/, "");
-        pending = pending.slice(newline + 1);
+      for (const line of lines.push(chunk)) {
         if (line.trim().toLowerCase() === "exit") {
           options.onExit("exit command");
           return;

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { LineSplitter } from "./lines.ts";
+import { LineSplitter } from "../util/line_splitter.ts";
 import { parseRecordLine, type RunRecord } from "./records.ts";
 
 /** Options for {@linkcode LogTail}. */

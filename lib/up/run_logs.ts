@@ -11,7 +11,7 @@
 import { logFileName } from "../log/logger.ts";
 import { formatAddress } from "../util/address.ts";
 import { ConfigError, errorText, RuntimeError } from "../util/errors.ts";
-import { LineSplitter } from "./lines.ts";
+import { LineSplitter } from "../util/line_splitter.ts";
 import { parseRecordLine, type RunRecord } from "./records.ts";
 import type { Outage, RunNode } from "./summary.ts";
 

@@ -12,7 +12,7 @@
 
 import { type Clock, systemClock } from "../util/clock.ts";
 import { errorText, RuntimeError } from "../util/errors.ts";
-import { LineSplitter } from "./lines.ts";
+import { LineSplitter } from "../util/line_splitter.ts";
 import type { NodeSpec } from "./plan.ts";
 import type { SelfCommand } from "./self_command.ts";
 import type { Outage } from "./summary.ts";

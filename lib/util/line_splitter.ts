@@ -15,7 +15,7 @@ export const MAX_LINE_CHARS = 1 << 20;
  *
  * @example Usage
  * ```ts
- * import { LineSplitter } from "./lines.ts";
+ * import { LineSplitter } from "../util/line_splitter.ts";
  * const lines = new LineSplitter();
  * lines.push("a\nb"); // ["a"]
  * lines.push("c\n"); // ["bc"]

@@ -1,5 +1,5 @@
 import { assertEquals } from "@std/assert";
-import { LineSplitter, MAX_LINE_CHARS } from "../../../lib/up/lines.ts";
+import { LineSplitter, MAX_LINE_CHARS } from "../../../lib/util/line_splitter.ts";
 
 Deno.test("LineSplitter.push() returns whole lines and keeps the rest", async (t) => {
   const cases: Array<[string, string[], string[][], string[]]> = [
