@@ -291,7 +291,7 @@ export class PeerNode {
 
   #onMessage(connection: FramedConnection, message: Message, frame: Frame): void {
     const hello = connection.remoteHello as HelloMessage;
-    const key = formatAddress(hello.address);
+    const key = connection.remoteKey;
     if (message.kind === "ping") {
       connection.send({ kind: "pong", nonce: message.nonce });
       return;

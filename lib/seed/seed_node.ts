@@ -210,7 +210,7 @@ export class SeedNode {
 
   #onMessage(connection: FramedConnection, message: Message): void {
     const hello = connection.remoteHello as HelloMessage;
-    const key = formatAddress(hello.address);
+    const key = connection.remoteKey;
     if (message.kind === "ping") {
       connection.send({ kind: "pong", nonce: message.nonce });
       return;
@@ -266,7 +266,7 @@ export class SeedNode {
     hello: HelloMessage,
     message: Message,
   ): boolean {
-    const key = formatAddress(hello.address);
+    const key = connection.remoteKey;
     switch (message.kind) {
       case "register":
         this.#spawn(this.#requests.register(connection, hello.address, message.degree));

@@ -10,6 +10,7 @@
  * @module
  */
 
+import { formatAddress } from "../util/address.ts";
 import { type Clock, systemClock, type TimerHandle } from "../util/clock.ts";
 import { errorText } from "../util/errors.ts";
 import { type Frame, FRAME_HEADER_BYTES, FrameDecoder, MAX_FRAME_BYTES } from "./frame.ts";
@@ -118,6 +119,8 @@ export class FramedConnection {
   readonly stats: ConnectionStats = { framesIn: 0, bytesIn: 0, framesOut: 0, bytesOut: 0 };
   /** The remote's hello, once the handshake is done. */
   remoteHello: HelloMessage | undefined;
+  /** The remote's advertised address as `host:port`, set with `remoteHello` (formatted once). */
+  remoteKey = "";
   /** Free slot for the owner's per-connection state. */
   context: unknown;
 
@@ -386,6 +389,7 @@ export class FramedConnection {
         return;
       }
       this.remoteHello = message;
+      this.remoteKey = formatAddress(message.address);
       if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
       this.#timer = this.#idleTimeout > 0
         ? this.#clock.setTimeout(() => this.#onTimer(), this.#idleTimeout)
