@@ -159,7 +159,10 @@ export class ByteWriter {
   /** Appends an unsigned byte. @throws {RangeError} Outside 0-255. */
   u8(value: number): this {
     checkRange(value, 0xff, "u8");
-    this.#bytes[this.#reserve(1)] = value;
+    // Reserve before reading #bytes: reserving may replace the buffer, and
+    // `this.#bytes[this.#reserve(1)]` would evaluate the old one first.
+    const at = this.#reserve(1);
+    this.#bytes[at] = value;
     return this;
   }
 
@@ -193,7 +196,8 @@ export class ByteWriter {
 
   /** Appends raw bytes. */
   bytes(value: Uint8Array): this {
-    this.#bytes.set(value, this.#reserve(value.length));
+    const at = this.#reserve(value.length); // before reading #bytes (see u8)
+    this.#bytes.set(value, at);
     return this;
   }
 

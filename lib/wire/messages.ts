@@ -61,6 +61,16 @@ const BY_TYPE: ReadonlyArray<Codec<Message> | undefined> = (() => {
   return table;
 })();
 
+/** Options for {@linkcode encodeMessage}. */
+export interface EncodeOptions {
+  /**
+   * Bytes the encoder's buffer starts with; it grows as needed. Only tests
+   * set it, to make the buffer grow at every possible field.
+   * @default {64 (more for peer lists)}
+   */
+  initialCapacity?: number;
+}
+
 /**
  * Encodes a message as a complete frame (length prefix, type, payload).
  *
@@ -76,9 +86,12 @@ const BY_TYPE: ReadonlyArray<Codec<Message> | undefined> = (() => {
  * @throws {RangeError} If a field exceeds its size limit or the frame would
  * exceed {@linkcode MAX_FRAME_BYTES}.
  */
-export function encodeMessage(message: Message): Uint8Array {
+export function encodeMessage(message: Message, options: EncodeOptions = {}): Uint8Array {
   const codec = CODECS[message.kind] as Codec<Message>;
-  const w = new ByteWriter(message.kind === "peer_list" ? 64 + message.peers.length * 24 : 64);
+  const w = new ByteWriter(
+    options.initialCapacity ??
+      (message.kind === "peer_list" ? 64 + message.peers.length * 24 : 64),
+  );
   w.u32(0).u8(codec.type);
   codec.encode(w, message);
   const length = w.length - 4;
