@@ -61,16 +61,6 @@ const BY_TYPE: ReadonlyArray<Codec<Message> | undefined> = (() => {
   return table;
 })();
 
-/** Options for {@linkcode encodeMessage}. */
-export interface EncodeOptions {
-  /**
-   * Bytes the encoder's buffer starts with; it grows as needed. Only tests
-   * set it, to make the buffer grow at every possible field.
-   * @default {64 (more for peer lists)}
-   */
-  initialCapacity?: number;
-}
-
 /**
  * Encodes a message as a complete frame (length prefix, type, payload).
  *
@@ -86,12 +76,28 @@ export interface EncodeOptions {
  * @throws {RangeError} If a field exceeds its size limit or the frame would
  * exceed {@linkcode MAX_FRAME_BYTES}.
  */
-export function encodeMessage(message: Message, options: EncodeOptions = {}): Uint8Array {
-  const codec = CODECS[message.kind] as Codec<Message>;
-  const w = new ByteWriter(
-    options.initialCapacity ??
-      (message.kind === "peer_list" ? 64 + message.peers.length * 24 : 64),
+export function encodeMessage(message: Message): Uint8Array {
+  return encodeMessageFrom(
+    message,
+    message.kind === "peer_list" ? 64 + message.peers.length * 24 : 64,
   );
+}
+
+/**
+ * {@linkcode encodeMessage} with the encoder's buffer starting at
+ * `initialCapacity` bytes (it grows as needed). Tests use it to make the
+ * buffer grow at every possible field; the bytes are always the same.
+ *
+ * @example Usage
+ * ```ts
+ * import { encodeMessage, encodeMessageFrom } from "./messages.ts";
+ * const ping = { kind: "ping", nonce: 1 } as const;
+ * encodeMessageFrom(ping, 1).join() === encodeMessage(ping).join(); // true
+ * ```
+ */
+export function encodeMessageFrom(message: Message, initialCapacity: number): Uint8Array {
+  const codec = CODECS[message.kind] as Codec<Message>;
+  const w = new ByteWriter(initialCapacity);
   w.u32(0).u8(codec.type);
   codec.encode(w, message);
   const length = w.length - 4;

@@ -16,6 +16,7 @@ import { FrameDecoder, MAX_FRAME_BYTES } from "../../../lib/wire/frame.ts";
 import {
   decodeMessage,
   encodeMessage,
+  encodeMessageFrom,
   type Message,
   type MessageKind,
   peerListMessages,
@@ -40,7 +41,7 @@ const PARAMS: fc.Parameters<unknown> = {
 
 /** Encodes with the given starting buffer size and decodes through the framer. */
 function roundTrip(message: Message, initialCapacity: number): Message {
-  const bytes = encodeMessage(message, { initialCapacity });
+  const bytes = encodeMessageFrom(message, initialCapacity);
   const batch = new FrameDecoder().push(bytes);
   assertEquals(batch.error, undefined);
   assertEquals(batch.frames.length, 1);
@@ -127,7 +128,7 @@ Deno.test("encodeMessage() gives the same bytes from every starting buffer size"
     const reference = encodeMessage(message);
     for (let size = 1; size <= reference.length + 1; size++) {
       assertEquals(
-        encodeMessage(message, { initialCapacity: size }),
+        encodeMessageFrom(message, size),
         reference,
         `${message.kind} from ${size}`,
       );
