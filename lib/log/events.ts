@@ -11,13 +11,22 @@
 /** Severity of an event, LogTape's level names. */
 export type EventLevel = "debug" | "info" | "warning" | "error";
 
+/**
+ * Warnings that repeat while a link stays broken are rate-limited
+ * (`throttle.ts`); the line written after others were held back counts them.
+ */
+export interface Throttled {
+  /** Lines like this one held back since the last one written. */
+  suppressed?: number;
+}
+
 /** Every event a node can log. Fields marked (contract) are documented in CONTRACT.md. */
 export type LogEvent =
   // ---- both roles ----
   /** (contract) The node accepts connections. */
   | { event: "listening"; address: string; role: "seed" | "peer"; nodeId: string }
   /** A connection was dropped because the remote broke the protocol or timed out. */
-  | { event: "connection_dropped"; remote: string; reason: string; detail: string }
+  | { event: "connection_dropped"; remote: string; reason: string; detail: string } & Throttled
   /** The node began shutting down. */
   | { event: "stopping"; reason: string }
   /** Traffic totals at shutdown. */
@@ -43,7 +52,7 @@ export type LogEvent =
   /** (contract) A Dead Node message arrived (`raw` = its text). */
   | { event: "dead_node_report"; dead: string; reporter: string; raw: string }
   /** A Dead Node message that could not be parsed was ignored. */
-  | { event: "dead_node_invalid"; reporter: string; raw: string; detail: string }
+  | { event: "dead_node_invalid"; reporter: string; raw: string; detail: string } & Throttled
   /** (contract) A peer left this seed's peer list. */
   | { event: "peer_removed"; peer: string; reason: "dead" | "left" }
   /** This seed asked the others to agree to register a peer. */
@@ -85,7 +94,7 @@ export type LogEvent =
   /** A link to another seed is up. */
   | { event: "seed_link_up"; seed: string; direction: "in" | "out" }
   /** A link to another seed is gone. */
-  | { event: "seed_link_down"; seed: string; reason: string }
+  | { event: "seed_link_down"; seed: string; reason: string } & Throttled
   /** The seed has caught up with the others and serves peer lists. */
   | { event: "synced"; members: number; from: string[] }
   /** A bug-level surprise caught at a boundary; the node carries on. */
@@ -94,7 +103,7 @@ export type LogEvent =
   /** (contract) Registered with a seed. */
   | { event: "seed_connected"; seed: string }
   /** A seed could not be reached or dropped its link. */
-  | { event: "seed_unreachable"; seed: string; detail: string }
+  | { event: "seed_unreachable"; seed: string; detail: string } & Throttled
   /** A seed refused this peer's registration. */
   | { event: "registration_refused"; seed: string; reason: string; detail: string }
   /** Fewer seeds than the quorum answered; the peer keeps retrying. */
@@ -119,7 +128,7 @@ export type LogEvent =
   /** (contract) A neighbour link is gone. */
   | { event: "neighbor_lost"; neighbor: string; reason: string }
   /** A neighbour dial failed. */
-  | { event: "neighbor_dial_failed"; neighbor: string; detail: string }
+  | { event: "neighbor_dial_failed"; neighbor: string; detail: string } & Throttled
   /** (contract) This peer created a gossip message. */
   | { event: "gossip_generated"; message: string; origin: string; seq: number }
   /** (contract) First receipt of a gossip message. */
@@ -223,11 +232,13 @@ export const EVENT_FORMATS: { readonly [N in EventName]: EventFormat } = {
  */
 export function renderEvent(event: LogEvent): string {
   const fields = event as unknown as Record<string, unknown>;
-  return EVENT_FORMATS[event.event].template.replace(/\{(\w+)\}/g, (_, name: string) => {
+  const text = EVENT_FORMATS[event.event].template.replace(/\{(\w+)\}/g, (_, name: string) => {
     const value = fields[name];
     if (Array.isArray(value)) return value.length === 0 ? "none" : value.join(", ");
     return String(value);
   });
+  const held = fields.suppressed;
+  return typeof held === "number" && held > 0 ? `${text} (and ${held} more like it)` : text;
 }
 
 /** Where a node sends its events; injected so tests can capture them. */

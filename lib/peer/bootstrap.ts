@@ -32,6 +32,10 @@ export function backoffDelay(
   return Math.round(floor + rng() * (ceiling - floor));
 }
 
+/** A link that stayed up this long was healthy: its next redial starts the backoff afresh. */
+export const STABLE_LINK_MS = 5_000;
+/** Longest wait between redials of a seed whose links keep breaking the protocol. */
+export const BROKEN_LINK_MAX_RETRY_MS = 30_000;
 /** A known peer with the highest degree any seed reported for it. */
 export interface KnownPeer extends Candidate {
   readonly address: Address;

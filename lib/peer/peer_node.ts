@@ -9,6 +9,7 @@
 
 import type { PeerTuning } from "../config/node_config.ts";
 import type { EventLog } from "../log/events.ts";
+import { throttledLog } from "../log/throttle.ts";
 import { type Address, formatAddress } from "../util/address.ts";
 import { type Clock, systemClock } from "../util/clock.ts";
 import { errorText } from "../util/errors.ts";
@@ -74,8 +75,10 @@ export class PeerNode {
 
   /** Builds a peer; {@linkcode start} makes it listen and join. */
   constructor(options: PeerNodeOptions) {
-    this.#o = options;
     this.#clock = options.clock ?? systemClock;
+    // Warnings that repeat while a link stays broken are rate-limited.
+    options = { ...options, log: throttledLog(options.log, this.#clock) };
+    this.#o = options;
     this.#rng = options.rng ?? systemRng;
     this.#selfKey = formatAddress(options.self);
     const t = options.tuning;
@@ -358,7 +361,7 @@ export class PeerNode {
     this.#traffic.framesOut += stats.framesOut;
     this.#traffic.bytesOut += stats.bytesOut;
     if (connection.context instanceof SeedLink) {
-      this.#seeds.onClose(connection.context, info.detail);
+      this.#seeds.onClose(connection.context, info);
     } else if (connection.context === NEIGHBOR) {
       const lost = this.#neighbors.remove(connection);
       if (lost && this.#running) {

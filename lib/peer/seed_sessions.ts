@@ -16,11 +16,16 @@ import type { Clock } from "../util/clock.ts";
 import { RuntimeError } from "../util/errors.ts";
 import { type Rng, sample } from "../util/random.ts";
 import { Sleeper } from "../util/sleeper.ts";
-import type { ConnectionHandler, FramedConnection } from "../wire/connection.ts";
+import {
+  type CloseInfo,
+  type ConnectionHandler,
+  type FramedConnection,
+  isBrokenLink,
+} from "../wire/connection.ts";
 import { dialNode } from "../wire/dial.ts";
 import type { HelloMessage, Message, PeerEntry, RefusalReason } from "../wire/messages.ts";
 import type { Transport } from "../wire/transport.ts";
-import { backoffDelay } from "./bootstrap.ts";
+import { backoffDelay, BROKEN_LINK_MAX_RETRY_MS, STABLE_LINK_MS } from "./bootstrap.ts";
 
 /** What {@linkcode SeedSessions} needs. */
 export interface SeedSessionsOptions {
@@ -49,6 +54,8 @@ type Outcome =
 export class SeedLink {
   readonly kind = "seed";
   registered = false;
+  /** When registration succeeded (clock ms). */
+  registeredAt = 0;
   connection: FramedConnection | undefined;
   /** Peer-list parts being collected, by request id. */
   readonly lists = new Map<number, { peers: PeerEntry[]; done(peers: PeerEntry[]): void }>();
@@ -67,6 +74,8 @@ export class SeedSessions {
   #running = false;
   #wake: () => void = () => {};
   #requestId = 0;
+  /** The last registered link lost was broken or short-lived. */
+  #flapping = false;
 
   /** Creates the sessions; {@linkcode join} starts registering. */
   constructor(options: SeedSessionsOptions) {
@@ -173,7 +182,8 @@ export class SeedSessions {
   }
 
   /** Handles a seed link closing. */
-  onClose(link: SeedLink, detail: string): void {
+  onClose(link: SeedLink, info: CloseInfo): void {
+    const detail = info.detail;
     // A registration under way fails (the first settlement wins, so this
     // comes before the lists below, one of which may be registration's own).
     link.settle({ kind: "failed", detail });
@@ -183,6 +193,11 @@ export class SeedSessions {
     if (this.#links.get(link.key) !== link) return;
     this.#links.delete(link.key);
     if (link.registered && this.#running) {
+      // A link that broke the protocol or fell soon after registering makes
+      // the next registration round wait (with growing jitter), so a seed
+      // that keeps failing is not redialled in a tight loop.
+      const lived = this.#o.clock.now() - link.registeredAt;
+      this.#flapping = isBrokenLink(info) || lived < STABLE_LINK_MS;
       this.#o.log.emit({
         event: "seed_unreachable",
         seed: link.key,
@@ -200,6 +215,7 @@ export class SeedSessions {
 
   async #loop(joined: () => void, failed: (error: Error) => void): Promise<void> {
     let attempt = 0;
+    let flaps = 0;
     let hasJoined = false;
     while (this.#running) {
       if (this.registered().length >= this.#quorum) {
@@ -209,6 +225,14 @@ export class SeedSessions {
         }
         attempt = 0;
         await new Promise<void>((resolve) => this.#wake = resolve);
+        if (!this.#flapping) flaps = 0;
+        else {
+          this.#flapping = false;
+          await this.#sleeper.sleep(backoffDelay(flaps++, {
+            minMs: this.#o.tuning.seedRetryMinMs,
+            maxMs: Math.max(this.#o.tuning.seedRetryMaxMs, BROKEN_LINK_MAX_RETRY_MS),
+          }, this.#o.rng));
+        }
         continue;
       }
       const refusals = await this.#round();
@@ -287,6 +311,7 @@ export class SeedSessions {
       })),
     ]);
     if (result.kind === "registered" && link.registered) {
+      link.registeredAt = this.#o.clock.now();
       this.#o.log.emit({ event: "seed_connected", seed: key });
       return result;
     }

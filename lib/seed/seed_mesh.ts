@@ -8,12 +8,12 @@
  */
 
 import type { EventLog } from "../log/events.ts";
-import { backoffDelay } from "../peer/bootstrap.ts";
+import { backoffDelay, BROKEN_LINK_MAX_RETRY_MS, STABLE_LINK_MS } from "../peer/bootstrap.ts";
 import { type Address, formatAddress } from "../util/address.ts";
 import type { Clock } from "../util/clock.ts";
 import type { Rng } from "../util/random.ts";
 import { Sleeper } from "../util/sleeper.ts";
-import type { ConnectionHandler, FramedConnection } from "../wire/connection.ts";
+import { type ConnectionHandler, type FramedConnection, isBrokenLink } from "../wire/connection.ts";
 import { dialNode } from "../wire/dial.ts";
 import type { HelloMessage, Message } from "../wire/messages.ts";
 import type { Transport } from "../wire/transport.ts";
@@ -117,6 +117,7 @@ export class SeedMesh {
   async #maintain(seed: Address): Promise<void> {
     const key = formatAddress(seed);
     let attempt = 0;
+    let maxMs = this.#options.retryMaxMs;
     while (this.#running) {
       try {
         const connection = await dialNode(seed, {
@@ -125,8 +126,16 @@ export class SeedMesh {
           handler: this.#options.handler,
           timeoutMs: this.#options.dialTimeoutMs,
         });
-        attempt = 0;
-        await connection.closed;
+        const upAt = this.#options.clock.now();
+        const info = await connection.closed;
+        // A link that broke the protocol, or fell soon after coming up, is
+        // redialled with growing, jittered waits: a remote that sends what
+        // this seed cannot decode must not make it redial every few ms.
+        const broken = isBrokenLink(info);
+        const stable = !broken && this.#options.clock.now() - upAt >= STABLE_LINK_MS;
+        if (stable) attempt = 0;
+        maxMs = broken ? Math.max(this.#options.retryMaxMs, BROKEN_LINK_MAX_RETRY_MS) : maxMs;
+        if (stable) maxMs = this.#options.retryMaxMs;
       } catch (error) {
         if (attempt === 0) this.#options.onDialFailed(key);
         // The seeds of a network usually start within moments of each other,
@@ -139,7 +148,7 @@ export class SeedMesh {
       if (!this.#running) return;
       const wait = backoffDelay(attempt++, {
         minMs: this.#options.retryMinMs,
-        maxMs: this.#options.retryMaxMs,
+        maxMs,
       }, this.#options.rng);
       await this.#sleeper.sleep(wait);
     }

@@ -10,6 +10,7 @@
 import type { SeedTuning } from "../config/node_config.ts";
 import { isListedSeed, quorumSize } from "../config/seed_list.ts";
 import type { EventLog } from "../log/events.ts";
+import { throttledLog } from "../log/throttle.ts";
 import { type Address, formatAddress, sameAddress } from "../util/address.ts";
 import { type Clock, systemClock } from "../util/clock.ts";
 import { errorText } from "../util/errors.ts";
@@ -69,8 +70,10 @@ export class SeedNode {
 
   /** Builds a seed; {@linkcode start} makes it listen. */
   constructor(options: SeedNodeOptions) {
-    this.#o = options;
     this.#clock = options.clock ?? systemClock;
+    // Warnings that repeat while a link stays broken are rate-limited.
+    options = { ...options, log: throttledLog(options.log, this.#clock) };
+    this.#o = options;
     this.#rng = options.rng ?? systemRng;
     this.#selfKey = formatAddress(options.self);
     this.#ready = new Promise((resolve) => this.#markReady = resolve);

@@ -93,6 +93,24 @@ export interface ConnectionHandler {
   onClose(connection: FramedConnection, info: CloseInfo): void;
 }
 
+/**
+ * Whether a closed link was broken (the protocol failed on it) rather than
+ * merely gone: this side could not decode the remote, timed out on its
+ * handshake or backlog, or the remote said it could not decode this side.
+ */
+export function isBrokenLink(info: CloseInfo): boolean {
+  switch (info.reason) {
+    case "protocol_error":
+    case "handshake_timeout":
+    case "send_overflow":
+      return true;
+    case "remote_error":
+      return /^(malformed|unexpected_message|unsupported_version):/.test(info.detail);
+    default:
+      return false;
+  }
+}
+
 // Frames are small (gossip ~50 bytes); a rare large one simply spans reads.
 const READ_BUFFER_BYTES = 16 * 1024;
 const CLOSE_FLUSH_TIMEOUT_MS = 1000;
