@@ -13,7 +13,7 @@ import { throttledLog } from "../log/throttle.ts";
 import { type Address, formatAddress } from "../util/address.ts";
 import { type Clock, systemClock } from "../util/clock.ts";
 import { errorText } from "../util/errors.ts";
-import { cpuTimeMs, peakRssBytes, privateRssBytes } from "../util/process_stats.ts";
+import { type ProcessStats, systemProcessStats } from "../util/process_stats.ts";
 import { newNodeId, type Rng, systemRng } from "../util/random.ts";
 import type { CloseInfo, ConnectionHandler, ConnectionStats } from "../wire/connection.ts";
 import { FramedConnection } from "../wire/connection.ts";
@@ -44,6 +44,10 @@ export interface PeerNodeOptions {
   log: EventLog;
   clock?: Clock;
   rng?: Rng;
+  /** This node's id, 16 hex digits. @default {a fresh random id} */
+  nodeId?: string;
+  /** Source of the CPU and memory figures in `joined` and `traffic`. @default {systemProcessStats} */
+  processStats?: ProcessStats;
 }
 
 /** Marks a neighbour link in `connection.context`. */
@@ -54,11 +58,12 @@ const QUARANTINE_ROUNDS = 3;
 /** A running peer. */
 export class PeerNode {
   /** Random id of this process, sent in every hello. */
-  readonly nodeId: string = newNodeId();
+  readonly nodeId: string;
   readonly #o: PeerNodeOptions;
   readonly #clock: Clock;
   readonly #rng: Rng;
   readonly #selfKey: string;
+  readonly #stats: ProcessStats;
   readonly #neighbors: NeighborTable;
   readonly #messages: MessageList;
   readonly #gossip: Gossip;
@@ -76,6 +81,8 @@ export class PeerNode {
   /** Builds a peer; {@linkcode start} makes it listen and join. */
   constructor(options: PeerNodeOptions) {
     this.#clock = options.clock ?? systemClock;
+    this.nodeId = options.nodeId ?? newNodeId();
+    this.#stats = options.processStats ?? systemProcessStats;
     // Warnings that repeat while a link stays broken are rate-limited.
     options = { ...options, log: throttledLog(options.log, this.#clock) };
     this.#o = options;
@@ -128,6 +135,7 @@ export class PeerNode {
           localHello: this.#hello("peer"),
           handler: this.#handler,
           timeoutMs: t.dialTimeoutMs,
+          clock: this.#clock,
         }),
       refreshPeerLists: () => this.#seeds.refreshPeerLists(),
       knownPeers: () => this.knownPeers(),
@@ -153,6 +161,7 @@ export class PeerNode {
           localHello: this.#hello("client"),
           timeoutMs: probeTimeoutMs,
           rng: this.#rng,
+          clock: this.#clock,
         }),
       report: (target) => this.#reportDead(target),
     });
@@ -188,7 +197,7 @@ export class PeerNode {
       event: "joined",
       seeds: this.#seeds.registered(),
       candidates: known.length,
-      cpuMs: cpuTimeMs() ?? -1,
+      cpuMs: this.#stats.cpuTimeMs() ?? -1,
     });
     await this.#overlay.link(known, this.#o.tuning.maxNeighbors);
     if (!this.#running) return;
@@ -250,9 +259,9 @@ export class PeerNode {
       framesReceived: this.#traffic.framesIn,
       bytesReceived: this.#traffic.bytesIn,
       duplicates: this.#messages.duplicates,
-      peakRssBytes: peakRssBytes(),
-      privateRssBytes: privateRssBytes() ?? -1,
-      cpuMs: cpuTimeMs() ?? -1,
+      peakRssBytes: this.#stats.peakRssBytes() ?? -1,
+      privateRssBytes: this.#stats.privateRssBytes() ?? -1,
+      cpuMs: this.#stats.cpuTimeMs() ?? -1,
     });
   }
 

@@ -294,6 +294,7 @@ export class SeedSessions {
         localHello: this.#o.localHello,
         handler: this.#o.handler,
         timeoutMs: this.#o.tuning.dialTimeoutMs,
+        clock: this.#o.clock,
         context: link,
       });
     } catch (error) {

@@ -125,6 +125,7 @@ export class SeedMesh {
           localHello: this.#options.localHello,
           handler: this.#options.handler,
           timeoutMs: this.#options.dialTimeoutMs,
+          clock: this.#options.clock,
         });
         const upAt = this.#options.clock.now();
         const info = await connection.closed;

@@ -41,12 +41,14 @@ export interface SeedNodeOptions {
   log: EventLog;
   clock?: Clock;
   rng?: Rng;
+  /** This node's id, 16 hex digits. @default {a fresh random id} */
+  nodeId?: string;
 }
 
 /** A running seed. */
 export class SeedNode {
   /** Random id of this process, sent in every hello. */
-  readonly nodeId: string = newNodeId();
+  readonly nodeId: string;
   readonly #o: SeedNodeOptions;
   readonly #clock: Clock;
   readonly #rng: Rng;
@@ -71,6 +73,7 @@ export class SeedNode {
   /** Builds a seed; {@linkcode start} makes it listen. */
   constructor(options: SeedNodeOptions) {
     this.#clock = options.clock ?? systemClock;
+    this.nodeId = options.nodeId ?? newNodeId();
     // Warnings that repeat while a link stays broken are rate-limited.
     options = { ...options, log: throttledLog(options.log, this.#clock) };
     this.#o = options;
@@ -114,6 +117,7 @@ export class SeedNode {
           localHello: this.#hello("client"),
           timeoutMs: options.tuning.probeTimeoutMs,
           rng: this.#rng,
+          clock: this.#clock,
         }),
       onChange: (record, outcome) => this.#onChange(record, outcome),
     });

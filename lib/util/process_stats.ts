@@ -48,3 +48,23 @@ export function cpuTimeMs(): number | undefined {
     return undefined;
   }
 }
+
+/** Where a node reads its process's figures from (injected: in-process and simulated nodes share one process). */
+export interface ProcessStats {
+  /** CPU time used so far in ms, or `undefined` where unknown. */
+  cpuTimeMs(): number | undefined;
+  /** Peak resident memory in bytes, or `undefined` where unknown. */
+  peakRssBytes(): number | undefined;
+  /** Private resident memory in bytes, or `undefined` where unknown. */
+  privateRssBytes(): number | undefined;
+}
+
+/** This process's own figures. */
+export const systemProcessStats: ProcessStats = { cpuTimeMs, peakRssBytes, privateRssBytes };
+
+/** No figures: for nodes that share a process, where per-node numbers would mislead. */
+export const noProcessStats: ProcessStats = {
+  cpuTimeMs: () => undefined,
+  peakRssBytes: () => undefined,
+  privateRssBytes: () => undefined,
+};

@@ -6,10 +6,11 @@
 
 import type { Address } from "../util/address.ts";
 import { formatAddress } from "../util/address.ts";
+import type { Clock } from "../util/clock.ts";
 import { errorText } from "../util/errors.ts";
 import { type ConnectionHandler, type ConnectionOptions, FramedConnection } from "./connection.ts";
 import type { HelloMessage } from "./messages.ts";
-import type { Transport } from "./transport.ts";
+import type { Link, Transport } from "./transport.ts";
 
 /** Why a dial failed; `detail` is one line for the log. */
 export class DialError extends Error {
@@ -23,16 +24,21 @@ export class DialError extends Error {
 /** Options for {@linkcode dialNode}. */
 export interface DialOptions {
   transport: Transport;
-  /** This node's hello. */
-  localHello: HelloMessage;
+  /**
+   * This node's hello, or a function that makes it once the link is up
+   * (a client that does not listen names its address on that link).
+   */
+  localHello: HelloMessage | ((link: Link) => HelloMessage);
   /** Handles the connection's messages and close. */
   handler: ConnectionHandler;
   /** Connect plus handshake must finish within this, in ms. */
   timeoutMs: number;
+  /** Time source for the deadline and the connection's timers. */
+  clock: Clock;
   /** Set on the connection before any message can arrive. */
   context?: unknown;
   /** Further connection options (queue bound, idle timeout...). */
-  connection?: Omit<ConnectionOptions, "handshakeTimeoutMs">;
+  connection?: Omit<ConnectionOptions, "handshakeTimeoutMs" | "clock">;
 }
 
 /**
@@ -43,7 +49,8 @@ export interface DialOptions {
  * @throws {DialError} On refusal, timeout, or a hello the handler rejected.
  */
 export async function dialNode(address: Address, options: DialOptions): Promise<FramedConnection> {
-  const started = Date.now();
+  const clock = options.clock;
+  const started = clock.now();
   let link;
   try {
     link = await options.transport.dial(address, { timeoutMs: options.timeoutMs });
@@ -52,15 +59,17 @@ export async function dialNode(address: Address, options: DialOptions): Promise<
       cause: error,
     });
   }
-  const remaining = Math.max(1, options.timeoutMs - (Date.now() - started));
+  const remaining = Math.max(1, options.timeoutMs - (clock.now() - started));
   return await new Promise<FramedConnection>((resolve, reject) => {
     let settled = false;
     const inner = options.handler;
     const connection = new FramedConnection(link.stream, {
       direction: "out",
       remoteLabel: formatAddress(address),
-      localHello: options.localHello,
-      options: { ...options.connection, handshakeTimeoutMs: remaining },
+      localHello: typeof options.localHello === "function"
+        ? options.localHello(link)
+        : options.localHello,
+      options: { ...options.connection, clock, handshakeTimeoutMs: remaining },
       handler: {
         onHello(conn, hello) {
           const rejection = inner.onHello(conn, hello);

@@ -10,6 +10,7 @@
  */
 
 import type { Address } from "../util/address.ts";
+import type { Clock, TimerHandle } from "../util/clock.ts";
 import { errorText } from "../util/errors.ts";
 import { randomUint32, type Rng } from "../util/random.ts";
 import type { ConnectionHandler } from "./connection.ts";
@@ -36,18 +37,21 @@ export interface ProbeOptions {
   /** Everything (connect, hello, pong) must happen within this, in ms. */
   timeoutMs: number;
   rng: Rng;
+  /** Time source for the round trip and the deadline. */
+  clock: Clock;
 }
 
 /** Probes `target`; never throws. */
 export async function probeNode(target: Address, options: ProbeOptions): Promise<ProbeResult> {
-  const started = performance.now();
+  const clock = options.clock;
+  const started = clock.now();
   const nonce = randomUint32(options.rng);
   let answered: (rtt: number) => void = () => {};
   const pong = new Promise<number>((resolve) => answered = resolve);
   const handler: ConnectionHandler = {
     onHello: () => undefined,
     onMessage(_conn, message) {
-      if (message.kind === "pong" && message.nonce === nonce) answered(performance.now() - started);
+      if (message.kind === "pong" && message.nonce === nonce) answered(clock.now() - started);
     },
     onClose: () => {},
   };
@@ -58,22 +62,23 @@ export async function probeNode(target: Address, options: ProbeOptions): Promise
       localHello: options.localHello,
       handler,
       timeoutMs: options.timeoutMs,
+      clock,
     });
   } catch (error) {
     return { alive: false, detail: errorText(error) };
   }
   const nodeId = connection.remoteHello?.nodeId;
   connection.send({ kind: "ping", nonce });
-  const remaining = Math.max(1, options.timeoutMs - (performance.now() - started));
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  const remaining = Math.max(1, options.timeoutMs - (clock.now() - started));
+  let timer: TimerHandle | undefined;
   const outcome = await Promise.race([
     pong,
     connection.closed.then((info) => info.detail),
     new Promise<string>((resolve) =>
-      timer = setTimeout(() => resolve("no pong in time"), remaining)
+      timer = clock.setTimeout(() => resolve("no pong in time"), remaining)
     ),
   ]);
-  clearTimeout(timer);
+  clock.clearTimeout(timer);
   connection.close("local", "probe done");
   if (typeof outcome === "number") {
     return nodeId === undefined

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { systemClock } from "../../lib/util/clock.ts";
 import { type Address, formatAddress } from "../../lib/util/address.ts";
 import { FramedConnection } from "../../lib/wire/connection.ts";
 import { dialNode } from "../../lib/wire/dial.ts";
@@ -80,6 +81,7 @@ export class FakePeer implements AsyncDisposable {
       localHello: this.#hello(),
       handler: this.#handler,
       timeoutMs: 2000,
+      clock: systemClock,
     });
     this.links.set(formatAddress(target), connection);
   }
