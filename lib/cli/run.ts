@@ -27,11 +27,11 @@ export async function run(args: readonly string[]): Promise<number> {
       await writeStdout(`gossipnet ${VERSION}\n`);
       return 0;
     case "seed": {
-      const { runSeed } = await import("../seed/run_seed.ts");
+      const { runSeed } = await import("./run_seed.ts");
       return await runSeed(invocation);
     }
     case "peer": {
-      const { runPeer } = await import("../peer/run_peer.ts");
+      const { runPeer } = await import("./run_peer.ts");
       return await runPeer(invocation);
     }
     case "up": {

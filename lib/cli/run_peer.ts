@@ -5,15 +5,15 @@
  * @module
  */
 
-import type { PeerInvocation } from "../cli/args.ts";
-import { waitForStop } from "../cli/lifecycle.ts";
+import type { PeerInvocation } from "./args.ts";
+import { waitForStop } from "./lifecycle.ts";
+import { listenError } from "./listen_error.ts";
 import { resolvePeerTuning } from "../config/node_config.ts";
 import { loadSeedList, quorumSize } from "../config/seed_list.ts";
 import { openNodeLog } from "../log/logger.ts";
-import { listenError } from "../seed/run_seed.ts";
 import { type ShellCommand, table } from "../shell/commands.ts";
 import { tcpTransport } from "../wire/transport.ts";
-import { PeerNode } from "./peer_node.ts";
+import { PeerNode } from "../peer/peer_node.ts";
 
 /** Runs a peer; resolves to the exit code. */
 export async function runPeer(invocation: PeerInvocation): Promise<number> {

@@ -5,16 +5,17 @@
  * @module
  */
 
-import type { SeedInvocation } from "../cli/args.ts";
-import { waitForStop } from "../cli/lifecycle.ts";
+import type { SeedInvocation } from "./args.ts";
+import { waitForStop } from "./lifecycle.ts";
+import { listenError } from "./listen_error.ts";
 import { resolveSeedTuning } from "../config/node_config.ts";
 import { isListedSeed, loadSeedList } from "../config/seed_list.ts";
 import { openNodeLog } from "../log/logger.ts";
 import { table } from "../shell/commands.ts";
 import { formatAddress } from "../util/address.ts";
-import { ConfigError, RuntimeError } from "../util/errors.ts";
+import { ConfigError } from "../util/errors.ts";
 import { tcpTransport } from "../wire/transport.ts";
-import { SeedNode } from "./seed_node.ts";
+import { SeedNode } from "../seed/seed_node.ts";
 
 /** Runs a seed; resolves to the exit code. */
 export async function runSeed(invocation: SeedInvocation): Promise<number> {
@@ -61,21 +62,4 @@ export async function runSeed(invocation: SeedInvocation): Promise<number> {
   await node.stop();
   await log.close();
   return 0;
-}
-
-/** Turns a listen failure into a one-line runtime error. */
-export function listenError(self: { host: string; port: number }, error: unknown): Error {
-  const where = formatAddress(self);
-  if (error instanceof Deno.errors.AddrInUse) {
-    return new RuntimeError(`Cannot listen on ${where}: address already in use`);
-  }
-  if (error instanceof Deno.errors.AddrNotAvailable) {
-    return new RuntimeError(`Cannot listen on ${where}: address not available on this machine`);
-  }
-  if (error instanceof Deno.errors.PermissionDenied) {
-    return new RuntimeError(`Cannot listen on ${where}: permission denied`);
-  }
-  return new RuntimeError(
-    `Cannot listen on ${where}: ${error instanceof Error ? error.message : error}`,
-  );
 }
