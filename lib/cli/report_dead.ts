@@ -7,7 +7,7 @@
  * @module
  */
 
-import { formatDeadReport } from "../peer/dead_report.ts";
+import { formatDeadReport } from "../protocol/dead_report.ts";
 import { formatAddress } from "../util/address.ts";
 import { type Clock, systemClock, type TimerHandle } from "../util/clock.ts";
 import { errorText, RuntimeError } from "../util/errors.ts";

@@ -13,7 +13,7 @@ import type { Clock, TimerHandle } from "../util/clock.ts";
 import type { Rng } from "../util/random.ts";
 import { type Frame, FRAME_HEADER_BYTES } from "../wire/frame.ts";
 import { encodeMessage, type GossipMessage, MessageType } from "../wire/messages.ts";
-import { formatGossipText } from "./gossip_text.ts";
+import { formatGossipText } from "../protocol/gossip_text.ts";
 import type { MessageList } from "./message_list.ts";
 import type { NeighborTable } from "./neighbors.ts";
 

@@ -24,7 +24,7 @@ import { probeNode } from "../wire/probe.ts";
 import { droppedEvent, helloFrom, listenAndServe } from "../wire/serve.ts";
 import type { LinkListener, Transport } from "../wire/transport.ts";
 import { type KnownPeer, unionPeerLists } from "./bootstrap.ts";
-import { formatDeadReport } from "./dead_report.ts";
+import { formatDeadReport } from "../protocol/dead_report.ts";
 import { Gossip } from "./gossip.ts";
 import { LivenessTracker } from "./liveness.ts";
 import { LivenessMonitor } from "./liveness_monitor.ts";

@@ -25,7 +25,7 @@ import {
 import { dialNode } from "../wire/dial.ts";
 import type { HelloMessage, Message, PeerEntry, RefusalReason } from "../wire/messages.ts";
 import type { Transport } from "../wire/transport.ts";
-import { backoffDelay, BROKEN_LINK_MAX_RETRY_MS, STABLE_LINK_MS } from "./bootstrap.ts";
+import { backoffDelay, BROKEN_LINK_MAX_RETRY_MS, STABLE_LINK_MS } from "../protocol/backoff.ts";
 
 /** What {@linkcode SeedSessions} needs. */
 export interface SeedSessionsOptions {

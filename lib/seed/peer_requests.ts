@@ -8,7 +8,7 @@
  */
 
 import type { EventLog } from "../log/events.ts";
-import { parseDeadReport } from "../peer/dead_report.ts";
+import { parseDeadReport } from "../protocol/dead_report.ts";
 import { type Address, formatAddress } from "../util/address.ts";
 import type { FramedConnection } from "../wire/connection.ts";
 import { type PeerEntry, peerListMessages } from "../wire/messages.ts";

@@ -8,7 +8,7 @@
  */
 
 import type { EventLog } from "../log/events.ts";
-import { backoffDelay, BROKEN_LINK_MAX_RETRY_MS, STABLE_LINK_MS } from "../peer/bootstrap.ts";
+import { backoffDelay, BROKEN_LINK_MAX_RETRY_MS, STABLE_LINK_MS } from "../protocol/backoff.ts";
 import { type Address, formatAddress } from "../util/address.ts";
 import type { Clock } from "../util/clock.ts";
 import type { Rng } from "../util/random.ts";

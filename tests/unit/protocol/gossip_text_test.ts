@@ -1,5 +1,5 @@
 import { assertEquals } from "@std/assert";
-import { formatGossipText } from "../../../lib/peer/gossip_text.ts";
+import { formatGossipText } from "../../../lib/protocol/gossip_text.ts";
 
 const TS = 1_732_180_000_000;
 

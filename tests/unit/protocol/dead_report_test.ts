@@ -3,7 +3,7 @@ import {
   type DeadReport,
   formatDeadReport,
   parseDeadReport,
-} from "../../../lib/peer/dead_report.ts";
+} from "../../../lib/protocol/dead_report.ts";
 
 const TS = 1_732_180_000_000;
 
