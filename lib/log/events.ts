@@ -8,6 +8,8 @@
  * @module
  */
 
+import type { RemovalReason } from "../protocol/membership_types.ts";
+
 /** Severity of an event, LogTape's level names. */
 export type EventLevel = "debug" | "info" | "warning" | "error";
 
@@ -54,7 +56,7 @@ export type LogEvent =
   /** A Dead Node message that could not be parsed was ignored. */
   | { event: "dead_node_invalid"; reporter: string; raw: string; detail: string } & Throttled
   /** (contract) A peer left this seed's peer list. */
-  | { event: "peer_removed"; peer: string; reason: "dead" | "left" }
+  | { event: "peer_removed"; peer: string; reason: RemovalReason }
   /** This seed asked the others to agree to register a peer. */
   | { event: "registration_proposed"; peer: string; proposal: string }
   /** This seed asked the others to agree to remove a peer. */
@@ -62,7 +64,7 @@ export type LogEvent =
     event: "removal_proposed";
     peer: string;
     proposal: string;
-    reason: "dead" | "left";
+    reason: RemovalReason;
   }
   /** A vote on one of this seed's proposals (its own included). */
   | {

@@ -12,19 +12,7 @@
  * @module
  */
 
-import type { Address } from "../util/address.ts";
-import type { RemovalReason } from "./membership.ts";
-
-/** What a proposal would change. */
-export type Operation =
-  | { readonly op: "add"; readonly peer: Address }
-  | {
-    readonly op: "remove";
-    readonly peer: Address;
-    readonly reason: RemovalReason;
-    /** The Dead Node text that started it (empty for a leave). */
-    readonly raw: string;
-  };
+import type { ProposedChange } from "../protocol/membership_types.ts";
 
 /** A vote as counted by the proposer. */
 export interface Vote {
@@ -56,7 +44,7 @@ export function tally(counts: { yes: number; no: number; seeds: number; quorum: 
 /** An open proposal on the proposer's side. */
 export interface Proposal {
   readonly id: string;
-  readonly operation: Operation;
+  readonly operation: ProposedChange;
   readonly peerKey: string;
   readonly votes: Map<string, Vote>;
   readonly deadline: number;
@@ -75,7 +63,7 @@ export class ProposalBook {
   }
 
   /** Opens a proposal. */
-  open(id: string, operation: Operation, peerKey: string, deadline: number): Proposal {
+  open(id: string, operation: ProposedChange, peerKey: string, deadline: number): Proposal {
     const proposal = { id, operation, peerKey, votes: new Map<string, Vote>(), deadline };
     this.#open.set(id, proposal);
     return proposal;
@@ -87,7 +75,7 @@ export class ProposalBook {
   }
 
   /** The open proposal of kind `op` about `peerKey`, if any. */
-  find(peerKey: string, op: Operation["op"]): Proposal | undefined {
+  find(peerKey: string, op: ProposedChange["op"]): Proposal | undefined {
     for (const proposal of this.#open.values()) {
       if (proposal.peerKey === peerKey && proposal.operation.op === op) return proposal;
     }
@@ -133,7 +121,7 @@ export class ProposalBook {
 
 /** A voter's yes vote that still binds it. */
 interface Promise_ {
-  readonly op: Operation["op"];
+  readonly op: ProposedChange["op"];
   readonly until: number;
 }
 
@@ -146,7 +134,7 @@ export class PromiseBook {
   #peerOf = new Map<string, string>();
 
   /** Reports whether promising `op` for `peerKey` would conflict. */
-  conflicts(peerKey: string, op: Operation["op"], now: number): boolean {
+  conflicts(peerKey: string, op: ProposedChange["op"], now: number): boolean {
     const promises = this.#byPeer.get(peerKey);
     if (!promises) return false;
     for (const [id, promise] of promises) {
@@ -161,7 +149,7 @@ export class PromiseBook {
   }
 
   /** Records a yes vote for proposal `id` until `until` (or its release). */
-  promise(id: string, peerKey: string, op: Operation["op"], until: number): void {
+  promise(id: string, peerKey: string, op: ProposedChange["op"], until: number): void {
     let promises = this.#byPeer.get(peerKey);
     if (!promises) this.#byPeer.set(peerKey, promises = new Map());
     promises.set(id, { op, until });

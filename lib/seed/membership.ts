@@ -14,33 +14,14 @@
  * @module
  */
 
-import { type Address, formatAddress } from "../util/address.ts";
+import type { MemberRecord, Version } from "../protocol/membership_types.ts";
+import { formatAddress } from "../util/address.ts";
 import type { Clock } from "../util/clock.ts";
-
-/** A record's version: bigger stamp wins, then bigger origin. */
-export interface Version {
-  readonly stamp: number;
-  readonly origin: string;
-}
 
 /** Orders versions; positive when `a` is newer. */
 export function compareVersions(a: Version, b: Version): number {
   if (a.stamp !== b.stamp) return a.stamp - b.stamp;
   return a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0;
-}
-
-/** Why a peer left the list. */
-export type RemovalReason = "dead" | "left";
-
-/** The latest known state of one peer. */
-export interface MemberRecord {
-  readonly address: Address;
-  readonly state: "member" | "removed";
-  /** Set when `state` is `"removed"`. */
-  readonly reason?: RemovalReason;
-  readonly version: Version;
-  /** Neighbour count as last reported to this seed (soft state, not versioned). */
-  readonly degree: number;
 }
 
 /** What {@linkcode Membership.apply} did. */

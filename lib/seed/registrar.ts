@@ -13,13 +13,14 @@ import type { Clock, TimerHandle } from "../util/clock.ts";
 import type { ProbeResult } from "../wire/probe.ts";
 import type {
   CommitMessage,
+  MemberRecord,
   Message,
   ProposeMessage,
   VoteMessage,
-  WireRecord,
 } from "../wire/messages.ts";
-import { type Operation, PromiseBook, ProposalBook, type Vote } from "./consensus.ts";
-import type { MemberRecord, Membership } from "./membership.ts";
+import type { ProposedChange } from "../protocol/membership_types.ts";
+import { PromiseBook, ProposalBook, type Vote } from "./consensus.ts";
+import type { Membership } from "./membership.ts";
 
 /** How a proposal ended. */
 export interface Decision {
@@ -81,7 +82,7 @@ export class Registrar {
    * of the same kind about the same peer already open here is joined, not
    * repeated: several reports make one decision.
    */
-  propose(operation: Operation): Promise<Decision> {
+  propose(operation: ProposedChange): Promise<Decision> {
     const peerKey = formatAddress(operation.peer);
     const open = this.#book.find(peerKey, operation.op);
     const joined = open && this.#waiters.get(open.id);
@@ -149,7 +150,7 @@ export class Registrar {
   }
 
   /** Merges a record (commit or sync) and reports what changed. */
-  apply(record: WireRecord): void {
+  apply(record: MemberRecord): void {
     const outcome = this.#o.membership.apply(record);
     if (outcome === "added" || outcome === "removed") this.#o.onChange(record, outcome);
   }
@@ -169,7 +170,7 @@ export class Registrar {
     this.#waiters.clear();
   }
 
-  async #decideVote(id: string, change: Operation): Promise<Vote> {
+  async #decideVote(id: string, change: ProposedChange): Promise<Vote> {
     const key = formatAddress(change.peer);
     const now = this.#o.clock.now();
     const until = now + 2 * this.#o.voteTimeoutMs;
@@ -232,7 +233,7 @@ export class Registrar {
     if (!proposal) return;
     const change = proposal.operation;
     const version = this.#o.membership.nextVersion(this.#o.nodeId);
-    const record: WireRecord = change.op === "add"
+    const record: MemberRecord = change.op === "add"
       ? { address: change.peer, state: "member", version, degree: 0 }
       : { address: change.peer, state: "removed", reason: change.reason, version, degree: 0 };
     this.#promises.release(id);

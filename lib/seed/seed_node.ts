@@ -25,7 +25,8 @@ import {
 import { probeNode } from "../wire/probe.ts";
 import { droppedEvent, helloFrom, listenAndServe } from "../wire/serve.ts";
 import type { LinkListener, Transport } from "../wire/transport.ts";
-import { type MemberRecord, Membership } from "./membership.ts";
+import type { MemberRecord } from "../protocol/membership_types.ts";
+import { Membership } from "./membership.ts";
 import { Registrar } from "./registrar.ts";
 import { PeerRequests } from "./peer_requests.ts";
 import { SeedMesh } from "./seed_mesh.ts";

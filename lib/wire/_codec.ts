@@ -10,10 +10,10 @@ import type { Address } from "../util/address.ts";
 import { isValidHost } from "../util/address.ts";
 import { type ByteReader, type ByteWriter, MalformedInput } from "./_bytes.ts";
 import {
+  type MemberRecord,
   type Message,
   type MessageTypeCode,
   REMOVAL_REASONS,
-  type WireRecord,
 } from "./message_types.ts";
 
 /** Encoder and decoder of one message kind. */
@@ -87,7 +87,7 @@ export function readProposalId(r: ByteReader): string {
 }
 
 /** Codec helper. */
-export function writeRecord(w: ByteWriter, record: WireRecord): void {
+export function writeRecord(w: ByteWriter, record: MemberRecord): void {
   writeAddress(w, record.address);
   w.u8(record.state === "member" ? 1 : 2);
   w.u8(record.reason ? codeOf(REMOVAL_REASONS, record.reason) : 0);
@@ -97,7 +97,7 @@ export function writeRecord(w: ByteWriter, record: WireRecord): void {
 }
 
 /** Codec helper. */
-export function readRecord(r: ByteReader, what: string): WireRecord {
+export function readRecord(r: ByteReader, what: string): MemberRecord {
   const address = readAddress(r, what);
   const stateCode = r.u8(`${what} state`);
   if (stateCode !== 1 && stateCode !== 2) {

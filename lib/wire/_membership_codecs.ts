@@ -24,6 +24,7 @@ import {
   type CommitMessage,
   DECISION_OUTCOMES,
   type DecisionMessage,
+  type MemberRecord,
   MessageType,
   type ProbeRequestMessage,
   type ProbeResultMessage,
@@ -32,7 +33,6 @@ import {
   type SyncRequestMessage,
   type SyncStateMessage,
   type VoteMessage,
-  type WireRecord,
 } from "./message_types.ts";
 
 /** Codec. */
@@ -123,7 +123,7 @@ export const syncState: Codec<SyncStateMessage> = {
         `record count (${count}) exceeds what ${r.remaining} bytes can hold`,
       );
     }
-    const records: WireRecord[] = [];
+    const records: MemberRecord[] = [];
     for (let i = 0; i < count; i++) records.push(readRecord(r, `record ${i}`));
     return { kind: "sync_state", requestId, more, records };
   },

@@ -5,7 +5,16 @@
  * @module
  */
 
+import type { MemberRecord, ProposedChange } from "../protocol/membership_types.ts";
 import type { Address } from "../util/address.ts";
+
+export {
+  type MemberRecord,
+  type ProposedChange,
+  REMOVAL_REASONS,
+  type RemovalReason,
+  type Version,
+} from "../protocol/membership_types.ts";
 
 /** Protocol version spoken by this build; sent in every hello. */
 export const PROTOCOL_VERSION = 1;
@@ -164,17 +173,6 @@ export interface DegreeUpdateMessage {
   readonly degree: number;
 }
 
-/** A change a seed proposes to the others. */
-export type ProposedChange =
-  | { readonly op: "add"; readonly peer: Address }
-  | {
-    readonly op: "remove";
-    readonly peer: Address;
-    readonly reason: "dead" | "left";
-    /** The Dead Node text behind it; empty for a leave. */
-    readonly raw: string;
-  };
-
 /** Seed → seeds: please vote on this change. */
 export interface ProposeMessage {
   readonly kind: "propose";
@@ -194,19 +192,11 @@ export interface VoteMessage {
   /** Voter's newest version stamp. */
   readonly stamp: number;
 }
-/** One versioned peer-list record, as seeds exchange them. */
-export interface WireRecord {
-  readonly address: Address;
-  readonly state: "member" | "removed";
-  readonly reason?: "dead" | "left";
-  readonly version: { readonly stamp: number; readonly origin: string };
-  readonly degree: number;
-}
 /** Proposer → seeds: the change won a majority; apply this record. */
 export interface CommitMessage {
   readonly kind: "commit";
   readonly proposalId: string;
-  readonly record: WireRecord;
+  readonly record: MemberRecord;
 }
 /** Proposer → seeds: the change failed; forget your promise. */
 export interface AbortMessage {
@@ -223,7 +213,7 @@ export interface SyncStateMessage {
   readonly kind: "sync_state";
   readonly requestId: number;
   readonly more: boolean;
-  readonly records: readonly WireRecord[];
+  readonly records: readonly MemberRecord[];
 }
 /** Peer → neighbour: is `target` alive from where you are? (indirect ping) */
 export interface ProbeRequestMessage {
@@ -249,9 +239,6 @@ export interface DecisionMessage {
   readonly outcome: DecisionOutcome;
   readonly text: string;
 }
-
-/** Why a peer left the list, on the wire (index + 1). APPEND ONLY. */
-export const REMOVAL_REASONS = ["dead", "left"] as const;
 
 /** Every message of the protocol. */
 export type Message =

@@ -17,13 +17,13 @@ import { BadMagic, VersionMismatch } from "./_overlay_codecs.ts";
 import { type Frame, FRAME_HEADER_BYTES, MAX_FRAME_BYTES } from "./frame.ts";
 import {
   type DecodeResult,
+  type MemberRecord,
   type Message,
   type MessageKind,
   type PeerEntry,
   type PeerListMessage,
   PROTOCOL_VERSION,
   type SyncStateMessage,
-  type WireRecord,
 } from "./message_types.ts";
 
 export * from "./message_types.ts";
@@ -210,7 +210,7 @@ export function peerListMessages(
 /** Splits sync records into `sync_state` messages that each fit in one frame. */
 export function syncStateMessages(
   requestId: number,
-  records: readonly WireRecord[],
+  records: readonly MemberRecord[],
 ): SyncStateMessage[] {
   const parts = splitForFrames(records, (r) => 24 + hostBytes(r.address.host));
   return parts.map((part, i) => ({

@@ -17,6 +17,7 @@ import { FRAME_HEADER_BYTES, MAX_FRAME_BYTES } from "../../lib/wire/frame.ts";
 import {
   DECISION_OUTCOMES,
   ERROR_CODES,
+  type MemberRecord,
   type Message,
   type MessageKind,
   type PeerEntry,
@@ -24,7 +25,6 @@ import {
   REFUSAL_REASONS,
   REMOVAL_REASONS,
   ROLE_CODES,
-  type WireRecord,
 } from "../../lib/wire/messages.ts";
 
 /** Largest payload of any frame. */
@@ -160,7 +160,7 @@ export function list<T>(item: fc.Arbitrary<T>, max: number): fc.Arbitrary<T[]> {
 export const peerEntry: fc.Arbitrary<PeerEntry> = fc.record({ address, degree: u16 });
 
 /** A membership record, with or without a removal reason. */
-export const wireRecord: fc.Arbitrary<WireRecord> = fc
+export const wireRecord: fc.Arbitrary<MemberRecord> = fc
   .tuple(
     address,
     fc.constantFrom("member" as const, "removed" as const),

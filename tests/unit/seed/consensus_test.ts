@@ -1,17 +1,12 @@
 import { assert, assertEquals, assertStrictEquals } from "@std/assert";
-import {
-  type Operation,
-  PromiseBook,
-  ProposalBook,
-  type Tally,
-  tally,
-} from "../../../lib/seed/consensus.ts";
+import { PromiseBook, ProposalBook, type Tally, tally } from "../../../lib/seed/consensus.ts";
+import type { ProposedChange } from "../../../lib/protocol/membership_types.ts";
 import { randomInt, seededRng } from "../../support/rng.ts";
 
 const PEER = { host: "127.0.0.1", port: 6001 };
 const PEER_KEY = "127.0.0.1:6001";
-const ADD: Operation = { op: "add", peer: PEER };
-const REMOVE: Operation = {
+const ADD: ProposedChange = { op: "add", peer: PEER };
+const REMOVE: ProposedChange = {
   op: "remove",
   peer: PEER,
   reason: "dead",
@@ -242,7 +237,7 @@ function conflictingRun(n: number, lossRate: number, rng: () => number): Tally[]
   const promises = seeds.map(() => new PromiseBook());
   const proposerOf = [randomInt(rng, 0, n - 1), randomInt(rng, 0, n - 1)];
   const books = proposerOf.map(() => new ProposalBook({ seeds: n, quorum: quorum(n) }));
-  const ops: Operation[] = [ADD, REMOVE];
+  const ops: ProposedChange[] = [ADD, REMOVE];
   ops.forEach((op, p) => books[p]?.open(`p${p}`, op, PEER_KEY, 10_000));
 
   type Event = { kind: "request"; p: number; seed: number } | { kind: "abort"; p: number };
@@ -266,7 +261,7 @@ function conflictingRun(n: number, lossRate: number, rng: () => number): Tally[]
       continue;
     }
     const voter = promises[event.seed] as PromiseBook;
-    const op = ops[event.p] as Operation;
+    const op = ops[event.p] as ProposedChange;
     const yes = !voter.conflicts(PEER_KEY, op.op, 0);
     if (yes) voter.promise(`p${event.p}`, PEER_KEY, op.op, 10_000);
     const result = book.vote(`p${event.p}`, seeds[event.seed] as string, yes ? YES : NO);

@@ -1,10 +1,6 @@
 import { assert, assertEquals } from "@std/assert";
-import {
-  compareVersions,
-  type MemberRecord,
-  Membership,
-  type Version,
-} from "../../../lib/seed/membership.ts";
+import type { MemberRecord, Version } from "../../../lib/protocol/membership_types.ts";
+import { compareVersions, Membership } from "../../../lib/seed/membership.ts";
 import { ManualClock } from "../../support/manual_clock.ts";
 import { randomInt, seededRng } from "../../support/rng.ts";
 

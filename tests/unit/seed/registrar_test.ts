@@ -1,10 +1,10 @@
 import { assertEquals, assertStrictEquals } from "@std/assert";
 import { type LogEvent, MemoryEventLog } from "../../../lib/log/events.ts";
-import type { Operation } from "../../../lib/seed/consensus.ts";
-import { type MemberRecord, Membership } from "../../../lib/seed/membership.ts";
+import type { ProposedChange } from "../../../lib/protocol/membership_types.ts";
+import { Membership } from "../../../lib/seed/membership.ts";
 import { type Decision, Registrar } from "../../../lib/seed/registrar.ts";
 import { formatAddress } from "../../../lib/util/address.ts";
-import type { Message, VoteMessage, WireRecord } from "../../../lib/wire/messages.ts";
+import type { MemberRecord, Message, VoteMessage } from "../../../lib/wire/messages.ts";
 import { settle } from "../../support/fake_stream.ts";
 import { ALIVE, DEAD, FakeProbe } from "../../support/fake_probe.ts";
 import { ManualClock } from "../../support/manual_clock.ts";
@@ -18,9 +18,9 @@ const VOTE_TIMEOUT = 3000;
 const PEER = { host: "127.0.0.1", port: 6001 };
 const PEER_KEY = "127.0.0.1:6001";
 const OTHER = { host: "127.0.0.1", port: 6002 };
-const ADD: Operation = { op: "add", peer: PEER };
+const ADD: ProposedChange = { op: "add", peer: PEER };
 const RAW = "Dead Node:127.0.0.1:6001:1700000000000:127.0.0.1";
-const REMOVE: Operation = { op: "remove", peer: PEER, reason: "dead", raw: RAW };
+const REMOVE: ProposedChange = { op: "remove", peer: PEER, reason: "dead", raw: RAW };
 const UNREACHABLE = `unreachable: ${DEAD.detail}`;
 
 interface Setup {
@@ -81,7 +81,7 @@ function track(promise: Promise<Decision>): { decision: Decision | undefined } {
   return state;
 }
 
-function memberRecord(address = PEER, stamp = START - 1000, origin = "bbbb"): WireRecord {
+function memberRecord(address = PEER, stamp = START - 1000, origin = "bbbb"): MemberRecord {
   return { address, state: "member", version: { stamp, origin }, degree: 0 };
 }
 
@@ -97,7 +97,7 @@ function voteEvent(proposal: string, voter: string, yes: boolean, reason: string
 async function voteOn(
   s: Setup,
   proposalId: string,
-  change: Operation,
+  change: ProposedChange,
   stamp = 0,
 ): Promise<VoteMessage> {
   const replies: VoteMessage[] = [];
@@ -118,7 +118,7 @@ Deno.test("Registrar.propose() with one seed commits on its own vote", async () 
   await settle();
 
   assertEquals(decision.decision, { accepted: true, yes: 1, needed: 1, detail: "committed" });
-  const record: WireRecord = {
+  const record: MemberRecord = {
     address: PEER,
     state: "member",
     version: { stamp: START, origin: NODE_ID },
@@ -152,7 +152,7 @@ Deno.test("Registrar.propose() add among three seeds commits on one more yes", a
   s.registrar.onVote(S2, vote(ID1, true, "ok", ahead));
   await settle();
 
-  const record: WireRecord = {
+  const record: MemberRecord = {
     address: PEER,
     state: "member",
     version: { stamp: ahead + 1, origin: NODE_ID },
@@ -341,7 +341,7 @@ Deno.test("Registrar.propose() remove: the own vote waits for the probe", async 
 
     s.probe.resolve(DEAD);
     await settle();
-    const record: WireRecord = {
+    const record: MemberRecord = {
       address: PEER,
       state: "removed",
       reason: "dead",
@@ -582,7 +582,7 @@ Deno.test("Registrar makes no promise for a removal that ended while its probe r
 
 Deno.test("Registrar.onCommit() applies newer records only", () => {
   const s = setup();
-  const newer: WireRecord = memberRecord(PEER, START + 10, "bbbb");
+  const newer: MemberRecord = memberRecord(PEER, START + 10, "bbbb");
   s.registrar.onCommit({ kind: "commit", proposalId: "bbbb-1", record: newer });
   assertEquals(s.changes, [[newer, "added"]]);
 
@@ -600,7 +600,7 @@ Deno.test("Registrar.onCommit() applies newer records only", () => {
   assertEquals(s.log.named("peer_removed"), []);
 
   // Newer removal: applied and reported.
-  const removal: WireRecord = {
+  const removal: MemberRecord = {
     ...memberRecord(PEER, START + 20, "cccc"),
     state: "removed",
     reason: "left",
