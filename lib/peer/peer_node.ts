@@ -2,7 +2,8 @@
  * The peer runtime: joins through the seeds, links to neighbours chosen by
  * preferential attachment, keeps enough of them, gossips, and watches their
  * liveness. The protocol decisions live in the pure modules next to this
- * one; this file owns the sockets and timers and routes messages.
+ * one and the shared node edge in `lib/node/node_host.ts`; this file wires
+ * them together and routes each connection's messages by what it is.
  *
  * @module
  */
@@ -10,28 +11,25 @@
 import type { PeerTuning } from "../config/node_config.ts";
 import type { EventLog } from "../log/events.ts";
 import { throttledLog } from "../log/throttle.ts";
+import { type Admission, NodeHost } from "../node/node_host.ts";
+import { formatDeadReport } from "../protocol/dead_report.ts";
 import { type Address, formatAddress } from "../util/address.ts";
 import { type Clock, systemClock } from "../util/clock.ts";
 import { errorText } from "../util/errors.ts";
 import { type ProcessStats, systemProcessStats } from "../util/process_stats.ts";
 import { newNodeId, type Rng, systemRng } from "../util/random.ts";
-import type { CloseInfo, ConnectionHandler, ConnectionStats } from "../wire/connection.ts";
-import { FramedConnection } from "../wire/connection.ts";
-import { dialNode } from "../wire/dial.ts";
+import type { CloseInfo, FramedConnection } from "../wire/connection.ts";
 import type { Frame } from "../wire/frame.ts";
-import { type HelloMessage, type Message, type PeerEntry } from "../wire/messages.ts";
-import { probeNode } from "../wire/probe.ts";
-import { droppedEvent, helloFrom, listenAndServe } from "../wire/serve.ts";
-import type { LinkListener, Transport } from "../wire/transport.ts";
+import type { HelloMessage, Message, PeerEntry } from "../wire/messages.ts";
+import type { Transport } from "../wire/transport.ts";
 import { type KnownPeer, unionPeerLists } from "./bootstrap.ts";
-import { formatDeadReport } from "../protocol/dead_report.ts";
 import { Gossip } from "./gossip.ts";
 import { LivenessTracker } from "./liveness.ts";
 import { LivenessMonitor } from "./liveness_monitor.ts";
 import { MessageList } from "./message_list.ts";
 import { type Neighbor, NeighborTable } from "./neighbors.ts";
 import { Overlay } from "./overlay.ts";
-import { SeedLink, SeedSessions } from "./seed_sessions.ts";
+import { type SeedLink, SeedSessions } from "./seed_sessions.ts";
 
 /** What a peer needs. */
 export interface PeerNodeOptions {
@@ -50,20 +48,30 @@ export interface PeerNodeOptions {
   processStats?: ProcessStats;
 }
 
-/** Marks a neighbour link in `connection.context`. */
-const NEIGHBOR = "neighbor";
+/** What a connection to a peer is. */
+export type PeerConnectionRole =
+  /** This peer's session with one of its seeds (it dialled it). */
+  | { readonly kind: "seed"; readonly session: SeedLink }
+  /** A neighbour link: gossip, pings, indirect probes. */
+  | { readonly kind: "neighbor" }
+  /** An inbound seed or client that only probes (ping/pong). */
+  | { readonly kind: "visitor" };
+
+type PeerConnection = FramedConnection<PeerConnectionRole>;
+
 /** For how many ping intervals a peer reported dead, or gone, is not redialled. */
 const QUARANTINE_ROUNDS = 3;
 
 /** A running peer. */
 export class PeerNode {
-  /** Random id of this process, sent in every hello. */
+  /** This node's id, sent in every hello. */
   readonly nodeId: string;
-  readonly #o: PeerNodeOptions;
+  readonly #options: PeerNodeOptions;
+  readonly #log: EventLog;
   readonly #clock: Clock;
   readonly #rng: Rng;
-  readonly #selfKey: string;
   readonly #stats: ProcessStats;
+  readonly #host: NodeHost<PeerConnectionRole>;
   readonly #neighbors: NeighborTable;
   readonly #messages: MessageList;
   readonly #gossip: Gossip;
@@ -71,25 +79,35 @@ export class PeerNode {
   readonly #monitor: LivenessMonitor;
   readonly #tracker: LivenessTracker;
   readonly #overlay: Overlay;
+  /** The latest peer list from each seed, by seed key. */
   readonly #lists = new Map<string, PeerEntry[]>();
-  readonly #connections = new Set<FramedConnection>();
-  readonly #traffic: ConnectionStats = { framesIn: 0, bytesIn: 0, framesOut: 0, bytesOut: 0 };
-  #listener: LinkListener | undefined;
   #degreeQueued = false;
-  #running = false;
 
   /** Builds a peer; {@linkcode start} makes it listen and join. */
   constructor(options: PeerNodeOptions) {
+    this.#options = options;
     this.#clock = options.clock ?? systemClock;
+    this.#rng = options.rng ?? systemRng;
     this.nodeId = options.nodeId ?? newNodeId();
     this.#stats = options.processStats ?? systemProcessStats;
     // Warnings that repeat while a link stays broken are rate-limited.
-    options = { ...options, log: throttledLog(options.log, this.#clock) };
-    this.#o = options;
-    this.#rng = options.rng ?? systemRng;
-    this.#selfKey = formatAddress(options.self);
+    this.#log = throttledLog(options.log, this.#clock);
     const t = options.tuning;
-    this.#neighbors = new NeighborTable({ selfKey: this.#selfKey, maxInbound: t.maxInbound });
+    this.#host = new NodeHost<PeerConnectionRole>({
+      role: "peer",
+      nodeId: this.nodeId,
+      self: options.self,
+      transport: options.transport,
+      clock: this.#clock,
+      log: this.#log,
+      admit: (connection, hello) => this.#admit(connection, hello),
+      route: (connection, role, message, frame) => this.#route(connection, role, message, frame),
+      closed: (connection, role, info) => this.#closed(connection, role, info),
+    });
+    this.#neighbors = new NeighborTable({
+      selfKey: formatAddress(options.self),
+      maxInbound: t.maxInbound,
+    });
     this.#messages = new MessageList({
       clock: this.#clock,
       maxEntries: t.messageListMaxEntries,
@@ -99,7 +117,7 @@ export class PeerNode {
       self: options.self,
       messages: this.#messages,
       neighbors: this.#neighbors,
-      log: options.log,
+      log: this.#log,
       clock: this.#clock,
       rng: this.#rng,
       intervalMs: t.gossipIntervalMs,
@@ -107,13 +125,11 @@ export class PeerNode {
     });
     this.#seeds = new SeedSessions({
       seeds: options.seeds,
-      transport: options.transport,
-      localHello: this.#hello("peer"),
-      handler: this.#handler,
+      dial: (seed, session) => this.#host.dial(seed, { kind: "seed", session }, t.dialTimeoutMs),
       tuning: t,
       clock: this.#clock,
       rng: this.#rng,
-      log: options.log,
+      log: this.#log,
       degree: () => this.#neighbors.degree,
       onPeerList: (seed, peers) => {
         this.#lists.set(seed, peers);
@@ -128,15 +144,8 @@ export class PeerNode {
       quarantineMs: QUARANTINE_ROUNDS * t.pingIntervalMs,
       clock: this.#clock,
       rng: this.#rng,
-      log: options.log,
-      dial: (address) =>
-        dialNode(address, {
-          transport: options.transport,
-          localHello: this.#hello("peer"),
-          handler: this.#handler,
-          timeoutMs: t.dialTimeoutMs,
-          clock: this.#clock,
-        }),
+      log: this.#log,
+      dial: (address) => this.#host.dial(address, { kind: "neighbor" }, t.dialTimeoutMs),
       refreshPeerLists: () => this.#seeds.refreshPeerLists(),
       knownPeers: () => this.knownPeers(),
     });
@@ -152,17 +161,10 @@ export class PeerNode {
       neighbors: this.#neighbors,
       clock: this.#clock,
       rng: this.#rng,
-      log: options.log,
+      log: this.#log,
       pingIntervalMs: t.pingIntervalMs,
       probeTimeoutMs,
-      probe: (target) =>
-        probeNode(target, {
-          transport: options.transport,
-          localHello: this.#hello("client"),
-          timeoutMs: probeTimeoutMs,
-          rng: this.#rng,
-          clock: this.#clock,
-        }),
+      probe: (target) => this.#host.probe(target, probeTimeoutMs, this.#rng),
       report: (target) => this.#reportDead(target),
     });
   }
@@ -172,16 +174,7 @@ export class PeerNode {
    * @throws {Deno.errors.AddrInUse} When the port is taken.
    */
   start(): Address {
-    this.#listener = listenAndServe({
-      transport: this.#o.transport,
-      log: this.#o.log,
-      handler: this.#handler,
-      localHello: this.#hello("peer"),
-      clock: this.#clock,
-      accepting: () => this.#running,
-    });
-    this.#running = true;
-    return this.#listener.address;
+    return this.#host.start();
   }
 
   /**
@@ -191,16 +184,16 @@ export class PeerNode {
    */
   async join(): Promise<void> {
     await this.#seeds.join();
-    if (!this.#running) return;
+    if (!this.#host.running) return;
     const known = this.knownPeers();
-    this.#o.log.emit({
+    this.#log.emit({
       event: "joined",
       seeds: this.#seeds.registered(),
       candidates: known.length,
       cpuMs: this.#stats.cpuTimeMs() ?? -1,
     });
-    await this.#overlay.link(known, this.#o.tuning.maxNeighbors);
-    if (!this.#running) return;
+    await this.#overlay.link(known, this.#options.tuning.maxNeighbors);
+    if (!this.#host.running) return;
     this.#gossip.start();
     this.#monitor.start();
     this.#overlay.start();
@@ -208,7 +201,7 @@ export class PeerNode {
 
   /** The union of the seeds' latest peer lists, minus this peer. */
   knownPeers(): KnownPeer[] {
-    return unionPeerLists(this.#lists.values(), this.#o.self);
+    return unionPeerLists(this.#lists.values(), this.#options.self);
   }
 
   /** Current neighbours. */
@@ -236,28 +229,25 @@ export class PeerNode {
    * tells seeds and neighbours, flushes and closes every link. Idempotent.
    */
   async stop(): Promise<void> {
-    if (!this.#running) return;
-    this.#running = false;
+    if (!this.#host.running) return;
     this.#gossip.stop();
     this.#monitor.stop();
     this.#overlay.stop();
-    this.#listener?.close();
-    const closing = [...this.#connections].map((c) => c.closed);
-    for (const neighbor of this.#neighbors.list()) {
-      neighbor.connection.send({ kind: "leave", reason: "shutdown" });
-      neighbor.connection.close("local", "leaving", { flush: true });
-    }
+    this.#host.stopListening();
     this.#seeds.leave();
-    for (const connection of this.#connections) {
+    await this.#host.stop((connection) => {
+      if (connection.role?.kind === "neighbor") {
+        connection.send({ kind: "leave", reason: "shutdown" });
+      }
       connection.close("local", "leaving", { flush: true });
-    }
-    await Promise.all(closing);
-    this.#o.log.emit({
+    });
+    const traffic = this.#host.traffic;
+    this.#log.emit({
       event: "traffic",
-      framesSent: this.#traffic.framesOut,
-      bytesSent: this.#traffic.bytesOut,
-      framesReceived: this.#traffic.framesIn,
-      bytesReceived: this.#traffic.bytesIn,
+      framesSent: traffic.framesOut,
+      bytesSent: traffic.bytesOut,
+      framesReceived: traffic.framesIn,
+      bytesReceived: traffic.bytesIn,
       duplicates: this.#messages.duplicates,
       peakRssBytes: this.#stats.peakRssBytes() ?? -1,
       privateRssBytes: this.#stats.privateRssBytes() ?? -1,
@@ -265,69 +255,54 @@ export class PeerNode {
     });
   }
 
-  #hello(role: "peer" | "client"): HelloMessage {
-    return helloFrom(role, this.nodeId, this.#o.self);
+  #admit(connection: PeerConnection, hello: HelloMessage): Admission<PeerConnectionRole> {
+    const intent = connection.role;
+    if (intent?.kind === "seed") {
+      return hello.role === "seed"
+        ? { role: intent }
+        : { reject: { code: "unexpected_message", text: "Expected a seed" } };
+    }
+    // Inbound seeds and clients only probe: they get pongs, not gossip.
+    if (connection.direction === "in" && hello.role !== "peer") {
+      return { role: { kind: "visitor" } };
+    }
+    if (hello.role !== "peer") {
+      return { reject: { code: "unexpected_message", text: "Expected a peer" } };
+    }
+    const added = this.#neighbors.add(connection, hello, this.#clock.now());
+    if (added.kind === "rejected") {
+      return { reject: { code: "too_many_connections", text: added.text } };
+    }
+    if (added.kind === "added") {
+      this.#log.emit({
+        event: "neighbor_connected",
+        neighbor: added.neighbor.key,
+        direction: connection.direction,
+      });
+      this.#monitor.watch(hello.address);
+      this.#degreeChanged();
+    }
+    return { role: { kind: "neighbor" } };
   }
 
-  readonly #handler: ConnectionHandler = {
-    onHello: (connection, hello) => {
-      if (hello.nodeId === this.nodeId) {
-        return { code: "unexpected_message", text: "Connected to itself" };
-      }
-      this.#connections.add(connection);
-      if (connection.context instanceof SeedLink) {
-        return hello.role === "seed"
-          ? undefined
-          : { code: "unexpected_message", text: "Expected a seed" };
-      }
-      // Inbound seeds and clients only probe: they get pongs, not gossip.
-      if (connection.direction === "in" && hello.role !== "peer") return undefined;
-      if (hello.role !== "peer") return { code: "unexpected_message", text: "Expected a peer" };
-      const added = this.#neighbors.add(connection, hello, this.#clock.now());
-      if (added.kind === "rejected") return { code: "too_many_connections", text: added.text };
-      connection.context = NEIGHBOR;
-      if (added.kind === "added") {
-        this.#o.log.emit({
-          event: "neighbor_connected",
-          neighbor: added.neighbor.key,
-          direction: connection.direction,
-        });
-        this.#monitor.watch(hello.address);
-        this.#degreeChanged();
-      }
-      return undefined;
-    },
-    onMessage: (connection, message, frame) => this.#onMessage(connection, message, frame),
-    onClose: (connection, info) => this.#onClose(connection, info),
-  };
-
-  #onMessage(connection: FramedConnection, message: Message, frame: Frame): void {
-    const hello = connection.remoteHello as HelloMessage;
-    const key = connection.remoteKey;
-    if (message.kind === "ping") {
-      connection.send({ kind: "pong", nonce: message.nonce });
-      return;
-    }
-    if (connection.context instanceof SeedLink) {
-      if (this.#seeds.onMessage(connection.context, message)) return;
-    } else if (connection.context === NEIGHBOR) {
-      if (this.#onNeighborMessage(connection, key, message, frame)) return;
-    } else if (message.kind === "pong") {
-      return;
-    }
-    connection.fail(
-      "protocol_error",
-      "unexpected_message",
-      `Unexpected ${message.kind} from a ${hello.role}`,
-    );
-  }
-
-  #onNeighborMessage(
-    connection: FramedConnection,
-    key: string,
+  #route(
+    connection: PeerConnection,
+    role: PeerConnectionRole,
     message: Message,
     frame: Frame,
   ): boolean {
+    switch (role.kind) {
+      case "seed":
+        return this.#seeds.onMessage(role.session, message);
+      case "neighbor":
+        return this.#onNeighborMessage(connection, message, frame);
+      case "visitor":
+        return message.kind === "pong";
+    }
+  }
+
+  #onNeighborMessage(connection: PeerConnection, message: Message, frame: Frame): boolean {
+    const key = connection.remoteKey;
     switch (message.kind) {
       case "gossip":
         this.#gossip.receive(key, message, frame);
@@ -345,7 +320,7 @@ export class PeerNode {
               target: message.target,
               alive,
             }),
-        ).catch((error) => this.#o.log.emit({ event: "internal_error", detail: errorText(error) }));
+        ).catch((error) => this.#log.emit({ event: "internal_error", detail: errorText(error) }));
         return true;
       case "probe_result":
         this.#monitor.onProbeResult(key, message.nonce, message.alive);
@@ -362,26 +337,19 @@ export class PeerNode {
     }
   }
 
-  #onClose(connection: FramedConnection, info: CloseInfo): void {
-    this.#connections.delete(connection);
-    const stats = connection.stats;
-    this.#traffic.framesIn += stats.framesIn;
-    this.#traffic.bytesIn += stats.bytesIn;
-    this.#traffic.framesOut += stats.framesOut;
-    this.#traffic.bytesOut += stats.bytesOut;
-    if (connection.context instanceof SeedLink) {
-      this.#seeds.onClose(connection.context, info);
-    } else if (connection.context === NEIGHBOR) {
-      const lost = this.#neighbors.remove(connection);
-      if (lost && this.#running) {
-        const reason = info.reason === "local" ? info.detail : `${info.reason}: ${info.detail}`;
-        this.#o.log.emit({ event: "neighbor_lost", neighbor: lost.key, reason });
-        this.#degreeChanged();
-        this.#overlay.repairSoon();
-      }
+  #closed(connection: PeerConnection, role: PeerConnectionRole, info: CloseInfo): void {
+    if (role.kind === "seed") {
+      this.#seeds.onClose(role.session, info);
+      return;
     }
-    const dropped = droppedEvent(connection, info);
-    if (dropped && this.#running) this.#o.log.emit(dropped);
+    if (role.kind !== "neighbor") return;
+    const lost = this.#neighbors.remove(connection);
+    if (lost && this.#host.running) {
+      const reason = info.reason === "local" ? info.detail : `${info.reason}: ${info.detail}`;
+      this.#log.emit({ event: "neighbor_lost", neighbor: lost.key, reason });
+      this.#degreeChanged();
+      this.#overlay.repairSoon();
+    }
   }
 
   #reportDead(target: Address): void {
@@ -389,10 +357,10 @@ export class PeerNode {
     const raw = formatDeadReport({
       dead: target,
       timestampMs: this.#clock.now(),
-      reporterHost: this.#o.self.host,
+      reporterHost: this.#options.self.host,
     });
     const seeds = this.#seeds.sendAll({ kind: "dead_node", text: raw });
-    this.#o.log.emit({ event: "dead_node_reported", dead: key, seeds, raw });
+    this.#log.emit({ event: "dead_node_reported", dead: key, seeds, raw });
     this.#overlay.quarantine(key);
     this.#neighbors.get(key)?.connection.close("local", "reported dead");
   }
@@ -403,7 +371,7 @@ export class PeerNode {
     // Several links often change in one turn (joining): report once.
     queueMicrotask(() => {
       this.#degreeQueued = false;
-      if (this.#running) {
+      if (this.#host.running) {
         this.#seeds.sendAll({
           kind: "degree_update",
           degree: Math.min(this.#neighbors.degree, 0xffff),

@@ -16,25 +16,20 @@ import type { Clock } from "../util/clock.ts";
 import { RuntimeError } from "../util/errors.ts";
 import { type Rng, sample } from "../util/random.ts";
 import { Sleeper } from "../util/sleeper.ts";
-import {
-  type CloseInfo,
-  type ConnectionHandler,
-  type FramedConnection,
-  isBrokenLink,
-} from "../wire/connection.ts";
-import { dialNode } from "../wire/dial.ts";
-import type { HelloMessage, Message, PeerEntry, RefusalReason } from "../wire/messages.ts";
-import type { Transport } from "../wire/transport.ts";
+import { type CloseInfo, type FramedConnection, isBrokenLink } from "../wire/connection.ts";
+import type { Message, PeerEntry, RefusalReason } from "../wire/messages.ts";
 import { backoffDelay, BROKEN_LINK_MAX_RETRY_MS, STABLE_LINK_MS } from "../protocol/backoff.ts";
 
 /** What {@linkcode SeedSessions} needs. */
 export interface SeedSessionsOptions {
   /** Every seed of the config. */
   seeds: readonly Address[];
-  transport: Transport;
-  localHello: HelloMessage;
-  /** The node's handler; it routes seed-link messages back here. */
-  handler: ConnectionHandler;
+  /**
+   * Opens a link to a seed for `link`; resolves once the seed's hello is
+   * accepted. The node routes the link's messages back here
+   * ({@linkcode SeedSessions.onMessage}, {@linkcode SeedSessions.onClose}).
+   */
+  dial(seed: Address, link: SeedLink): Promise<FramedConnection>;
   tuning: PeerTuning;
   clock: Clock;
   rng: Rng;
@@ -50,7 +45,7 @@ type Outcome =
   | { kind: "refused"; reason: RefusalReason; text: string }
   | { kind: "failed"; detail: string };
 
-/** One seed link; kept in `connection.context`. */
+/** One seed link: what a peer knows of its session with one seed. */
 export class SeedLink {
   readonly kind = "seed";
   registered = false;
@@ -289,14 +284,7 @@ export class SeedSessions {
     const outcome = new Promise<Outcome>((resolve) => link.settle = resolve);
     this.#links.set(key, link);
     try {
-      link.connection = await dialNode(seed, {
-        transport: this.#o.transport,
-        localHello: this.#o.localHello,
-        handler: this.#o.handler,
-        timeoutMs: this.#o.tuning.dialTimeoutMs,
-        clock: this.#o.clock,
-        context: link,
-      });
+      link.connection = await this.#o.dial(seed, link);
     } catch (error) {
       this.#links.delete(key);
       const detail = error instanceof Error ? error.message : String(error);

@@ -13,23 +13,21 @@ import { type Address, formatAddress } from "../util/address.ts";
 import type { Clock } from "../util/clock.ts";
 import type { Rng } from "../util/random.ts";
 import { Sleeper } from "../util/sleeper.ts";
-import { type ConnectionHandler, type FramedConnection, isBrokenLink } from "../wire/connection.ts";
-import { dialNode } from "../wire/dial.ts";
-import type { HelloMessage, Message } from "../wire/messages.ts";
-import type { Transport } from "../wire/transport.ts";
+import { type FramedConnection, isBrokenLink } from "../wire/connection.ts";
+import type { Message } from "../wire/messages.ts";
 
 /** What {@linkcode SeedMesh} needs. */
 export interface SeedMeshOptions {
   /** The other seeds of the config (not this one). */
   others: readonly Address[];
-  transport: Transport;
-  localHello: HelloMessage;
-  /** Handles every seed link's messages; must call `attach`/`detach`. */
-  handler: ConnectionHandler;
+  /**
+   * Opens a link to a seed; resolves once its hello is accepted. The node
+   * routes the link's messages and calls `attach`/`detach`.
+   */
+  dial(seed: Address): Promise<FramedConnection>;
   clock: Clock;
   rng: Rng;
   log: EventLog;
-  dialTimeoutMs: number;
   retryMinMs: number;
   retryMaxMs: number;
   /** Called at the first failed dial of each outage of a seed (startup included). */
@@ -120,13 +118,7 @@ export class SeedMesh {
     let maxMs = this.#options.retryMaxMs;
     while (this.#running) {
       try {
-        const connection = await dialNode(seed, {
-          transport: this.#options.transport,
-          localHello: this.#options.localHello,
-          handler: this.#options.handler,
-          timeoutMs: this.#options.dialTimeoutMs,
-          clock: this.#options.clock,
-        });
+        const connection = await this.#options.dial(seed);
         const upAt = this.#options.clock.now();
         const info = await connection.closed;
         // A link that broke the protocol, or fell soon after coming up, is

@@ -1,8 +1,9 @@
 /**
- * The seed runtime: accepts connections and routes each by the role in its
- * hello: other seeds (consensus and sync), peers (registration, peer lists,
- * degree updates, Dead Node reports, leaving) and clients (operator reports,
- * probes). Decisions are made in `registrar.ts`; this file moves messages.
+ * The seed runtime: routes each connection by what it is (another seed:
+ * consensus and sync; a peer: registration, peer lists, degree updates,
+ * Dead Node reports, leaving; a client: operator reports and peer lists).
+ * Decisions are made in `registrar.ts`; the shared node edge (listening,
+ * pings, stopping) is `lib/node/node_host.ts`; this file moves messages.
  *
  * @module
  */
@@ -11,24 +12,23 @@ import type { SeedTuning } from "../config/node_config.ts";
 import { isListedSeed, quorumSize } from "../config/seed_list.ts";
 import type { EventLog } from "../log/events.ts";
 import { throttledLog } from "../log/throttle.ts";
+import { type Admission, NodeHost } from "../node/node_host.ts";
+import type { MemberRecord } from "../protocol/membership_types.ts";
 import { type Address, formatAddress, sameAddress } from "../util/address.ts";
-import { type Clock, systemClock } from "../util/clock.ts";
+import { type Clock, systemClock, type TimerHandle } from "../util/clock.ts";
 import { errorText } from "../util/errors.ts";
 import { newNodeId, type Rng, systemRng } from "../util/random.ts";
-import { type CloseInfo, type ConnectionHandler, FramedConnection } from "../wire/connection.ts";
+import type { FramedConnection } from "../wire/connection.ts";
 import {
   type HelloMessage,
   type Message,
   type PeerEntry,
   syncStateMessages,
 } from "../wire/messages.ts";
-import { probeNode } from "../wire/probe.ts";
-import { droppedEvent, helloFrom, listenAndServe } from "../wire/serve.ts";
-import type { LinkListener, Transport } from "../wire/transport.ts";
-import type { MemberRecord } from "../protocol/membership_types.ts";
+import type { Transport } from "../wire/transport.ts";
 import { Membership } from "./membership.ts";
-import { Registrar } from "./registrar.ts";
 import { PeerRequests } from "./peer_requests.ts";
+import { Registrar } from "./registrar.ts";
 import { SeedMesh } from "./seed_mesh.ts";
 
 /** What a seed needs. */
@@ -46,87 +46,105 @@ export interface SeedNodeOptions {
   nodeId?: string;
 }
 
+/** What a connection to a seed is, by the remote's hello. */
+export type SeedConnectionRole =
+  /** Another seed of the config: consensus and sync. */
+  | { readonly kind: "seed"; readonly key: string }
+  /** A peer of the network. */
+  | { readonly kind: "peer" }
+  /** An operator's client (`report-dead`) or a probe. */
+  | { readonly kind: "client" };
+
+type SeedConnection = FramedConnection<SeedConnectionRole>;
+
 /** A running seed. */
 export class SeedNode {
-  /** Random id of this process, sent in every hello. */
+  /** This node's id, sent in every hello. */
   readonly nodeId: string;
-  readonly #o: SeedNodeOptions;
+  readonly #options: SeedNodeOptions;
+  readonly #log: EventLog;
   readonly #clock: Clock;
   readonly #rng: Rng;
-  readonly #selfKey: string;
+  readonly #host: NodeHost<SeedConnectionRole>;
   readonly #membership: Membership;
   readonly #registrar: Registrar;
   readonly #mesh: SeedMesh;
+  /** Registered peers' current sessions, by `host:port`. */
   readonly #sessions = new Map<string, FramedConnection>();
   readonly #requests: PeerRequests;
-  readonly #connections = new Set<FramedConnection>();
   readonly #awaitingSync = new Set<string>();
   readonly #syncedFrom: string[] = [];
-  #listener: LinkListener | undefined;
-  #ready: Promise<void>;
+  readonly #ready: Promise<void>;
   #markReady!: () => void;
   #isReady = false;
-  #syncTimer: unknown;
-  #readyTimer: unknown;
+  #syncTimer: TimerHandle | undefined;
+  #readyTimer: TimerHandle | undefined;
   #requestId = 0;
-  #running = false;
 
   /** Builds a seed; {@linkcode start} makes it listen. */
   constructor(options: SeedNodeOptions) {
+    this.#options = options;
     this.#clock = options.clock ?? systemClock;
+    this.#rng = options.rng ?? systemRng;
     this.nodeId = options.nodeId ?? newNodeId();
     // Warnings that repeat while a link stays broken are rate-limited.
-    options = { ...options, log: throttledLog(options.log, this.#clock) };
-    this.#o = options;
-    this.#rng = options.rng ?? systemRng;
-    this.#selfKey = formatAddress(options.self);
+    this.#log = throttledLog(options.log, this.#clock);
     this.#ready = new Promise((resolve) => this.#markReady = resolve);
+    const tuning = options.tuning;
+    this.#host = new NodeHost<SeedConnectionRole>({
+      role: "seed",
+      nodeId: this.nodeId,
+      self: options.self,
+      transport: options.transport,
+      clock: this.#clock,
+      log: this.#log,
+      admit: (connection, hello) => this.#admit(connection, hello),
+      route: (connection, role, message) => this.#route(connection, role, message),
+      closed: (connection, role, info) => {
+        if (role.kind === "seed") this.#mesh.detach(role.key, connection, info.detail);
+        const key = connection.remoteKey;
+        if (role.kind === "peer" && this.#sessions.get(key) === connection) {
+          this.#sessions.delete(key);
+        }
+      },
+    });
     this.#membership = new Membership({
       clock: this.#clock,
-      tombstoneTtlMs: options.tuning.tombstoneTtlMs,
+      tombstoneTtlMs: tuning.tombstoneTtlMs,
     });
     const others = options.seeds.filter((s) => !sameAddress(s, options.self));
     for (const seed of others) this.#awaitingSync.add(formatAddress(seed));
     this.#mesh = new SeedMesh({
       others,
-      transport: options.transport,
-      localHello: this.#hello("seed"),
-      handler: this.#handler,
+      dial: (seed) =>
+        this.#host.dial(seed, { kind: "seed", key: formatAddress(seed) }, tuning.dialTimeoutMs),
       clock: this.#clock,
       rng: this.#rng,
-      log: options.log,
-      dialTimeoutMs: options.tuning.dialTimeoutMs,
-      retryMinMs: options.tuning.linkRetryMinMs,
-      retryMaxMs: options.tuning.linkRetryMaxMs,
+      log: this.#log,
+      retryMinMs: tuning.linkRetryMinMs,
+      retryMaxMs: tuning.linkRetryMaxMs,
       onDialFailed: (key) => this.#syncSettled(key),
     });
     this.#registrar = new Registrar({
       nodeId: this.nodeId,
-      selfKey: this.#selfKey,
+      selfKey: formatAddress(options.self),
       seeds: options.seeds.length,
       quorum: quorumSize(options.seeds.length),
       membership: this.#membership,
-      maxPeers: options.tuning.maxPeers,
-      voteTimeoutMs: options.tuning.voteTimeoutMs,
+      maxPeers: tuning.maxPeers,
+      voteTimeoutMs: tuning.voteTimeoutMs,
       clock: this.#clock,
-      log: options.log,
+      log: this.#log,
       connectedSeeds: () => this.#mesh.connected(),
       broadcast: (message) => this.#mesh.broadcast(message),
-      probe: (peer) =>
-        probeNode(peer, {
-          transport: options.transport,
-          localHello: this.#hello("client"),
-          timeoutMs: options.tuning.probeTimeoutMs,
-          rng: this.#rng,
-          clock: this.#clock,
-        }),
+      probe: (peer) => this.#host.probe(peer, tuning.probeTimeoutMs, this.#rng),
       onChange: (record, outcome) => this.#onChange(record, outcome),
     });
     this.#requests = new PeerRequests({
       membership: this.#membership,
       registrar: this.#registrar,
-      maxPeers: options.tuning.maxPeers,
-      log: options.log,
+      maxPeers: tuning.maxPeers,
+      log: this.#log,
       ready: () => this.#ready,
       sessions: this.#sessions,
     });
@@ -137,25 +155,17 @@ export class SeedNode {
    * @throws {Deno.errors.AddrInUse} When the port is taken.
    */
   start(): Address {
-    this.#listener = listenAndServe({
-      transport: this.#o.transport,
-      log: this.#o.log,
-      handler: this.#handler,
-      localHello: this.#hello("seed"),
-      clock: this.#clock,
-      accepting: () => this.#running,
-    });
-    this.#running = true;
+    const address = this.#host.start();
     this.#mesh.start();
     if (this.#awaitingSync.size === 0) this.#becomeReady();
     else {
       this.#readyTimer = this.#clock.setTimeout(
         () => this.#becomeReady(),
-        this.#o.tuning.readyTimeoutMs,
+        this.#options.tuning.readyTimeoutMs,
       );
     }
     this.#scheduleSync();
-    return this.#listener.address;
+    return address;
   }
 
   /** Resolves once the seed has caught up and serves peers. */
@@ -175,73 +185,42 @@ export class SeedNode {
 
   /** Stops: closes every link and the listener. Idempotent. */
   async stop(): Promise<void> {
-    if (!this.#running) return;
-    this.#running = false;
+    if (!this.#host.running) return;
     this.#clock.clearTimeout(this.#syncTimer);
     this.#clock.clearTimeout(this.#readyTimer);
     this.#registrar.stop();
     this.#mesh.stop();
-    this.#listener?.close();
-    const closing = [...this.#connections].map((c) => c.closed);
-    for (const connection of this.#connections) {
-      connection.fail("local", "shutting_down", "Seed shutting down");
-    }
-    await Promise.all(closing);
-  }
-
-  #hello(role: "seed" | "client"): HelloMessage {
-    return helloFrom(role, this.nodeId, this.#o.self);
-  }
-
-  readonly #handler: ConnectionHandler = {
-    onHello: (connection, hello) => {
-      if (hello.nodeId === this.nodeId) {
-        return { code: "unexpected_message", text: "Connected to itself" };
-      }
-      this.#connections.add(connection);
-      if (hello.role === "seed") {
-        if (!isListedSeed(this.#o.seeds, hello.address)) {
-          return {
-            code: "unexpected_message",
-            text: `${formatAddress(hello.address)} is not a seed in this network's config`,
-          };
-        }
-        const key = formatAddress(hello.address);
-        this.#mesh.attach(key, connection);
-        connection.send({ kind: "sync_request", requestId: ++this.#requestId });
-      }
-      return undefined;
-    },
-    onMessage: (connection, message) => this.#onMessage(connection, message),
-    onClose: (connection, info) => this.#onClose(connection, info),
-  };
-
-  #onMessage(connection: FramedConnection, message: Message): void {
-    const hello = connection.remoteHello as HelloMessage;
-    const key = connection.remoteKey;
-    if (message.kind === "ping") {
-      connection.send({ kind: "pong", nonce: message.nonce });
-      return;
-    }
-    if (message.kind === "pong") return;
-    if (hello.role === "seed" && this.#onSeedMessage(connection, key, message)) return;
-    if (hello.role === "peer" && this.#onPeerMessage(connection, hello, message)) return;
-    if (hello.role === "client" && message.kind === "dead_node") {
-      this.#spawn(this.#requests.deadReport(message.text, key, connection));
-      return;
-    }
-    if (hello.role !== "seed" && message.kind === "peer_list_request") {
-      this.#spawn(this.#requests.peerList(connection, message.requestId, key));
-      return;
-    }
-    connection.fail(
-      "protocol_error",
-      "unexpected_message",
-      `Unexpected ${message.kind} from a ${hello.role}`,
+    await this.#host.stop((connection) =>
+      connection.fail("local", "shutting_down", "Seed shutting down")
     );
   }
 
-  #onSeedMessage(connection: FramedConnection, key: string, message: Message): boolean {
+  #admit(connection: SeedConnection, hello: HelloMessage): Admission<SeedConnectionRole> {
+    if (hello.role === "peer") return { role: { kind: "peer" } };
+    if (hello.role === "client") return { role: { kind: "client" } };
+    if (!isListedSeed(this.#options.seeds, hello.address)) {
+      const text = `${formatAddress(hello.address)} is not a seed in this network's config`;
+      return { reject: { code: "unexpected_message", text } };
+    }
+    const key = formatAddress(hello.address);
+    this.#mesh.attach(key, connection);
+    connection.send({ kind: "sync_request", requestId: ++this.#requestId });
+    return { role: { kind: "seed", key } };
+  }
+
+  #route(connection: SeedConnection, role: SeedConnectionRole, message: Message): boolean {
+    if (message.kind === "pong") return true;
+    switch (role.kind) {
+      case "seed":
+        return this.#onSeedMessage(connection, role.key, message);
+      case "peer":
+        return this.#onPeerMessage(connection, message);
+      case "client":
+        return this.#onClientMessage(connection, message);
+    }
+  }
+
+  #onSeedMessage(connection: SeedConnection, key: string, message: Message): boolean {
     switch (message.kind) {
       case "propose":
         this.#spawn(this.#registrar.onPropose(message, (vote) => connection.send(vote)));
@@ -269,12 +248,9 @@ export class SeedNode {
     }
   }
 
-  #onPeerMessage(
-    connection: FramedConnection,
-    hello: HelloMessage,
-    message: Message,
-  ): boolean {
+  #onPeerMessage(connection: SeedConnection, message: Message): boolean {
     const key = connection.remoteKey;
+    const hello = connection.remoteHello as HelloMessage;
     switch (message.kind) {
       case "register":
         this.#spawn(this.#requests.register(connection, hello.address, message.degree));
@@ -288,30 +264,35 @@ export class SeedNode {
       case "leave":
         this.#spawn(this.#requests.leave(connection, hello.address));
         return true;
+      case "peer_list_request":
+        this.#spawn(this.#requests.peerList(connection, message.requestId, key));
+        return true;
       default:
         return false;
     }
   }
 
-  #onClose(connection: FramedConnection, info: CloseInfo): void {
-    this.#connections.delete(connection);
-    const hello = connection.remoteHello;
-    const key = hello ? formatAddress(hello.address) : undefined;
-    if (hello?.role === "seed" && key) this.#mesh.detach(key, connection, info.detail);
-    if (hello?.role === "peer" && key && this.#sessions.get(key) === connection) {
-      this.#sessions.delete(key);
+  #onClientMessage(connection: SeedConnection, message: Message): boolean {
+    const key = connection.remoteKey;
+    switch (message.kind) {
+      case "dead_node":
+        this.#spawn(this.#requests.deadReport(message.text, key, connection));
+        return true;
+      case "peer_list_request":
+        this.#spawn(this.#requests.peerList(connection, message.requestId, key));
+        return true;
+      default:
+        return false;
     }
-    const dropped = droppedEvent(connection, info);
-    if (dropped && this.#running) this.#o.log.emit(dropped);
   }
 
   #onChange(record: MemberRecord, outcome: "added" | "removed"): void {
     const key = formatAddress(record.address);
     if (outcome === "added") {
-      this.#o.log.emit({ event: "peer_registered", peer: key, degree: record.degree });
+      this.#log.emit({ event: "peer_registered", peer: key, degree: record.degree });
       return;
     }
-    this.#o.log.emit({ event: "peer_removed", peer: key, reason: record.reason ?? "dead" });
+    this.#log.emit({ event: "peer_removed", peer: key, reason: record.reason ?? "dead" });
     // Tell a wrongly removed peer, so it can register again.
     this.#sessions.get(key)?.fail("local", "removed", "Removed from the peer list");
     this.#sessions.delete(key);
@@ -323,10 +304,10 @@ export class SeedNode {
   }
 
   #becomeReady(): void {
-    if (this.#isReady || !this.#running) return;
+    if (this.#isReady || !this.#host.running) return;
     this.#isReady = true;
     this.#clock.clearTimeout(this.#readyTimer);
-    this.#o.log.emit({
+    this.#log.emit({
       event: "synced",
       members: this.#membership.size,
       from: [...this.#syncedFrom],
@@ -336,15 +317,15 @@ export class SeedNode {
 
   #scheduleSync(): void {
     this.#syncTimer = this.#clock.setTimeout(() => {
-      if (!this.#running) return;
+      if (!this.#host.running) return;
       for (const key of this.#mesh.connected()) {
         this.#mesh.send(key, { kind: "sync_request", requestId: ++this.#requestId });
       }
       this.#scheduleSync();
-    }, this.#o.tuning.syncIntervalMs);
+    }, this.#options.tuning.syncIntervalMs);
   }
 
   #spawn(task: Promise<void>): void {
-    task.catch((error) => this.#o.log.emit({ event: "internal_error", detail: errorText(error) }));
+    task.catch((error) => this.#log.emit({ event: "internal_error", detail: errorText(error) }));
   }
 }

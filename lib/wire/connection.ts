@@ -77,20 +77,20 @@ export interface ConnectionOptions {
   clock?: Clock;
 }
 
-/** Callbacks that give a connection its meaning. */
-export interface ConnectionHandler {
+/** Callbacks that give a connection its meaning; `R` is the owner's role type. */
+export interface ConnectionHandler<R = unknown> {
   /**
    * The remote's hello arrived. Return `undefined` to accept it, or an error
    * to send before closing (e.g. too many connections).
    */
   onHello(
-    connection: FramedConnection,
+    connection: FramedConnection<R>,
     hello: HelloMessage,
   ): { code: ErrorCode; text: string } | undefined;
   /** A message arrived after the handshake. `frame` is valid only during the call. */
-  onMessage(connection: FramedConnection, message: Message, frame: Frame): void;
+  onMessage(connection: FramedConnection<R>, message: Message, frame: Frame): void;
   /** The connection closed; called exactly once. */
-  onClose(connection: FramedConnection, info: CloseInfo): void;
+  onClose(connection: FramedConnection<R>, info: CloseInfo): void;
 }
 
 /**
@@ -126,9 +126,10 @@ export interface ConnectionStats {
 /**
  * A framed, handshaken connection. Create it, then call
  * {@linkcode FramedConnection.start}; it sends `localHello` at once and
- * waits for the remote's.
+ * waits for the remote's. `R` is what the owner says the link is for (a
+ * seed link, a neighbour...), kept in {@linkcode FramedConnection.role}.
  */
-export class FramedConnection {
+export class FramedConnection<R = unknown> {
   /** Remote socket address, for logs (`host:port`). */
   readonly remoteLabel: string;
   /** Which side opened the connection. */
@@ -139,11 +140,14 @@ export class FramedConnection {
   remoteHello: HelloMessage | undefined;
   /** The remote's advertised address as `host:port`, set with `remoteHello` (formatted once). */
   remoteKey = "";
-  /** Free slot for the owner's per-connection state. */
-  context: unknown;
+  /**
+   * What this link is to its owner: set before `start` for a dialled link
+   * (what it was dialled for), once the hello is accepted for an inbound one.
+   */
+  role: R | undefined;
 
   #stream: ByteStream;
-  #handler: ConnectionHandler;
+  #handler: ConnectionHandler<R>;
   #localHello: HelloMessage;
   #clock: Clock;
   #decoder: FrameDecoder;
@@ -168,7 +172,7 @@ export class FramedConnection {
   constructor(
     stream: ByteStream,
     init: {
-      handler: ConnectionHandler;
+      handler: ConnectionHandler<R>;
       localHello: HelloMessage;
       direction: "in" | "out";
       remoteLabel: string;

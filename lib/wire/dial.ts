@@ -22,7 +22,7 @@ export class DialError extends Error {
 }
 
 /** Options for {@linkcode dialNode}. */
-export interface DialOptions {
+export interface DialOptions<R = unknown> {
   transport: Transport;
   /**
    * This node's hello, or a function that makes it once the link is up
@@ -30,13 +30,13 @@ export interface DialOptions {
    */
   localHello: HelloMessage | ((link: Link) => HelloMessage);
   /** Handles the connection's messages and close. */
-  handler: ConnectionHandler;
+  handler: ConnectionHandler<R>;
   /** Connect plus handshake must finish within this, in ms. */
   timeoutMs: number;
   /** Time source for the deadline and the connection's timers. */
   clock: Clock;
-  /** Set on the connection before any message can arrive. */
-  context?: unknown;
+  /** What the link is dialled for: its `role`, set before any message can arrive. */
+  role?: R;
   /** Further connection options (queue bound, idle timeout...). */
   connection?: Omit<ConnectionOptions, "handshakeTimeoutMs" | "clock">;
 }
@@ -48,7 +48,10 @@ export interface DialOptions {
  *
  * @throws {DialError} On refusal, timeout, or a hello the handler rejected.
  */
-export async function dialNode(address: Address, options: DialOptions): Promise<FramedConnection> {
+export async function dialNode<R = unknown>(
+  address: Address,
+  options: DialOptions<R>,
+): Promise<FramedConnection<R>> {
   const clock = options.clock;
   const started = clock.now();
   let link;
@@ -60,10 +63,10 @@ export async function dialNode(address: Address, options: DialOptions): Promise<
     });
   }
   const remaining = Math.max(1, options.timeoutMs - (clock.now() - started));
-  return await new Promise<FramedConnection>((resolve, reject) => {
+  return await new Promise<FramedConnection<R>>((resolve, reject) => {
     let settled = false;
     const inner = options.handler;
-    const connection = new FramedConnection(link.stream, {
+    const connection = new FramedConnection<R>(link.stream, {
       direction: "out",
       remoteLabel: formatAddress(address),
       localHello: typeof options.localHello === "function"
@@ -91,7 +94,7 @@ export async function dialNode(address: Address, options: DialOptions): Promise<
         },
       },
     });
-    connection.context = options.context;
+    connection.role = options.role;
     connection.start();
   });
 }

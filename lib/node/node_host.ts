@@ -1,0 +1,197 @@
+/**
+ * What a running seed and a running peer have in common: a listener, the set
+ * of open connections, the self-connection check, answering pings, the
+ * `connection_dropped` event for a remote that misbehaved, dialling and
+ * probing with this node's hello, traffic totals, and stopping. Each
+ * connection carries a typed role (`R`): the node says, once a hello
+ * arrives, what the link is (a seed link, a neighbour...) and then receives
+ * its messages with that role, instead of inspecting an untyped slot.
+ *
+ * @module
+ */
+
+import type { EventLog } from "../log/events.ts";
+import type { Address } from "../util/address.ts";
+import type { Clock } from "../util/clock.ts";
+import type { Rng } from "../util/random.ts";
+import type {
+  CloseInfo,
+  ConnectionHandler,
+  ConnectionStats,
+  FramedConnection,
+} from "../wire/connection.ts";
+import { dialNode } from "../wire/dial.ts";
+import type { Frame } from "../wire/frame.ts";
+import type { ErrorCode, HelloMessage, Message, NodeRole } from "../wire/messages.ts";
+import { probeNode, type ProbeResult } from "../wire/probe.ts";
+import { droppedEvent, helloFrom, listenAndServe } from "../wire/serve.ts";
+import type { LinkListener, Transport } from "../wire/transport.ts";
+
+/** Why a connection is turned away after its hello: sent to the remote, then it closes. */
+export interface Rejection {
+  readonly code: ErrorCode;
+  readonly text: string;
+}
+
+/** What the node decided about a connection whose hello arrived. */
+export type Admission<R> = { readonly role: R } | { readonly reject: Rejection };
+
+/** What a {@linkcode NodeHost} needs from the node it hosts. */
+export interface NodeHostOptions<R> {
+  /** The node's role, as its hellos announce it. */
+  role: "seed" | "peer";
+  nodeId: string;
+  /** Listen and advertised address. */
+  self: Address;
+  transport: Transport;
+  clock: Clock;
+  log: EventLog;
+  /**
+   * Decides what a connection is once its hello arrived. For a dialled link
+   * `connection.role` holds what it was dialled for; for an inbound one it
+   * is undefined.
+   */
+  admit(connection: FramedConnection<R>, hello: HelloMessage): Admission<R>;
+  /**
+   * Handles a message (pings are answered by the host). Returns false for a
+   * message this kind of link may not carry: the connection is then closed
+   * as a protocol error.
+   */
+  route(connection: FramedConnection<R>, role: R, message: Message, frame: Frame): boolean;
+  /** An admitted connection closed (called once per connection). */
+  closed(connection: FramedConnection<R>, role: R, info: CloseInfo): void;
+}
+
+/** The shared runtime of a seed or a peer. */
+export class NodeHost<R> {
+  readonly #options: NodeHostOptions<R>;
+  readonly #connections = new Set<FramedConnection<R>>();
+  readonly #traffic: ConnectionStats = { framesIn: 0, bytesIn: 0, framesOut: 0, bytesOut: 0 };
+  #listener: LinkListener | undefined;
+  #running = false;
+
+  /** Hosts a node; nothing listens until {@linkcode start}. */
+  constructor(options: NodeHostOptions<R>) {
+    this.#options = options;
+  }
+
+  /** True between {@linkcode start} and {@linkcode stop}. */
+  get running(): boolean {
+    return this.#running;
+  }
+
+  /** Frames and bytes of every connection closed so far. */
+  get traffic(): Readonly<ConnectionStats> {
+    return this.#traffic;
+  }
+
+  /** Open connections whose hello was accepted. */
+  connections(): FramedConnection<R>[] {
+    return [...this.#connections];
+  }
+
+  /** This node's hello; `client` for probes, which are not links. */
+  hello(as: NodeRole = this.#options.role): HelloMessage {
+    return helloFrom(as, this.#options.nodeId, this.#options.self);
+  }
+
+  /**
+   * Binds the listener, logs `listening` and accepts in the background.
+   * @throws {Deno.errors.AddrInUse} When the port is taken.
+   */
+  start(): Address {
+    this.#listener = listenAndServe({
+      transport: this.#options.transport,
+      log: this.#options.log,
+      handler: this.#handler,
+      localHello: this.hello(),
+      clock: this.#options.clock,
+      accepting: () => this.#running,
+    });
+    this.#running = true;
+    return this.#listener.address;
+  }
+
+  /**
+   * Dials `address` for `role`; resolves once the remote's hello is admitted.
+   * @throws {DialError} On refusal, timeout or rejection.
+   */
+  dial(address: Address, role: R, timeoutMs: number): Promise<FramedConnection<R>> {
+    return dialNode(address, {
+      transport: this.#options.transport,
+      localHello: this.hello(),
+      handler: this.#handler,
+      timeoutMs,
+      clock: this.#options.clock,
+      role,
+    });
+  }
+
+  /** Probes `target` over a fresh connection as a client; never throws. */
+  probe(target: Address, timeoutMs: number, rng: Rng): Promise<ProbeResult> {
+    return probeNode(target, {
+      transport: this.#options.transport,
+      localHello: this.hello("client"),
+      timeoutMs,
+      rng,
+      clock: this.#options.clock,
+    });
+  }
+
+  /** Stops accepting new connections (those open stay). */
+  stopListening(): void {
+    this.#listener?.close();
+  }
+
+  /**
+   * Stops: no more accepting, then `farewell` for every open connection
+   * (which must close it, after a last message if it likes), and resolves
+   * once every one has closed. Idempotent.
+   */
+  async stop(farewell: (connection: FramedConnection<R>) => void): Promise<void> {
+    if (!this.#running) return;
+    this.#running = false;
+    this.stopListening();
+    const open = [...this.#connections];
+    for (const connection of open) farewell(connection);
+    await Promise.all(open.map((c) => c.closed));
+  }
+
+  readonly #handler: ConnectionHandler<R> = {
+    onHello: (connection, hello) => {
+      if (hello.nodeId === this.#options.nodeId) {
+        return { code: "unexpected_message", text: "Connected to itself" };
+      }
+      const admission = this.#options.admit(connection, hello);
+      if ("reject" in admission) return admission.reject;
+      connection.role = admission.role;
+      this.#connections.add(connection);
+      return undefined;
+    },
+    onMessage: (connection, message, frame) => {
+      if (message.kind === "ping") {
+        connection.send({ kind: "pong", nonce: message.nonce });
+        return;
+      }
+      const role = connection.role;
+      if (role !== undefined && this.#options.route(connection, role, message, frame)) return;
+      connection.fail(
+        "protocol_error",
+        "unexpected_message",
+        `Unexpected ${message.kind} from a ${connection.remoteHello?.role ?? "remote"}`,
+      );
+    },
+    onClose: (connection, info) => {
+      const stats = connection.stats;
+      this.#traffic.framesIn += stats.framesIn;
+      this.#traffic.bytesIn += stats.bytesIn;
+      this.#traffic.framesOut += stats.framesOut;
+      this.#traffic.bytesOut += stats.bytesOut;
+      if (this.#connections.delete(connection) && connection.role !== undefined) {
+        this.#options.closed(connection, connection.role, info);
+      }
+      const dropped = droppedEvent(connection, info);
+      if (dropped && this.#running) this.#options.log.emit(dropped);
+    },
+  };
+}
