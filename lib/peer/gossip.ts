@@ -44,11 +44,6 @@ export class Gossip {
     this.#selfKey = formatAddress(options.self);
   }
 
-  /** Messages generated so far. */
-  get generated(): number {
-    return this.#seq;
-  }
-
   /** Generates a message every interval until `count` are out. */
   start(): void {
     this.#running = true;

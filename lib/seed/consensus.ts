@@ -108,11 +108,6 @@ export class ProposalBook {
     return proposal;
   }
 
-  /** Open proposals whose deadline is at or before `now`. */
-  expired(now: number): Proposal[] {
-    return [...this.#open.values()].filter((p) => p.deadline <= now);
-  }
-
   /** Number of open proposals. */
   get size(): number {
     return this.#open.size;
