@@ -156,7 +156,6 @@ Deno.test("ProposalBook open/get/find/close/expired keep the open set", () => {
   assertEquals(book.find("10.0.0.1:1", "remove"), undefined);
   assertEquals(book.find("10.0.0.2:1", "add"), undefined);
 
-
   assertStrictEquals(book.close("p1"), add);
   assertEquals(book.close("p1"), undefined);
   assertEquals(book.find(PEER_KEY, "add"), undefined);
