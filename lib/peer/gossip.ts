@@ -32,7 +32,7 @@ export interface GossipOptions {
 
 /** Generates and relays gossip. */
 export class Gossip {
-  #o: GossipOptions;
+  #options: GossipOptions;
   #selfKey: string;
   #seq = 0;
   #timer: TimerHandle | undefined;
@@ -40,7 +40,7 @@ export class Gossip {
 
   /** Creates the engine; {@linkcode start} begins generating. */
   constructor(options: GossipOptions) {
-    this.#o = options;
+    this.#options = options;
     this.#selfKey = formatAddress(options.self);
   }
 
@@ -53,16 +53,18 @@ export class Gossip {
   /** Stops generating. */
   stop(): void {
     this.#running = false;
-    if (this.#timer !== undefined) this.#o.clock.clearTimeout(this.#timer);
+    if (this.#timer !== undefined) this.#options.clock.clearTimeout(this.#timer);
   }
 
   #schedule(): void {
-    if (!this.#running || this.#seq >= this.#o.count) return;
+    if (!this.#running || this.#seq >= this.#options.count) return;
     // The first message comes after a random 0.5-1.5 intervals, the rest
     // exactly one interval apart. Peers that join together would otherwise
     // stay phase-locked and flood all at once, every interval.
-    const delay = this.#seq === 0 ? this.#o.intervalMs * (0.5 + this.#o.rng()) : this.#o.intervalMs;
-    this.#timer = this.#o.clock.setTimeout(() => {
+    const delay = this.#seq === 0
+      ? this.#options.intervalMs * (0.5 + this.#options.rng())
+      : this.#options.intervalMs;
+    this.#timer = this.#options.clock.setTimeout(() => {
       this.generate();
       this.#schedule();
     }, delay);
@@ -71,12 +73,17 @@ export class Gossip {
   /** Creates one message now and sends it to every neighbour. */
   generate(): void {
     const seq = ++this.#seq;
-    const text = formatGossipText(this.#o.clock.now(), this.#o.self.host, seq);
-    this.#o.messages.record(this.#selfKey, text, "self");
-    this.#o.log.emit({ event: "gossip_generated", message: text, origin: this.#selfKey, seq });
-    const frame = encodeMessage({ kind: "gossip", origin: this.#o.self, text });
+    const text = formatGossipText(this.#options.clock.now(), this.#options.self.host, seq);
+    this.#options.messages.record(this.#selfKey, text, "self");
+    this.#options.log.emit({
+      event: "gossip_generated",
+      message: text,
+      origin: this.#selfKey,
+      seq,
+    });
+    const frame = encodeMessage({ kind: "gossip", origin: this.#options.self, text });
     const payload = frame.subarray(FRAME_HEADER_BYTES);
-    for (const neighbor of this.#o.neighbors.list()) {
+    for (const neighbor of this.#options.neighbors.list()) {
       neighbor.connection.sendFrame(MessageType.Gossip, payload);
     }
   }
@@ -84,8 +91,8 @@ export class Gossip {
   /** Handles a gossip frame from neighbour `from`. */
   receive(from: string, message: GossipMessage, frame: Frame): void {
     const origin = formatAddress(message.origin);
-    if (this.#o.messages.record(origin, message.text, from) === "duplicate") return;
-    for (const neighbor of this.#o.neighbors.list()) {
+    if (this.#options.messages.record(origin, message.text, from) === "duplicate") return;
+    for (const neighbor of this.#options.neighbors.list()) {
       if (neighbor.key === from || neighbor.key === origin) continue;
       neighbor.connection.sendFrame(frame.type, frame.payload);
     }
@@ -94,7 +101,7 @@ export class Gossip {
     // critical path.
     const text = message.text;
     queueMicrotask(() =>
-      this.#o.log.emit({ event: "gossip_received", message: text, origin, from })
+      this.#options.log.emit({ event: "gossip_received", message: text, origin, from })
     );
   }
 }

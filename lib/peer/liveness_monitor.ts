@@ -39,7 +39,7 @@ export interface LivenessMonitorOptions {
 
 /** Pings neighbours and decides when one is dead. */
 export class LivenessMonitor {
-  #o: LivenessMonitorOptions;
+  #options: LivenessMonitorOptions;
   #addresses = new Map<string, Address>();
   #timer: TimerHandle | undefined;
   #running = false;
@@ -50,7 +50,7 @@ export class LivenessMonitor {
 
   /** Creates the monitor; {@linkcode start} begins the ping rounds. */
   constructor(options: LivenessMonitorOptions) {
-    this.#o = options;
+    this.#options = options;
   }
 
   /** Starts ping rounds. */
@@ -62,9 +62,9 @@ export class LivenessMonitor {
   /** Stops ping rounds. */
   stop(): void {
     this.#running = false;
-    if (this.#timer !== undefined) this.#o.clock.clearTimeout(this.#timer);
+    if (this.#timer !== undefined) this.#options.clock.clearTimeout(this.#timer);
     for (const ping of this.#helperPings.values()) {
-      this.#o.clock.clearTimeout(ping.timer);
+      this.#options.clock.clearTimeout(ping.timer);
       ping.answer(false);
     }
     this.#helperPings.clear();
@@ -75,13 +75,13 @@ export class LivenessMonitor {
   watch(address: Address): void {
     const key = formatAddress(address);
     this.#addresses.set(key, address);
-    this.#o.tracker.watch(key);
+    this.#options.tracker.watch(key);
   }
 
   /** Stops watching (the neighbour left cleanly or was reported). */
   unwatch(key: string): void {
     this.#addresses.delete(key);
-    this.#o.tracker.unwatch(key);
+    this.#options.tracker.unwatch(key);
   }
 
   /** Handles a pong from neighbour `from`. */
@@ -89,11 +89,11 @@ export class LivenessMonitor {
     const helper = this.#helperPings.get(nonce);
     if (helper) {
       this.#helperPings.delete(nonce);
-      this.#o.clock.clearTimeout(helper.timer);
+      this.#options.clock.clearTimeout(helper.timer);
       helper.answer(true);
       return;
     }
-    this.#o.tracker.pong(from, nonce);
+    this.#options.tracker.pong(from, nonce);
   }
 
   /** As a helper: probes the target for the neighbour that asked, and answers it. */
@@ -102,19 +102,19 @@ export class LivenessMonitor {
     reply: (alive: boolean) => void,
   ): Promise<void> {
     const key = formatAddress(request.target);
-    const link = this.#o.neighbors.get(key);
+    const link = this.#options.neighbors.get(key);
     let alive: boolean;
     if (link) {
-      const nonce = randomUint32(this.#o.rng);
+      const nonce = randomUint32(this.#options.rng);
       alive = await new Promise<boolean>((resolve) => {
-        const timer = this.#o.clock.setTimeout(() => {
+        const timer = this.#options.clock.setTimeout(() => {
           if (this.#helperPings.delete(nonce)) resolve(false);
-        }, this.#o.probeTimeoutMs);
+        }, this.#options.probeTimeoutMs);
         this.#helperPings.set(nonce, { answer: resolve, timer });
         link.connection.send({ kind: "ping", nonce });
       });
     } else {
-      alive = (await this.#o.probe(request.target)).alive;
+      alive = (await this.#options.probe(request.target)).alive;
     }
     reply(alive);
   }
@@ -126,19 +126,19 @@ export class LivenessMonitor {
 
   #schedule(): void {
     if (!this.#running) return;
-    this.#timer = this.#o.clock.setTimeout(() => {
+    this.#timer = this.#options.clock.setTimeout(() => {
       this.#round();
       this.#schedule();
-    }, this.#o.pingIntervalMs);
+    }, this.#options.pingIntervalMs);
   }
 
   #round(): void {
-    const round = this.#o.tracker.round();
+    const round = this.#options.tracker.round();
     for (const { target, misses } of round.missed) {
-      this.#o.log.emit({ event: "ping_missed", neighbor: target, misses });
+      this.#options.log.emit({ event: "ping_missed", neighbor: target, misses });
     }
     for (const { target, nonce } of round.ping) {
-      const link = this.#o.neighbors.get(target);
+      const link = this.#options.neighbors.get(target);
       if (link) {
         link.connection.send({ kind: "ping", nonce });
         continue;
@@ -147,9 +147,9 @@ export class LivenessMonitor {
       if (!address) continue;
       // The link is gone but the peer may not be: if a fresh connection
       // reaches it, it is alive and simply no longer our neighbour.
-      this.#o.probe(address).then((result) => {
-        if (result.alive && !this.#o.neighbors.has(target)) this.unwatch(target);
-        else if (result.alive) this.#o.tracker.pong(target, nonce);
+      this.#options.probe(address).then((result) => {
+        if (result.alive && !this.#options.neighbors.has(target)) this.unwatch(target);
+        else if (result.alive) this.#options.tracker.pong(target, nonce);
       });
     }
     for (const target of round.suspected) this.#confirm(target);
@@ -159,33 +159,33 @@ export class LivenessMonitor {
     const address = this.#addresses.get(target);
     if (!address) return;
     const helpers = sample(
-      this.#o.neighbors.list().filter((n) => n.key !== target),
+      this.#options.neighbors.list().filter((n) => n.key !== target),
       INDIRECT_HELPERS,
-      this.#o.rng,
+      this.#options.rng,
     );
-    this.#o.log.emit({
+    this.#options.log.emit({
       event: "suspect",
       neighbor: target,
-      misses: this.#o.tracker.misses(target),
+      misses: this.#options.tracker.misses(target),
       helpers: helpers.map((h) => h.key),
     });
     if (helpers.length > 0) {
-      const nonce = randomUint32(this.#o.rng);
+      const nonce = randomUint32(this.#options.rng);
       let answers = 0;
       const cleared = await new Promise<string | undefined>((resolve) => {
-        const timer = this.#o.clock.setTimeout(
+        const timer = this.#options.clock.setTimeout(
           () => resolve(undefined),
-          this.#o.probeTimeoutMs * 1.5 + 50,
+          this.#options.probeTimeoutMs * 1.5 + 50,
         );
         this.#indirect.set(nonce, {
           answer: (alive, by) => {
             if (alive || ++answers === helpers.length) {
-              this.#o.clock.clearTimeout(timer);
+              this.#options.clock.clearTimeout(timer);
               resolve(alive ? by : undefined);
             }
           },
           cancel: () => {
-            this.#o.clock.clearTimeout(timer);
+            this.#options.clock.clearTimeout(timer);
             resolve(undefined);
           },
         });
@@ -194,15 +194,15 @@ export class LivenessMonitor {
         }
       });
       this.#indirect.delete(nonce);
-      if (!this.#running || !this.#o.tracker.isWatched(target)) return;
+      if (!this.#running || !this.#options.tracker.isWatched(target)) return;
       if (cleared !== undefined) {
-        this.#o.tracker.clearSuspicion(target);
-        this.#o.log.emit({ event: "suspicion_cleared", neighbor: target, by: cleared });
+        this.#options.tracker.clearSuspicion(target);
+        this.#options.log.emit({ event: "suspicion_cleared", neighbor: target, by: cleared });
         return;
       }
     }
     if (!this.#running) return;
     this.unwatch(target);
-    this.#o.report(address);
+    this.#options.report(address);
   }
 }

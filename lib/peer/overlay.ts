@@ -41,7 +41,7 @@ const MIN_DEGREE = 2;
 
 /** Dials and repairs a peer's neighbour links. */
 export class Overlay {
-  #o: OverlayOptions;
+  #options: OverlayOptions;
   #dialing = new Set<string>();
   #quarantine = new Map<string, number>();
   #timer: TimerHandle | undefined;
@@ -51,7 +51,7 @@ export class Overlay {
 
   /** Creates the overlay keeper; {@linkcode start} begins repairing. */
   constructor(options: OverlayOptions) {
-    this.#o = options;
+    this.#options = options;
   }
 
   /**
@@ -59,18 +59,18 @@ export class Overlay {
    * dial is replaced by a further draw; the outbound cap is never exceeded.
    */
   async link(known: readonly KnownPeer[], count: number): Promise<void> {
-    const now = this.#o.clock.now();
+    const now = this.#options.clock.now();
     for (const [key, until] of this.#quarantine) if (until <= now) this.#quarantine.delete(key);
-    const neighbors = this.#o.neighbors;
+    const neighbors = this.#options.neighbors;
     let candidates = known.filter((p) =>
       !neighbors.has(p.key) && !this.#dialing.has(p.key) && !this.#quarantine.has(p.key)
     );
     let linked = 0;
     while (!this.#stopped && candidates.length > 0 && linked < count) {
-      const capRoom = this.#o.maxNeighbors - neighbors.outbound - this.#dialing.size;
+      const capRoom = this.#options.maxNeighbors - neighbors.outbound - this.#dialing.size;
       const room = Math.min(count - linked, capRoom);
       if (room <= 0) return;
-      const picks = chooseNeighbors(candidates, room, this.#o.rng) as KnownPeer[];
+      const picks = chooseNeighbors(candidates, room, this.#options.rng) as KnownPeer[];
       const pickedKeys = new Set(picks.map((p) => p.key));
       candidates = candidates.filter((c) => !pickedKeys.has(c.key));
       const results = await Promise.all(picks.map((pick) => this.#dial(pick)));
@@ -80,7 +80,7 @@ export class Overlay {
 
   /** Keeps `key` from being dialled for a while (it left, or was reported dead). */
   quarantine(key: string): void {
-    this.#quarantine.set(key, this.#o.clock.now() + this.#o.quarantineMs);
+    this.#quarantine.set(key, this.#options.clock.now() + this.#options.quarantineMs);
   }
 
   /** Starts the periodic repair check. */
@@ -93,7 +93,7 @@ export class Overlay {
   stop(): void {
     this.#running = false;
     this.#stopped = true;
-    if (this.#timer !== undefined) this.#o.clock.clearTimeout(this.#timer);
+    if (this.#timer !== undefined) this.#options.clock.clearTimeout(this.#timer);
   }
 
   /** Repairs now rather than at the next tick (a link was just lost). */
@@ -104,13 +104,13 @@ export class Overlay {
   async #dial(peer: KnownPeer): Promise<boolean> {
     this.#dialing.add(peer.key);
     try {
-      await this.#o.dial(peer.address);
+      await this.#options.dial(peer.address);
       return true;
     } catch (error) {
       // It dialled us at the same moment and its link won: linked all the same.
-      if (this.#o.neighbors.has(peer.key)) return true;
+      if (this.#options.neighbors.has(peer.key)) return true;
       if (this.#stopped) return false;
-      this.#o.log.emit({
+      this.#options.log.emit({
         event: "neighbor_dial_failed",
         neighbor: peer.key,
         detail: errorText(error),
@@ -123,25 +123,25 @@ export class Overlay {
 
   #schedule(): void {
     if (!this.#running) return;
-    this.#timer = this.#o.clock.setTimeout(async () => {
+    this.#timer = this.#options.clock.setTimeout(async () => {
       await this.#repairOnce();
       this.#schedule();
-    }, this.#o.repairIntervalMs);
+    }, this.#options.repairIntervalMs);
   }
 
   async #repairOnce(): Promise<void> {
     if (this.#repairing) return;
     this.#repairing = true;
     try {
-      const target = Math.min(MIN_DEGREE, this.#o.maxNeighbors);
-      if (this.#o.neighbors.degree >= target) return;
-      await this.#o.refreshPeerLists();
+      const target = Math.min(MIN_DEGREE, this.#options.maxNeighbors);
+      if (this.#options.neighbors.degree >= target) return;
+      await this.#options.refreshPeerLists();
       if (!this.#running) return;
-      const known = this.#o.knownPeers();
-      const wanted = Math.min(target, known.length) - this.#o.neighbors.degree;
+      const known = this.#options.knownPeers();
+      const wanted = Math.min(target, known.length) - this.#options.neighbors.degree;
       if (wanted > 0) await this.link(known, wanted);
     } catch (error) {
-      this.#o.log.emit({ event: "internal_error", detail: errorText(error) });
+      this.#options.log.emit({ event: "internal_error", detail: errorText(error) });
     } finally {
       this.#repairing = false;
     }

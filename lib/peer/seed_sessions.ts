@@ -62,7 +62,7 @@ export class SeedLink {
 
 /** The peer's registrations with seeds. */
 export class SeedSessions {
-  #o: SeedSessionsOptions;
+  #options: SeedSessionsOptions;
   #quorum: number;
   #links = new Map<string, SeedLink>();
   #sleeper: Sleeper;
@@ -74,7 +74,7 @@ export class SeedSessions {
 
   /** Creates the sessions; {@linkcode join} starts registering. */
   constructor(options: SeedSessionsOptions) {
-    this.#o = options;
+    this.#options = options;
     this.#quorum = quorumSize(options.seeds.length);
     this.#sleeper = new Sleeper(options.clock);
   }
@@ -113,7 +113,10 @@ export class SeedSessions {
         }),
       );
     }
-    await Promise.race([Promise.all(waits), this.#sleeper.sleep(this.#o.tuning.dialTimeoutMs)]);
+    await Promise.race([
+      Promise.all(waits),
+      this.#sleeper.sleep(this.#options.tuning.dialTimeoutMs),
+    ]);
   }
 
   /** Sends a message to every registered seed; returns their keys. */
@@ -159,12 +162,12 @@ export class SeedSessions {
         pending.peers.push(...message.peers);
         if (!message.more) {
           link.lists.delete(message.requestId);
-          this.#o.log.emit({
+          this.#options.log.emit({
             event: "peer_list",
             seed: link.key,
             peers: pending.peers.map((p) => formatAddress(p.address)),
           });
-          this.#o.onPeerList(link.key, pending.peers);
+          this.#options.onPeerList(link.key, pending.peers);
           pending.done(pending.peers);
         }
         return true;
@@ -191,9 +194,9 @@ export class SeedSessions {
       // A link that broke the protocol or fell soon after registering makes
       // the next registration round wait (with growing jitter), so a seed
       // that keeps failing is not redialled in a tight loop.
-      const lived = this.#o.clock.now() - link.registeredAt;
+      const lived = this.#options.clock.now() - link.registeredAt;
       this.#flapping = isBrokenLink(info) || lived < STABLE_LINK_MS;
-      this.#o.log.emit({
+      this.#options.log.emit({
         event: "seed_unreachable",
         seed: link.key,
         detail: `link lost: ${detail}`,
@@ -224,9 +227,9 @@ export class SeedSessions {
         else {
           this.#flapping = false;
           await this.#sleeper.sleep(backoffDelay(flaps++, {
-            minMs: this.#o.tuning.seedRetryMinMs,
-            maxMs: Math.max(this.#o.tuning.seedRetryMaxMs, BROKEN_LINK_MAX_RETRY_MS),
-          }, this.#o.rng));
+            minMs: this.#options.tuning.seedRetryMinMs,
+            maxMs: Math.max(this.#options.tuning.seedRetryMaxMs, BROKEN_LINK_MAX_RETRY_MS),
+          }, this.#options.rng));
         }
         continue;
       }
@@ -234,19 +237,19 @@ export class SeedSessions {
       if (!this.#running) break;
       if (this.registered().length >= this.#quorum) continue;
       const fullSeeds = refusals.filter((r) => r === "max_peers").length;
-      if (fullSeeds > this.#o.seeds.length - this.#quorum && !hasJoined) {
+      if (fullSeeds > this.#options.seeds.length - this.#quorum && !hasJoined) {
         failed(
           new RuntimeError(
-            `Cannot join: ${fullSeeds} of ${this.#o.seeds.length} seeds refused registration (peer list full)`,
+            `Cannot join: ${fullSeeds} of ${this.#options.seeds.length} seeds refused registration (peer list full)`,
           ),
         );
         return;
       }
       const wait = backoffDelay(attempt++, {
-        minMs: this.#o.tuning.seedRetryMinMs,
-        maxMs: this.#o.tuning.seedRetryMaxMs,
-      }, this.#o.rng);
-      this.#o.log.emit({
+        minMs: this.#options.tuning.seedRetryMinMs,
+        maxMs: this.#options.tuning.seedRetryMaxMs,
+      }, this.#options.rng);
+      this.#options.log.emit({
         event: "waiting_for_seeds",
         registered: this.registered().length,
         needed: this.#quorum,
@@ -260,9 +263,9 @@ export class SeedSessions {
   // each failure replaced by another untried seed. Returns refusal reasons.
   async #round(): Promise<RefusalReason[]> {
     const untried = sample(
-      this.#o.seeds.filter((s) => !this.#links.has(formatAddress(s))),
-      this.#o.seeds.length,
-      this.#o.rng,
+      this.#options.seeds.filter((s) => !this.#links.has(formatAddress(s))),
+      this.#options.seeds.length,
+      this.#options.rng,
     );
     const refusals: RefusalReason[] = [];
     const worker = async () => {
@@ -284,31 +287,31 @@ export class SeedSessions {
     const outcome = new Promise<Outcome>((resolve) => link.settle = resolve);
     this.#links.set(key, link);
     try {
-      link.connection = await this.#o.dial(seed, link);
+      link.connection = await this.#options.dial(seed, link);
     } catch (error) {
       this.#links.delete(key);
       const detail = error instanceof Error ? error.message : String(error);
-      this.#o.log.emit({ event: "seed_unreachable", seed: key, detail });
+      this.#options.log.emit({ event: "seed_unreachable", seed: key, detail });
       return { kind: "failed", detail };
     }
-    link.connection.send({ kind: "register", degree: Math.min(this.#o.degree(), 0xffff) });
+    link.connection.send({ kind: "register", degree: Math.min(this.#options.degree(), 0xffff) });
     const result = await Promise.race([
       outcome,
-      this.#sleeper.sleep(this.#o.tuning.registerTimeoutMs).then((): Outcome => ({
+      this.#sleeper.sleep(this.#options.tuning.registerTimeoutMs).then((): Outcome => ({
         kind: "failed",
-        detail: `no answer to registration within ${this.#o.tuning.registerTimeoutMs}ms`,
+        detail: `no answer to registration within ${this.#options.tuning.registerTimeoutMs}ms`,
       })),
     ]);
     if (result.kind === "registered" && link.registered) {
-      link.registeredAt = this.#o.clock.now();
-      this.#o.log.emit({ event: "seed_connected", seed: key });
+      link.registeredAt = this.#options.clock.now();
+      this.#options.log.emit({ event: "seed_connected", seed: key });
       return result;
     }
     link.registered = false;
     this.#links.delete(key);
     link.connection.close("local", "registration failed");
     if (result.kind === "refused") {
-      this.#o.log.emit({
+      this.#options.log.emit({
         event: "registration_refused",
         seed: key,
         reason: result.reason,
@@ -317,7 +320,7 @@ export class SeedSessions {
       return result;
     }
     const detail = result.kind === "failed" ? result.detail : "peer list sent without registering";
-    if (this.#running) this.#o.log.emit({ event: "seed_unreachable", seed: key, detail });
+    if (this.#running) this.#options.log.emit({ event: "seed_unreachable", seed: key, detail });
     return { kind: "failed", detail };
   }
 }

@@ -30,17 +30,17 @@ export interface PeerRequestsOptions {
 
 /** Answers peers' and clients' requests at a seed. */
 export class PeerRequests {
-  #o: PeerRequestsOptions;
+  #options: PeerRequestsOptions;
 
   /** Creates the request handler. */
   constructor(options: PeerRequestsOptions) {
-    this.#o = options;
+    this.#options = options;
   }
 
   /** The peer list as sent to peers, without `except` (the asker). */
   entries(except?: string): PeerEntry[] {
     const entries: PeerEntry[] = [];
-    for (const record of this.#o.membership.members()) {
+    for (const record of this.#options.membership.members()) {
       if (except !== undefined && formatAddress(record.address) === except) continue;
       entries.push({ address: record.address, degree: Math.min(record.degree, 0xffff) });
     }
@@ -49,35 +49,45 @@ export class PeerRequests {
 
   /** Registers the peer on `connection` (with a majority's agreement) and sends it the list. */
   async register(connection: FramedConnection, peer: Address, degree: number): Promise<void> {
-    await this.#o.ready();
+    await this.#options.ready();
     const key = formatAddress(peer);
-    const membership = this.#o.membership;
+    const membership = this.#options.membership;
     if (!membership.isMember(key)) {
-      if (membership.size >= this.#o.maxPeers) {
-        const text = `Peer list is full (--max-peers ${this.#o.maxPeers})`;
-        this.#o.log.emit({ event: "peer_refused", peer: key, reason: "max_peers", detail: text });
+      if (membership.size >= this.#options.maxPeers) {
+        const text = `Peer list is full (--max-peers ${this.#options.maxPeers})`;
+        this.#options.log.emit({
+          event: "peer_refused",
+          peer: key,
+          reason: "max_peers",
+          detail: text,
+        });
         connection.send({ kind: "refused", reason: "max_peers", text });
         return;
       }
-      const decision = await this.#o.registrar.propose({ op: "add", peer });
+      const decision = await this.#options.registrar.propose({ op: "add", peer });
       if (!decision.accepted) {
         const text =
           `No seed majority agreed: ${decision.yes} of ${decision.needed} votes (${decision.detail})`;
-        this.#o.log.emit({ event: "peer_refused", peer: key, reason: "no_quorum", detail: text });
+        this.#options.log.emit({
+          event: "peer_refused",
+          peer: key,
+          reason: "no_quorum",
+          detail: text,
+        });
         connection.send({ kind: "refused", reason: "no_quorum", text });
         return;
       }
     }
     if (connection.isClosed) return;
     membership.setDegree(key, degree);
-    this.#o.sessions.set(key, connection);
+    this.#options.sessions.set(key, connection);
     connection.send({ kind: "registered" });
     for (const part of peerListMessages(0, this.entries(key))) connection.send(part);
   }
 
   /** Answers a peer-list request. */
   async peerList(connection: FramedConnection, requestId: number, asker: string): Promise<void> {
-    await this.#o.ready();
+    await this.#options.ready();
     for (const part of peerListMessages(requestId, this.entries(asker))) connection.send(part);
   }
 
@@ -88,7 +98,7 @@ export class PeerRequests {
   async deadReport(raw: string, reporter: string, client?: FramedConnection): Promise<void> {
     const parsed = parseDeadReport(raw);
     if (!parsed.ok) {
-      this.#o.log.emit({ event: "dead_node_invalid", reporter, raw, detail: parsed.detail });
+      this.#options.log.emit({ event: "dead_node_invalid", reporter, raw, detail: parsed.detail });
       client?.send({
         kind: "decision",
         dead: { host: "0.0.0.0", port: 1 },
@@ -99,9 +109,9 @@ export class PeerRequests {
     }
     const dead = parsed.report.dead;
     const deadKey = formatAddress(dead);
-    this.#o.log.emit({ event: "dead_node_report", dead: deadKey, reporter, raw });
-    await this.#o.ready();
-    if (!this.#o.membership.isMember(deadKey)) {
+    this.#options.log.emit({ event: "dead_node_report", dead: deadKey, reporter, raw });
+    await this.#options.ready();
+    if (!this.#options.membership.isMember(deadKey)) {
       client?.send({
         kind: "decision",
         dead,
@@ -110,7 +120,7 @@ export class PeerRequests {
       });
       return;
     }
-    const decision = await this.#o.registrar.propose({
+    const decision = await this.#options.registrar.propose({
       op: "remove",
       peer: dead,
       reason: "dead",
@@ -127,10 +137,10 @@ export class PeerRequests {
   /** A peer says it is leaving: it is removed (reason `left`) once the seeds agree. */
   async leave(connection: FramedConnection, peer: Address): Promise<void> {
     const key = formatAddress(peer);
-    if (this.#o.sessions.get(key) === connection) this.#o.sessions.delete(key);
+    if (this.#options.sessions.get(key) === connection) this.#options.sessions.delete(key);
     connection.close("local", "peer left");
-    await this.#o.ready();
-    if (!this.#o.membership.isMember(key)) return;
-    await this.#o.registrar.propose({ op: "remove", peer, reason: "left", raw: "" });
+    await this.#options.ready();
+    if (!this.#options.membership.isMember(key)) return;
+    await this.#options.registrar.propose({ op: "remove", peer, reason: "left", raw: "" });
   }
 }

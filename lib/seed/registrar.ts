@@ -64,7 +64,7 @@ interface Waiter {
 
 /** Proposes, votes on and applies membership changes. */
 export class Registrar {
-  #o: RegistrarOptions;
+  #options: RegistrarOptions;
   #book: ProposalBook;
   #promises = new PromiseBook();
   #waiters = new Map<string, Waiter>();
@@ -73,7 +73,7 @@ export class Registrar {
 
   /** Creates a registrar. */
   constructor(options: RegistrarOptions) {
-    this.#o = options;
+    this.#options = options;
     this.#book = new ProposalBook({ seeds: options.seeds, quorum: options.quorum });
   }
 
@@ -87,54 +87,57 @@ export class Registrar {
     const open = this.#book.find(peerKey, operation.op);
     const joined = open && this.#waiters.get(open.id);
     if (joined) return joined.promise;
-    const reachable = this.#o.connectedSeeds();
-    if (reachable.length + 1 < this.#o.quorum) {
+    const reachable = this.#options.connectedSeeds();
+    if (reachable.length + 1 < this.#options.quorum) {
       const decision = {
         accepted: false,
         yes: 0,
-        needed: this.#o.quorum,
-        detail: `only ${reachable.length + 1} of ${this.#o.seeds} seeds reachable`,
+        needed: this.#options.quorum,
+        detail: `only ${reachable.length + 1} of ${this.#options.seeds} seeds reachable`,
       };
       return Promise.resolve(decision);
     }
-    const id = `${this.#o.nodeId}-${++this.#seq}`;
-    const now = this.#o.clock.now();
-    this.#book.open(id, operation, peerKey, now + this.#o.voteTimeoutMs);
+    const id = `${this.#options.nodeId}-${++this.#seq}`;
+    const now = this.#options.clock.now();
+    this.#book.open(id, operation, peerKey, now + this.#options.voteTimeoutMs);
     let resolve!: (d: Decision) => void;
     const promise = new Promise<Decision>((r) => resolve = r);
-    const timer = this.#o.clock.setTimeout(() => this.#expire(id), this.#o.voteTimeoutMs);
+    const timer = this.#options.clock.setTimeout(
+      () => this.#expire(id),
+      this.#options.voteTimeoutMs,
+    );
     this.#waiters.set(id, { promise, resolve, timer });
-    this.#o.log.emit(
+    this.#options.log.emit(
       operation.op === "add"
         ? { event: "registration_proposed", peer: peerKey, proposal: id }
         : { event: "removal_proposed", peer: peerKey, proposal: id, reason: operation.reason },
     );
-    this.#o.broadcast({
+    this.#options.broadcast({
       kind: "propose",
       proposalId: id,
       change: operation,
-      stamp: this.#o.membership.lastStamp,
+      stamp: this.#options.membership.lastStamp,
     });
-    this.#decideVote(id, operation).then((vote) => this.#count(id, this.#o.selfKey, vote));
+    this.#decideVote(id, operation).then((vote) => this.#count(id, this.#options.selfKey, vote));
     return promise;
   }
 
   /** Answers another seed's proposal through `reply`. */
   async onPropose(message: ProposeMessage, reply: (message: VoteMessage) => void): Promise<void> {
-    this.#o.membership.observe(message.stamp);
+    this.#options.membership.observe(message.stamp);
     const vote = await this.#decideVote(message.proposalId, message.change);
     reply({
       kind: "vote",
       proposalId: message.proposalId,
       yes: vote.yes,
       reason: vote.reason,
-      stamp: this.#o.membership.lastStamp,
+      stamp: this.#options.membership.lastStamp,
     });
   }
 
   /** Counts another seed's vote on one of this seed's proposals. */
   onVote(voter: string, message: VoteMessage): void {
-    this.#o.membership.observe(message.stamp);
+    this.#options.membership.observe(message.stamp);
     this.#count(message.proposalId, voter, { yes: message.yes, reason: message.reason });
   }
 
@@ -151,8 +154,8 @@ export class Registrar {
 
   /** Merges a record (commit or sync) and reports what changed. */
   apply(record: MemberRecord): void {
-    const outcome = this.#o.membership.apply(record);
-    if (outcome === "added" || outcome === "removed") this.#o.onChange(record, outcome);
+    const outcome = this.#options.membership.apply(record);
+    if (outcome === "added" || outcome === "removed") this.#options.onChange(record, outcome);
   }
 
   /**
@@ -161,25 +164,30 @@ export class Registrar {
    */
   stop(): void {
     for (const [id, waiter] of this.#waiters) {
-      this.#o.clock.clearTimeout(waiter.timer);
-      waiter.resolve({ accepted: false, yes: 0, needed: this.#o.quorum, detail: "seed stopping" });
+      this.#options.clock.clearTimeout(waiter.timer);
+      waiter.resolve({
+        accepted: false,
+        yes: 0,
+        needed: this.#options.quorum,
+        detail: "seed stopping",
+      });
       this.#book.close(id);
       this.#promises.release(id);
-      this.#o.broadcast({ kind: "abort", proposalId: id });
+      this.#options.broadcast({ kind: "abort", proposalId: id });
     }
     this.#waiters.clear();
   }
 
   async #decideVote(id: string, change: ProposedChange): Promise<Vote> {
     const key = formatAddress(change.peer);
-    const now = this.#o.clock.now();
-    const until = now + 2 * this.#o.voteTimeoutMs;
+    const now = this.#options.clock.now();
+    const until = now + 2 * this.#options.voteTimeoutMs;
     if (change.op === "add") {
       // A promise binds even for a peer already listed: this seed may have
       // agreed to remove it, and must not also agree to keep it.
       if (this.#promises.conflicts(key, "add", now)) return { yes: false, reason: "being removed" };
-      const member = this.#o.membership.isMember(key);
-      if (!member && this.#o.membership.size >= this.#o.maxPeers) {
+      const member = this.#options.membership.isMember(key);
+      if (!member && this.#options.membership.size >= this.#options.maxPeers) {
         return { yes: false, reason: "max_peers" };
       }
       this.#promises.promise(id, key, "add", until);
@@ -205,7 +213,7 @@ export class Registrar {
     const key = formatAddress(peer);
     let running = this.#probes.get(key);
     if (!running) {
-      running = this.#o.probe(peer).finally(() => this.#probes.delete(key));
+      running = this.#options.probe(peer).finally(() => this.#probes.delete(key));
       this.#probes.set(key, running);
     }
     return running;
@@ -215,7 +223,7 @@ export class Registrar {
     const proposal = this.#book.get(id);
     // Unknown or closed proposals, and repeat votes, change nothing.
     if (!proposal || proposal.votes.has(voter)) return;
-    this.#o.log.emit({
+    this.#options.log.emit({
       event: "vote",
       proposal: id,
       peer: proposal.peerKey,
@@ -232,17 +240,17 @@ export class Registrar {
     const proposal = this.#book.close(id);
     if (!proposal) return;
     const change = proposal.operation;
-    const version = this.#o.membership.nextVersion(this.#o.nodeId);
+    const version = this.#options.membership.nextVersion(this.#options.nodeId);
     const record: MemberRecord = change.op === "add"
       ? { address: change.peer, state: "member", version, degree: 0 }
       : { address: change.peer, state: "removed", reason: change.reason, version, degree: 0 };
     this.#promises.release(id);
     this.apply(record);
-    this.#o.broadcast({ kind: "commit", proposalId: id, record });
+    this.#options.broadcast({ kind: "commit", proposalId: id, record });
     this.#finish(id, {
       accepted: true,
       yes: this.#yes(proposal.votes),
-      needed: this.#o.quorum,
+      needed: this.#options.quorum,
       detail: "committed",
     });
   }
@@ -251,18 +259,18 @@ export class Registrar {
     const proposal = this.#book.close(id);
     if (!proposal) return;
     this.#promises.release(id);
-    this.#o.broadcast({ kind: "abort", proposalId: id });
+    this.#options.broadcast({ kind: "abort", proposalId: id });
     const yes = this.#yes(proposal.votes);
     const event = proposal.operation.op === "add" ? "registration_rejected" : "removal_rejected";
-    this.#o.log.emit({
+    this.#options.log.emit({
       event,
       peer: proposal.peerKey,
       proposal: id,
       yes,
-      needed: this.#o.quorum,
+      needed: this.#options.quorum,
       detail,
     });
-    this.#finish(id, { accepted: false, yes, needed: this.#o.quorum, detail });
+    this.#finish(id, { accepted: false, yes, needed: this.#options.quorum, detail });
   }
 
   #expire(id: string): void {
@@ -273,7 +281,7 @@ export class Registrar {
     const waiter = this.#waiters.get(id);
     if (!waiter) return;
     this.#waiters.delete(id);
-    this.#o.clock.clearTimeout(waiter.timer);
+    this.#options.clock.clearTimeout(waiter.timer);
     waiter.resolve(decision);
   }
 

@@ -23,12 +23,12 @@ export type Codec<M extends Message> = {
   readonly decode: (r: ByteReader) => M;
 };
 
-/** Codec helper. */
+/** Writes an address: str8 host, u16 port. */
 export function writeAddress(w: ByteWriter, a: Address): void {
   w.str8(a.host).u16(a.port);
 }
 
-/** Codec helper. */
+/** Reads an address and validates it; port 0 only where `allowPortZero` (a client's hello). */
 export function readAddress(r: ByteReader, what: string, allowPortZero = false): Address {
   const host = r.str8(`${what} host`);
   const port = r.u16(`${what} port`);
@@ -40,7 +40,7 @@ export function readAddress(r: ByteReader, what: string, allowPortZero = false):
   return { host, port };
 }
 
-/** Codec helper. */
+/** Reads a u8 table code (index + 1); an unknown code is `"other"`, so newer peers' codes do not break older ones. */
 export function readCode<T extends string>(
   r: ByteReader,
   table: readonly T[],
@@ -49,7 +49,7 @@ export function readCode<T extends string>(
   return table[r.u8(what) - 1] ?? "other";
 }
 
-/** Codec helper. */
+/** The u8 code of `value` in `table` (index + 1), or 255 for a value this build has no code for. */
 export function codeOf(table: readonly string[], value: string): number {
   const index = table.indexOf(value);
   return index < 0 ? 255 : index + 1;
@@ -57,7 +57,7 @@ export function codeOf(table: readonly string[], value: string): number {
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 
-/** Codec helper. */
+/** Writes a node id (16 hex digits) as its 8 raw bytes. */
 export function writeNodeId(w: ByteWriter, id: string): void {
   if (!/^[0-9a-f]{16}$/.test(id)) {
     throw new RangeError(`Node id must be 16 hex digits, got "${id}"`);
@@ -65,14 +65,14 @@ export function writeNodeId(w: ByteWriter, id: string): void {
   for (let i = 0; i < 16; i += 2) w.u8(parseInt(id.slice(i, i + 2), 16));
 }
 
-/** Codec helper. */
+/** Reads 8 raw bytes as a node id of 16 lowercase hex digits. */
 export function readNodeId(r: ByteReader): string {
   let id = "";
   for (const byte of r.bytes(8, "node id")) id += HEX[byte];
   return id;
 }
 
-/** Codec helper. */
+/** Writes a proposal id `<node id>-<seq>`: the node id's 8 bytes, then u32 seq. */
 export function writeProposalId(w: ByteWriter, id: string): void {
   const match = /^([0-9a-f]{16})-(\d+)$/.exec(id);
   if (!match) throw new RangeError(`Proposal id must be <node id>-<seq>, got "${id}"`);
@@ -80,13 +80,13 @@ export function writeProposalId(w: ByteWriter, id: string): void {
   w.u32(Number(match[2]));
 }
 
-/** Codec helper. */
+/** Reads a proposal id written by {@linkcode writeProposalId}. */
 export function readProposalId(r: ByteReader): string {
   const node = readNodeId(r);
   return `${node}-${r.u32("proposal seq")}`;
 }
 
-/** Codec helper. */
+/** Writes a member record: address, u8 state, u8 reason, f64 stamp, origin node id, u16 degree. */
 export function writeRecord(w: ByteWriter, record: MemberRecord): void {
   writeAddress(w, record.address);
   w.u8(record.state === "member" ? 1 : 2);
@@ -96,7 +96,7 @@ export function writeRecord(w: ByteWriter, record: MemberRecord): void {
   w.u16(record.degree);
 }
 
-/** Codec helper. */
+/** Reads and validates a member record written by {@linkcode writeRecord}. */
 export function readRecord(r: ByteReader, what: string): MemberRecord {
   const address = readAddress(r, what);
   const stateCode = r.u8(`${what} state`);
@@ -117,7 +117,7 @@ export function readRecord(r: ByteReader, what: string): MemberRecord {
   return reason ? { address, state, reason, version, degree } : { address, state, version, degree };
 }
 
-/** Codec helper. */
+/** Reads a version stamp: a finite, non-negative f64. */
 export function readStamp(r: ByteReader): number {
   const stamp = r.f64("stamp");
   if (!Number.isFinite(stamp) || stamp < 0) throw new MalformedInput("stamp is not a time");

@@ -35,7 +35,7 @@ import {
   type VoteMessage,
 } from "./message_types.ts";
 
-/** Codec. */
+/** Encodes and decodes Propose messages (type `MessageType.Propose`; layout in docs/protocol.md). */
 export const propose: Codec<ProposeMessage> = {
   type: MessageType.Propose,
   encode(w, m) {
@@ -58,7 +58,7 @@ export const propose: Codec<ProposeMessage> = {
   },
 };
 
-/** Codec. */
+/** Encodes and decodes Vote messages (type `MessageType.Vote`; layout in docs/protocol.md). */
 export const vote: Codec<VoteMessage> = {
   type: MessageType.Vote,
   encode(w, m) {
@@ -72,7 +72,7 @@ export const vote: Codec<VoteMessage> = {
   },
 };
 
-/** Codec. */
+/** Encodes and decodes Commit messages (type `MessageType.Commit`; layout in docs/protocol.md). */
 export const commit: Codec<CommitMessage> = {
   type: MessageType.Commit,
   encode(w, m) {
@@ -84,7 +84,7 @@ export const commit: Codec<CommitMessage> = {
   },
 };
 
-/** Codec. */
+/** Encodes and decodes Abort messages (type `MessageType.Abort`; layout in docs/protocol.md). */
 export const abort: Codec<AbortMessage> = {
   type: MessageType.Abort,
   encode(w, m) {
@@ -95,7 +95,7 @@ export const abort: Codec<AbortMessage> = {
   },
 };
 
-/** Codec. */
+/** Encodes and decodes SyncRequest messages (type `MessageType.SyncRequest`; layout in docs/protocol.md). */
 export const syncRequest: Codec<SyncRequestMessage> = {
   type: MessageType.SyncRequest,
   encode(w, m) {
@@ -106,7 +106,7 @@ export const syncRequest: Codec<SyncRequestMessage> = {
   },
 };
 
-/** Codec. */
+/** Encodes and decodes SyncState messages (type `MessageType.SyncState`; layout in docs/protocol.md). */
 export const syncState: Codec<SyncStateMessage> = {
   type: MessageType.SyncState,
   encode(w, m) {
@@ -129,7 +129,7 @@ export const syncState: Codec<SyncStateMessage> = {
   },
 };
 
-/** Codec. */
+/** Encodes and decodes ProbeRequest messages (type `MessageType.ProbeRequest`; layout in docs/protocol.md). */
 export const probeRequest: Codec<ProbeRequestMessage> = {
   type: MessageType.ProbeRequest,
   encode(w, m) {
@@ -141,7 +141,7 @@ export const probeRequest: Codec<ProbeRequestMessage> = {
   },
 };
 
-/** Codec. */
+/** Encodes and decodes ProbeResult messages (type `MessageType.ProbeResult`; layout in docs/protocol.md). */
 export const probeResult: Codec<ProbeResultMessage> = {
   type: MessageType.ProbeResult,
   encode(w, m) {
@@ -156,7 +156,7 @@ export const probeResult: Codec<ProbeResultMessage> = {
   },
 };
 
-/** Codec. */
+/** Encodes and decodes Decision messages (type `MessageType.Decision`; layout in docs/protocol.md). */
 export const decision: Codec<DecisionMessage> = {
   type: MessageType.Decision,
   encode(w, m) {

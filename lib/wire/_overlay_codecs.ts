@@ -50,7 +50,7 @@ export class VersionMismatch extends Error {
   }
 }
 
-/** Codec. */
+/** Encodes and decodes Hello messages (type `MessageType.Hello`; layout in docs/protocol.md). */
 export const hello: Codec<HelloMessage> = {
   type: MessageType.Hello,
   encode(w, m) {
@@ -71,7 +71,7 @@ export const hello: Codec<HelloMessage> = {
   },
 };
 
-/** Codec. */
+/** Encodes and decodes Error messages (type `MessageType.Error`; layout in docs/protocol.md). */
 export const error: Codec<ErrorMessage> = {
   type: MessageType.Error,
   encode(w, m) {
@@ -82,7 +82,7 @@ export const error: Codec<ErrorMessage> = {
   },
 };
 
-/** Codec. */
+/** Encodes and decodes Register messages (type `MessageType.Register`; layout in docs/protocol.md). */
 export const register: Codec<RegisterMessage> = {
   type: MessageType.Register,
   encode(w, m) {
@@ -93,7 +93,7 @@ export const register: Codec<RegisterMessage> = {
   },
 };
 
-/** Codec. */
+/** Encodes and decodes Registered messages (type `MessageType.Registered`; layout in docs/protocol.md). */
 export const registered: Codec<RegisteredMessage> = {
   type: MessageType.Registered,
   encode() {},
@@ -102,7 +102,7 @@ export const registered: Codec<RegisteredMessage> = {
   },
 };
 
-/** Codec. */
+/** Encodes and decodes Refused messages (type `MessageType.Refused`; layout in docs/protocol.md). */
 export const refused: Codec<RefusedMessage> = {
   type: MessageType.Refused,
   encode(w, m) {
@@ -117,7 +117,7 @@ export const refused: Codec<RefusedMessage> = {
   },
 };
 
-/** Codec. */
+/** Encodes and decodes PeerListRequest messages (type `MessageType.PeerListRequest`; layout in docs/protocol.md). */
 export const peerListRequest: Codec<PeerListRequestMessage> = {
   type: MessageType.PeerListRequest,
   encode(w, m) {
@@ -128,7 +128,7 @@ export const peerListRequest: Codec<PeerListRequestMessage> = {
   },
 };
 
-/** Codec. */
+/** Encodes and decodes PeerList messages (type `MessageType.PeerList`; layout in docs/protocol.md). */
 export const peerList: Codec<PeerListMessage> = {
   type: MessageType.PeerList,
   encode(w, m) {
@@ -156,7 +156,7 @@ export const peerList: Codec<PeerListMessage> = {
   },
 };
 
-/** Codec. */
+/** Encodes and decodes Gossip messages (type `MessageType.Gossip`; layout in docs/protocol.md). */
 export const gossip: Codec<GossipMessage> = {
   type: MessageType.Gossip,
   encode(w, m) {
@@ -168,7 +168,7 @@ export const gossip: Codec<GossipMessage> = {
   },
 };
 
-/** Codec. */
+/** Encodes and decodes Ping messages (type `MessageType.Ping`; layout in docs/protocol.md). */
 export const ping: Codec<PingMessage> = {
   type: MessageType.Ping,
   encode(w, m) {
@@ -179,7 +179,7 @@ export const ping: Codec<PingMessage> = {
   },
 };
 
-/** Codec. */
+/** Encodes and decodes Pong messages (type `MessageType.Pong`; layout in docs/protocol.md). */
 export const pong: Codec<PongMessage> = {
   type: MessageType.Pong,
   encode(w, m) {
@@ -190,7 +190,7 @@ export const pong: Codec<PongMessage> = {
   },
 };
 
-/** Codec. */
+/** Encodes and decodes DeadNode messages (type `MessageType.DeadNode`; layout in docs/protocol.md). */
 export const deadNode: Codec<DeadNodeMessage> = {
   type: MessageType.DeadNode,
   encode(w, m) {
@@ -201,7 +201,7 @@ export const deadNode: Codec<DeadNodeMessage> = {
   },
 };
 
-/** Codec. */
+/** Encodes and decodes Leave messages (type `MessageType.Leave`; layout in docs/protocol.md). */
 export const leave: Codec<LeaveMessage> = {
   type: MessageType.Leave,
   encode(w, m) {
@@ -212,7 +212,7 @@ export const leave: Codec<LeaveMessage> = {
   },
 };
 
-/** Codec. */
+/** Encodes and decodes DegreeUpdate messages (type `MessageType.DegreeUpdate`; layout in docs/protocol.md). */
 export const degreeUpdate: Codec<DegreeUpdateMessage> = {
   type: MessageType.DegreeUpdate,
   encode(w, m) {
