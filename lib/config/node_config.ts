@@ -69,6 +69,19 @@ export interface PeerTuning {
    * @default {600000}
    */
   messageListMaxAgeMs: number;
+  /**
+   * Most messages a late joiner asks its first neighbour for (and a peer
+   * hands out), newest first; 0 turns catching up off. A thousand covers
+   * 100 peers' worth of the default 10 messages each in one answer.
+   * @default {1000}
+   */
+  catchUpMaxMessages: number;
+  /**
+   * How old, by first receipt, a message handed to a late joiner may be.
+   * A minute covers a whole default gossip run of a peer (10 × 5 s).
+   * @default {60000}
+   */
+  catchUpMaxAgeMs: number;
 }
 
 /** Seed behaviour knobs. All durations are milliseconds. */
@@ -125,6 +138,8 @@ export const DEFAULT_PEER_TUNING: Readonly<PeerTuning> = {
   seedRetryMaxMs: 2_000,
   messageListMaxEntries: 100_000,
   messageListMaxAgeMs: 600_000,
+  catchUpMaxMessages: 1_000,
+  catchUpMaxAgeMs: 60_000,
 };
 
 /** Seed defaults. */
@@ -155,6 +170,8 @@ export const PEER_LIMITS: { readonly [K in keyof PeerTuning]: readonly [number, 
   seedRetryMaxMs: [1, 600_000],
   messageListMaxEntries: [1, 100_000_000],
   messageListMaxAgeMs: [1, 86_400_000 * 7],
+  catchUpMaxMessages: [0, 65_535],
+  catchUpMaxAgeMs: [0, 86_400_000],
 };
 
 /** Valid range of each numeric seed knob, inclusive. */

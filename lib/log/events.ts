@@ -134,7 +134,16 @@ export type LogEvent =
   /** (contract) This peer created a gossip message. */
   | { event: "gossip_generated"; message: string; origin: string; seq: number }
   /** (contract) First receipt of a gossip message. */
-  | { event: "gossip_received"; message: string; origin: string; from: string }
+  | {
+    event: "gossip_received";
+    message: string;
+    origin: string;
+    from: string;
+    /** Set when it came in a late joiner's catch-up, not by flooding. */
+    catchUp?: true;
+  }
+  /** A late joiner's catch-up from its first neighbour ended. */
+  | { event: "catch_up"; from: string; messages: number }
   /** A neighbour missed a ping. */
   | { event: "ping_missed"; neighbor: string; misses: number }
   /** A neighbour missed too many pings; asking others to probe it. */
@@ -213,6 +222,7 @@ export const EVENT_FORMATS: { readonly [N in EventName]: EventFormat } = {
   neighbor_dial_failed: { level: "warning", template: "could not reach {neighbor}: {detail}" },
   gossip_generated: { level: "info", template: "generated {message}" },
   gossip_received: { level: "info", template: "received {message} from {from}" },
+  catch_up: { level: "info", template: "caught up on {messages} earlier messages from {from}" },
   ping_missed: { level: "debug", template: "{neighbor} missed ping ({misses} in a row)" },
   suspect: {
     level: "warning",

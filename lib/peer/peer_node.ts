@@ -23,6 +23,7 @@ import type { Frame } from "../wire/frame.ts";
 import type { HelloMessage, Message, PeerEntry } from "../wire/messages.ts";
 import type { Transport } from "../wire/transport.ts";
 import { type KnownPeer, unionPeerLists } from "./bootstrap.ts";
+import { CatchUp } from "./catch_up.ts";
 import { Gossip } from "./gossip.ts";
 import { LivenessTracker } from "./liveness.ts";
 import { LivenessMonitor } from "./liveness_monitor.ts";
@@ -79,6 +80,7 @@ export class PeerNode {
   readonly #monitor: LivenessMonitor;
   readonly #tracker: LivenessTracker;
   readonly #overlay: Overlay;
+  readonly #catchUp: CatchUp;
   /** The latest peer list from each seed, by seed key. */
   readonly #lists = new Map<string, PeerEntry[]>();
   #degreeQueued = false;
@@ -149,6 +151,13 @@ export class PeerNode {
       refreshPeerLists: () => this.#seeds.refreshPeerLists(),
       knownPeers: () => this.knownPeers(),
     });
+    this.#catchUp = new CatchUp({
+      messages: this.#messages,
+      log: this.#log,
+      clock: this.#clock,
+      limits: { maxMessages: t.catchUpMaxMessages, maxAgeMs: t.catchUpMaxAgeMs },
+      timeoutMs: t.dialTimeoutMs,
+    });
     this.#tracker = new LivenessTracker({
       misses: t.pingMisses,
       clock: this.#clock,
@@ -194,6 +203,9 @@ export class PeerNode {
     });
     await this.#overlay.link(known, this.#options.tuning.maxNeighbors);
     if (!this.#host.running) return;
+    // A late joiner asks its first neighbour for what was said before it came.
+    const first = this.#neighbors.list()[0];
+    if (first) this.#catchUp.ask(first.connection);
     this.#gossip.start();
     this.#monitor.start();
     this.#overlay.start();
@@ -233,6 +245,7 @@ export class PeerNode {
     this.#gossip.stop();
     this.#monitor.stop();
     this.#overlay.stop();
+    this.#catchUp.stop();
     this.#host.stopListening();
     this.#seeds.leave();
     await this.#host.stop((connection) => {
@@ -325,6 +338,11 @@ export class PeerNode {
       case "probe_result":
         this.#monitor.onProbeResult(key, message.nonce, message.alive);
         return true;
+      case "catch_up_request":
+        this.#catchUp.onRequest(connection, message);
+        return true;
+      case "catch_up":
+        return this.#catchUp.onAnswer(key, message);
       case "leave":
         // Not dead: it said goodbye. Stop watching before the link closes,
         // and do not redial it while the seeds may still list it.

@@ -20,17 +20,25 @@
  *   one was started since). A node that exits on its own is *not* excused:
  *   that is a failure and its missing receipts count.
  *
+ * - late joiners: a peer that joined (registered and linked) after the
+ *   message was generated, but within `catchUpWindowMs` of it, is expected
+ *   too: it catches up from its first neighbour. This applies to a peer's
+ *   first lifetime without outages; a node `up` killed or paused and started
+ *   again is not expected to catch up on what was said while it was gone.
+ *
  * *Delivered* pairs are the expected pairs with a `gossip_received` (first
  * receipt) in the receiver's log. Messages generated less than
  * `settleMs` before the stop are not counted: they were still spreading.
  *
  * **Dissemination time** of a message is its last expected first receipt
- * minus its generation, both from the logs' sub-millisecond `ts`, over the
+ * by flooding (catch-up receipts excluded: they wait for the join) minus its
+ * generation, both from the logs' sub-millisecond `ts`, over the
  * messages that reached every expected receiver. Percentiles are nearest-rank.
  *
  * @module
  */
 
+import { DEFAULT_PEER_TUNING } from "../config/node_config.ts";
 import { type RunRecord, textField } from "./records.ts";
 
 /** A period during which `up` had a node killed or paused. */
@@ -62,6 +70,12 @@ export interface SummaryOptions {
   stopTs?: number;
   /** How long before `stopTs` a message must have been generated to count. @default {2000} */
   settleMs?: number;
+  /**
+   * How long after a message a peer may join and still be expected to get
+   * it by catching up (the peers' catch-up age bound).
+   * @default {60000}
+   */
+  catchUpWindowMs?: number;
 }
 
 /** A peer named in dead-node reports. */
@@ -129,8 +143,8 @@ interface Lifetime {
 interface PeerIndex {
   readonly node: RunNode;
   readonly lifetimes: Lifetime[];
-  /** First receipt ts by message key. */
-  readonly receipts: Map<string, number>;
+  /** First receipt by message key: when, and whether by catch-up. */
+  readonly receipts: Map<string, { readonly ts: number; readonly catchUp: boolean }>;
 }
 
 interface Generated {
@@ -148,7 +162,7 @@ function messageKey(origin: string, message: string): string {
 
 function indexPeer(node: RunNode, generated: Generated[]): PeerIndex {
   const lifetimes: Lifetime[] = [];
-  const receipts = new Map<string, number>();
+  const receipts = new Map<string, { ts: number; catchUp: boolean }>();
   let current: Lifetime | undefined;
   for (const record of node.records) {
     if (record.event === "listening" || current === undefined) {
@@ -165,7 +179,9 @@ function indexPeer(node: RunNode, generated: Generated[]): PeerIndex {
     } else if (record.event === "gossip_received") {
       const key = messageKey(textField(record, "origin") ?? "", message);
       // A restarted peer may see a message again; its first receipt counts.
-      if (!receipts.has(key)) receipts.set(key, record.ts);
+      if (!receipts.has(key)) {
+        receipts.set(key, { ts: record.ts, catchUp: record.fields.catchUp === true });
+      }
     }
   }
   return { node, lifetimes, receipts };
@@ -189,6 +205,13 @@ function isExpected(peer: PeerIndex, ts: number): boolean {
   if (outages.some((o) => o.kind === "kill" && o.fromTs >= start && o.fromTs <= ts)) return false;
   const joined = joinedTs(lifetime);
   return joined !== undefined && joined < ts;
+}
+
+/** Whether `peer` joined after a message generated at `ts`, soon enough to catch up on it. */
+function isLateJoiner(peer: PeerIndex, ts: number, windowMs: number): boolean {
+  if ((peer.node.outages ?? []).length > 0 || peer.lifetimes.length !== 1) return false;
+  const joined = joinedTs(peer.lifetimes[0] as Lifetime);
+  return joined !== undefined && joined >= ts && joined - ts <= windowMs;
 }
 
 /**
@@ -260,6 +283,7 @@ export function summarizeRun(
   const peers = nodes.filter((n) => n.role === "peer").map((n) => indexPeer(n, generated));
   const settleMs = options.stopTs === undefined ? 0 : options.settleMs ?? DEFAULT_SETTLE_MS;
   const cutoff = options.stopTs === undefined ? Infinity : options.stopTs - settleMs;
+  const windowMs = options.catchUpWindowMs ?? DEFAULT_PEER_TUNING.catchUpMaxAgeMs;
   let expected = 0;
   let delivered = 0;
   let counted = 0;
@@ -272,12 +296,14 @@ export function summarizeRun(
     let got = 0;
     let last = message.ts;
     for (const peer of peers) {
-      if (peer.node.address === message.origin || !isExpected(peer, message.ts)) continue;
+      if (peer.node.address === message.origin) continue;
+      const onTime = isExpected(peer, message.ts);
+      if (!onTime && !isLateJoiner(peer, message.ts, windowMs)) continue;
       want++;
-      const at = peer.receipts.get(message.key);
-      if (at === undefined) continue;
+      const receipt = peer.receipts.get(message.key);
+      if (receipt === undefined) continue;
       got++;
-      last = Math.max(last, at);
+      if (onTime && !receipt.catchUp) last = Math.max(last, receipt.ts);
     }
     expected += want;
     delivered += got;

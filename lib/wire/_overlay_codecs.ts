@@ -17,6 +17,9 @@ import {
   writeNodeId,
 } from "./_codec.ts";
 import {
+  type CatchUpItem,
+  type CatchUpMessage,
+  type CatchUpRequestMessage,
   type DeadNodeMessage,
   type DegreeUpdateMessage,
   ERROR_CODES,
@@ -220,5 +223,45 @@ export const degreeUpdate: Codec<DegreeUpdateMessage> = {
   },
   decode(r) {
     return { kind: "degree_update", degree: r.u16("degree") };
+  },
+};
+
+/** Encodes and decodes CatchUpRequest messages (type `MessageType.CatchUpRequest`; layout in docs/protocol.md). */
+export const catchUpRequest: Codec<CatchUpRequestMessage> = {
+  type: MessageType.CatchUpRequest,
+  encode(w, m) {
+    w.u16(m.maxMessages).u32(m.maxAgeMs);
+  },
+  decode(r) {
+    return {
+      kind: "catch_up_request",
+      maxMessages: r.u16("max messages"),
+      maxAgeMs: r.u32("max age"),
+    };
+  },
+};
+
+/** Encodes and decodes CatchUp messages (type `MessageType.CatchUp`; layout in docs/protocol.md). */
+export const catchUp: Codec<CatchUpMessage> = {
+  type: MessageType.CatchUp,
+  encode(w, m) {
+    w.u8(m.more ? 1 : 0).u16(m.items.length);
+    for (const item of m.items) {
+      writeAddress(w, item.origin);
+      w.str16(item.text);
+    }
+  },
+  decode(r) {
+    const more = (r.u8("flags") & 1) === 1;
+    const count = r.u16("count");
+    // An item takes at least 7 bytes (shortest host "::", port, empty text).
+    if (count * 7 > r.remaining) {
+      throw new MalformedInput(`item count (${count}) exceeds what ${r.remaining} bytes can hold`);
+    }
+    const items: CatchUpItem[] = [];
+    for (let i = 0; i < count; i++) {
+      items.push({ origin: readAddress(r, `item ${i} origin`), text: r.str16(`item ${i} text`) });
+    }
+    return { kind: "catch_up", more, items };
   },
 };

@@ -49,6 +49,8 @@ export const MessageType = {
   ProbeRequest: 20,
   ProbeResult: 21,
   Decision: 22,
+  CatchUpRequest: 48,
+  CatchUp: 49,
 } as const;
 
 /** A message type byte this build knows. */
@@ -240,6 +242,28 @@ export interface DecisionMessage {
   readonly text: string;
 }
 
+/** One gossip message handed to a late joiner. */
+export interface CatchUpItem {
+  /** The peer that generated it. */
+  readonly origin: Address;
+  /** Its text, `<unix ms>:<host>:<seq>`. */
+  readonly text: string;
+}
+/** Joining peer → its first neighbour: send me what your Message List still holds. */
+export interface CatchUpRequestMessage {
+  readonly kind: "catch_up_request";
+  /** Most messages wanted (the neighbour may send fewer). */
+  readonly maxMessages: number;
+  /** Only messages first seen within this many ms (the neighbour may use less). */
+  readonly maxAgeMs: number;
+}
+/** Answer to `catch_up_request`, oldest first; split over several messages like `peer_list`. */
+export interface CatchUpMessage {
+  readonly kind: "catch_up";
+  readonly more: boolean;
+  readonly items: readonly CatchUpItem[];
+}
+
 /** Every message of the protocol. */
 export type Message =
   | HelloMessage
@@ -263,7 +287,9 @@ export type Message =
   | SyncStateMessage
   | ProbeRequestMessage
   | ProbeResultMessage
-  | DecisionMessage;
+  | DecisionMessage
+  | CatchUpRequestMessage
+  | CatchUpMessage;
 
 /** A message's kind string, e.g. `"gossip"`. */
 export type MessageKind = Message["kind"];

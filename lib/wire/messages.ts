@@ -16,6 +16,8 @@ import * as overlay from "./_overlay_codecs.ts";
 import { BadMagic, VersionMismatch } from "./_overlay_codecs.ts";
 import { type Frame, FRAME_HEADER_BYTES, MAX_FRAME_BYTES } from "./frame.ts";
 import {
+  type CatchUpItem,
+  type CatchUpMessage,
   type DecodeResult,
   type MemberRecord,
   type Message,
@@ -53,6 +55,8 @@ const CODECS: CodecTable = {
   probe_request: membership.probeRequest,
   probe_result: membership.probeResult,
   decision: membership.decision,
+  catch_up_request: overlay.catchUpRequest,
+  catch_up: overlay.catchUp,
 };
 
 const BY_TYPE: ReadonlyArray<Codec<Message> | undefined> = (() => {
@@ -163,9 +167,13 @@ export function decodeMessage(frame: Frame): DecodeResult {
 
 const ENCODER = new TextEncoder();
 
+// Payload bytes a list message's items may take: the frame limit less the
+// type byte and a list header (request id, flags, count) with room to spare.
+const FRAME_BUDGET = MAX_FRAME_BYTES - FRAME_HEADER_BYTES - 16;
+
 // Splits items into chunks whose encoded size fits one frame.
 function splitForFrames<T>(items: readonly T[], sizeOf: (item: T) => number): T[][] {
-  const budget = MAX_FRAME_BYTES - FRAME_HEADER_BYTES - 16;
+  const budget = FRAME_BUDGET;
   const parts: T[][] = [];
   let current: T[] = [];
   let size = 0;
@@ -183,11 +191,11 @@ function splitForFrames<T>(items: readonly T[], sizeOf: (item: T) => number): T[
   return parts;
 }
 
-function hostBytes(host: string): number {
-  for (let i = 0; i < host.length; i++) {
-    if (host.charCodeAt(i) > 0x7f) return ENCODER.encode(host).length;
+function utf8Length(text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) > 0x7f) return ENCODER.encode(text).length;
   }
-  return host.length;
+  return text.length;
 }
 
 /**
@@ -198,7 +206,7 @@ export function peerListMessages(
   requestId: number,
   peers: readonly PeerEntry[],
 ): PeerListMessage[] {
-  const parts = splitForFrames(peers, (p) => 5 + hostBytes(p.address.host));
+  const parts = splitForFrames(peers, (p) => 5 + utf8Length(p.address.host));
   return parts.map((part, i) => ({
     kind: "peer_list",
     requestId,
@@ -212,11 +220,23 @@ export function syncStateMessages(
   requestId: number,
   records: readonly MemberRecord[],
 ): SyncStateMessage[] {
-  const parts = splitForFrames(records, (r) => 24 + hostBytes(r.address.host));
+  const parts = splitForFrames(records, (r) => 24 + utf8Length(r.address.host));
   return parts.map((part, i) => ({
     kind: "sync_state",
     requestId,
     more: i < parts.length - 1,
     records: part,
   }));
+}
+
+/**
+ * Splits catch-up items into `catch_up` messages that each fit in one frame.
+ * An item too big to share a frame with the message header (a gossip text
+ * within a few bytes of the frame limit) is left out.
+ */
+export function catchUpMessages(items: readonly CatchUpItem[]): CatchUpMessage[] {
+  const size = (item: CatchUpItem) => 5 + utf8Length(item.origin.host) + utf8Length(item.text);
+  const fitting = items.filter((item) => size(item) <= FRAME_BUDGET);
+  const parts = splitForFrames(fitting, size);
+  return parts.map((part, i) => ({ kind: "catch_up", more: i < parts.length - 1, items: part }));
 }

@@ -15,6 +15,7 @@ import fc from "fast-check";
 import type { Address } from "../../lib/util/address.ts";
 import { FRAME_HEADER_BYTES, MAX_FRAME_BYTES } from "../../lib/wire/frame.ts";
 import {
+  type CatchUpItem,
   DECISION_OUTCOMES,
   ERROR_CODES,
   type MemberRecord,
@@ -190,6 +191,18 @@ export const PEER_LIST_MAX = Math.ceil((MAX_FRAME_BYTES * 1.5) / MIN_ENTRY_BYTES
 /** Records long enough to need splitting over several frames. */
 export const SYNC_RECORDS_MAX = Math.ceil((MAX_FRAME_BYTES * 1.5) / MIN_RECORD_BYTES);
 
+/**
+ * A catch-up item: a gossip message's origin and text, of any size that
+ * fits a catch-up frame (`catchUpMessages` leaves out the few gossip texts
+ * within bytes of the frame limit; a unit test covers that).
+ */
+export const catchUpItem: fc.Arbitrary<CatchUpItem> = address.chain((origin) =>
+  text(MAX_FRAME_BYTES - FRAME_HEADER_BYTES - 16 - 5 - ENCODER.encode(origin.host).length)
+    .map((t) => ({ origin, text: t }))
+);
+/** Items enough to need several frames. */
+export const CATCH_UP_ITEMS_MAX = Math.ceil((MAX_FRAME_BYTES * 1.5) / MIN_ENTRY_BYTES);
+
 type ArbitraryTable = { [K in MessageKind]: fc.Arbitrary<Extract<Message, { kind: K }>> };
 
 const addressedText = (
@@ -291,6 +304,23 @@ export const MESSAGE_ARBITRARIES: ArbitraryTable = {
     nonce: u32,
     target: address,
     alive: fc.boolean(),
+  }),
+  catch_up_request: fc.record({
+    kind: fc.constant("catch_up_request" as const),
+    maxMessages: u16,
+    maxAgeMs: u32,
+  }),
+  catch_up: fc.record({
+    kind: fc.constant("catch_up" as const),
+    more: fc.boolean(),
+    // Many short items (counts up to several frames), or a few of any size.
+    items: fc.oneof(
+      list(
+        catchUpItem.map((item) => ({ ...item, text: fitBytes(item.text, 40) })),
+        CATCH_UP_ITEMS_MAX,
+      ),
+      fc.array(catchUpItem, { maxLength: 3 }),
+    ),
   }),
   decision: address.chain((dead) =>
     fc.record({

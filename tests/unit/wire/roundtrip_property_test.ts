@@ -14,6 +14,7 @@ import fc from "fast-check";
 import { ByteWriter } from "../../../lib/wire/_bytes.ts";
 import { FrameDecoder, MAX_FRAME_BYTES } from "../../../lib/wire/frame.ts";
 import {
+  catchUpMessages,
   decodeMessage,
   encodeMessage,
   encodeMessageFrom,
@@ -54,6 +55,7 @@ function roundTrip(message: Message, initialCapacity: number): Message {
 function asSent(message: Message): Message[] {
   if (message.kind === "peer_list") return peerListMessages(message.requestId, message.peers);
   if (message.kind === "sync_state") return syncStateMessages(message.requestId, message.records);
+  if (message.kind === "catch_up") return catchUpMessages(message.items);
   return [message];
 }
 
@@ -62,6 +64,10 @@ function reassemble(original: Message, parts: Message[]): Message {
   if (original.kind === "peer_list") {
     const peers = parts.flatMap((p) => p.kind === "peer_list" ? p.peers : []);
     return { ...original, more: false, peers };
+  }
+  if (original.kind === "catch_up") {
+    const items = parts.flatMap((p) => p.kind === "catch_up" ? p.items : []);
+    return { ...original, more: false, items };
   }
   if (original.kind === "sync_state") {
     const records = parts.flatMap((p) => p.kind === "sync_state" ? p.records : []);
@@ -91,16 +97,15 @@ for (const kind of Object.keys(MESSAGE_ARBITRARIES) as MessageKind[]) {
         const parts = asSent(message);
         const decoded = parts.map((part) => roundTrip(part, initialCapacity));
         for (const [i, part] of decoded.entries()) {
-          if (part.kind === "peer_list" || part.kind === "sync_state") {
+          if (part.kind === "peer_list" || part.kind === "sync_state" || part.kind === "catch_up") {
             // Every part but the last says more follows.
             assertEquals(part.more, i < decoded.length - 1);
           }
         }
         const whole = reassemble(message, decoded);
-        const expected = parts.length > 1 || message.kind === "peer_list" ||
-            message.kind === "sync_state"
-          ? { ...message, more: false }
-          : message;
+        const split = message.kind === "peer_list" || message.kind === "sync_state" ||
+          message.kind === "catch_up";
+        const expected = split ? { ...message, more: false } : message;
         // JSON first: native and fast on lists of thousands; the deep
         // comparison (and its diff) only when they differ or hold a -0.
         if (JSON.stringify(whole) !== JSON.stringify(expected) || hasNegativeZero(expected)) {

@@ -1,0 +1,161 @@
+/**
+ * Late joiners catching up: a peer that joins asks its first neighbour for
+ * the gossip still in that neighbour's Message List (bounded by count and
+ * age), and records what it did not have as first receipts, marked
+ * `catchUp`. Caught-up messages are not forwarded: the rest of the network
+ * has had them already.
+ *
+ * A neighbour that is itself still catching up answers once it is done, so
+ * peers that join in a burst do not hand each other empty lists.
+ *
+ * @module
+ */
+
+import type { EventLog } from "../log/events.ts";
+import { formatAddress, parseAddress } from "../util/address.ts";
+import type { Clock, TimerHandle } from "../util/clock.ts";
+import type { FramedConnection } from "../wire/connection.ts";
+import { type CatchUpItem, type CatchUpMessage, catchUpMessages } from "../wire/messages.ts";
+import type { MessageList, MessageRecord } from "./message_list.ts";
+
+/** How much history a late joiner asks for, and a neighbour hands out. */
+export interface CatchUpLimits {
+  /** Most messages in one catch-up (0 turns catching up off). */
+  readonly maxMessages: number;
+  /** Only messages first seen within this many ms. */
+  readonly maxAgeMs: number;
+}
+
+/**
+ * The Message List entries a catch-up hands out: those first seen within
+ * `maxAgeMs` of `now`, the newest `maxMessages` of them, oldest first.
+ *
+ * @example Usage
+ * ```ts
+ * import { selectCatchUp } from "./catch_up.ts";
+ * const entry = (firstSeen: number) => ({ text: `t${firstSeen}`, origin: "a:1", firstSeen, from: "self" });
+ * selectCatchUp([entry(1), entry(50), entry(90), entry(95)], 100, { maxMessages: 2, maxAgeMs: 60 })
+ *   .map((e) => e.firstSeen); // [90, 95]
+ * ```
+ */
+export function selectCatchUp(
+  entries: readonly MessageRecord[],
+  now: number,
+  limits: CatchUpLimits,
+): MessageRecord[] {
+  if (limits.maxMessages <= 0) return [];
+  const cutoff = now - limits.maxAgeMs;
+  const recent = entries.filter((e) => e.firstSeen >= cutoff);
+  return recent.slice(Math.max(0, recent.length - limits.maxMessages));
+}
+
+/** What {@linkcode CatchUp} needs from its peer. */
+export interface CatchUpOptions {
+  messages: MessageList;
+  log: EventLog;
+  clock: Clock;
+  limits: CatchUpLimits;
+  /** Give up waiting for an answer after this long, in ms. */
+  timeoutMs: number;
+}
+
+/** One peer's catching up, and its answers to neighbours that ask. */
+export class CatchUp {
+  #options: CatchUpOptions;
+  /** The neighbour asked, while its answer is awaited. */
+  #asked: { key: string; received: number; timer: TimerHandle } | undefined;
+  /** Requests that arrived while this peer was catching up itself. */
+  #deferred: Array<{ neighbor: FramedConnection; limits: CatchUpLimits }> = [];
+  /** Links already answered: one catch-up per link. */
+  #answered = new WeakSet<FramedConnection>();
+
+  /** Creates the catch-up of one peer; nothing is sent until {@linkcode ask}. */
+  constructor(options: CatchUpOptions) {
+    this.#options = options;
+  }
+
+  /** Asks `neighbor` for recent messages (once, when joining). */
+  ask(neighbor: FramedConnection): void {
+    const { limits } = this.#options;
+    if (limits.maxMessages <= 0 || this.#asked) return;
+    const timer = this.#options.clock.setTimeout(() => this.#done(), this.#options.timeoutMs);
+    this.#asked = { key: neighbor.remoteKey, received: 0, timer };
+    neighbor.send({
+      kind: "catch_up_request",
+      maxMessages: Math.min(limits.maxMessages, 0xffff),
+      maxAgeMs: Math.min(limits.maxAgeMs, 0xffff_ffff),
+    });
+  }
+
+  /** A neighbour asks: answer at once, or once this peer's own catch-up is done. */
+  onRequest(neighbor: FramedConnection, request: { maxMessages: number; maxAgeMs: number }): void {
+    if (this.#answered.has(neighbor)) return;
+    this.#answered.add(neighbor);
+    const limits = {
+      maxMessages: Math.min(request.maxMessages, this.#options.limits.maxMessages),
+      maxAgeMs: Math.min(request.maxAgeMs, this.#options.limits.maxAgeMs),
+    };
+    if (this.#asked) {
+      this.#deferred.push({ neighbor, limits });
+      return;
+    }
+    this.#answer(neighbor, limits);
+  }
+
+  /**
+   * Takes one part of the answer from neighbour `from`. Returns false when
+   * nothing was asked of it (the caller treats that as a protocol error).
+   */
+  onAnswer(from: string, message: CatchUpMessage): boolean {
+    const asked = this.#asked;
+    if (asked?.key !== from) return false;
+    for (const item of message.items) {
+      const origin = formatAddress(item.origin);
+      if (this.#options.messages.record(origin, item.text, from) === "duplicate") continue;
+      asked.received++;
+      this.#options.log.emit({
+        event: "gossip_received",
+        message: item.text,
+        origin,
+        from,
+        catchUp: true,
+      });
+    }
+    if (!message.more) this.#done();
+    return true;
+  }
+
+  /** Stops waiting (the peer is stopping). */
+  stop(): void {
+    if (this.#asked) this.#options.clock.clearTimeout(this.#asked.timer);
+    this.#asked = undefined;
+    this.#deferred = [];
+  }
+
+  #done(): void {
+    const asked = this.#asked;
+    if (!asked) return;
+    this.#asked = undefined;
+    this.#options.clock.clearTimeout(asked.timer);
+    this.#options.log.emit({ event: "catch_up", from: asked.key, messages: asked.received });
+    const waiting = this.#deferred;
+    this.#deferred = [];
+    for (const { neighbor, limits } of waiting) {
+      if (!neighbor.isClosed) this.#answer(neighbor, limits);
+    }
+  }
+
+  #answer(neighbor: FramedConnection, limits: CatchUpLimits): void {
+    const entries = selectCatchUp(
+      this.#options.messages.entries(),
+      this.#options.clock.now(),
+      limits,
+    );
+    const items: CatchUpItem[] = [];
+    for (const entry of entries) {
+      const origin = parseAddress(entry.origin);
+      if (origin) items.push({ origin, text: entry.text });
+    }
+    for (const part of catchUpMessages(items)) neighbor.send(part);
+  }
+}

@@ -1,0 +1,137 @@
+import { assertEquals } from "@std/assert";
+import { MemoryEventLog } from "../../../lib/log/events.ts";
+import { CatchUp, selectCatchUp } from "../../../lib/peer/catch_up.ts";
+import { MessageList, type MessageRecord } from "../../../lib/peer/message_list.ts";
+import type { FramedConnection } from "../../../lib/wire/connection.ts";
+import { MAX_FRAME_BYTES } from "../../../lib/wire/frame.ts";
+import { catchUpMessages, encodeMessage, type Message } from "../../../lib/wire/messages.ts";
+import { ManualClock } from "../../support/manual_clock.ts";
+
+function entry(firstSeen: number, origin = "10.0.0.1:6001"): MessageRecord {
+  return { text: `${firstSeen}:10.0.0.1:1`, origin, firstSeen, from: "self" };
+}
+
+Deno.test("selectCatchUp() keeps the newest messages within the age bound, oldest first", () => {
+  const entries = [entry(100), entry(500), entry(900), entry(950), entry(999)];
+  const limits = { maxMessages: 10, maxAgeMs: 100 };
+  assertEquals(selectCatchUp(entries, 1000, limits).map((e) => e.firstSeen), [900, 950, 999]);
+  assertEquals(
+    selectCatchUp(entries, 1000, { maxMessages: 2, maxAgeMs: 1000 }).map((e) => e.firstSeen),
+    [950, 999],
+  );
+  assertEquals(selectCatchUp(entries, 1000, { maxMessages: 0, maxAgeMs: 1000 }), []);
+  assertEquals(selectCatchUp([], 1000, limits), []);
+});
+
+Deno.test("catchUpMessages() splits to fit frames and leaves out an item too big for one", () => {
+  const origin = { host: "10.0.0.1", port: 6001 };
+  const items = Array.from({ length: 3000 }, (_, i) => ({ origin, text: `${i}`.repeat(10) }));
+  const parts = catchUpMessages(items);
+  assertEquals(parts.length > 1, true);
+  for (const part of parts) assertEquals(encodeMessage(part).length <= MAX_FRAME_BYTES + 4, true);
+  assertEquals(parts.flatMap((p) => p.items), items);
+  assertEquals(parts.map((p) => p.more), [...parts.slice(1).map(() => true), false]);
+  const huge = { origin, text: "x".repeat(MAX_FRAME_BYTES - 12) };
+  assertEquals(catchUpMessages([huge, items[0]!]).flatMap((p) => p.items), [items[0]]);
+  assertEquals(catchUpMessages([]), [{ kind: "catch_up", more: false, items: [] }]);
+});
+
+/** A stand-in for a neighbour link that records what is sent on it. */
+function fakeLink(key: string): FramedConnection & { sent: Message[] } {
+  const sent: Message[] = [];
+  return {
+    remoteKey: key,
+    isClosed: false,
+    sent,
+    send(message: Message) {
+      sent.push(message);
+      return true;
+    },
+  } as unknown as FramedConnection & { sent: Message[] };
+}
+
+function setup(clock: ManualClock) {
+  const log = new MemoryEventLog();
+  const messages = new MessageList({ clock });
+  const catchUp = new CatchUp({
+    messages,
+    log,
+    clock,
+    limits: { maxMessages: 100, maxAgeMs: 60_000 },
+    timeoutMs: 2000,
+  });
+  return { log, messages, catchUp };
+}
+
+Deno.test("CatchUp: a joiner records what it lacked as marked first receipts, once", () => {
+  const clock = new ManualClock(1_000_000);
+  const { log, messages, catchUp } = setup(clock);
+  messages.record("10.0.0.2:6002", "t2", "10.0.0.9:6009"); // already known
+  const neighbor = fakeLink("10.0.0.9:6009");
+  catchUp.ask(neighbor);
+  catchUp.ask(neighbor); // a second ask is ignored
+  assertEquals(neighbor.sent, [{ kind: "catch_up_request", maxMessages: 100, maxAgeMs: 60_000 }]);
+  const item = (host: string, text: string) => ({ origin: { host, port: 6000 }, text });
+  const answered = catchUp.onAnswer("10.0.0.9:6009", {
+    kind: "catch_up",
+    more: false,
+    items: [item("10.0.0.1", "t1"), { origin: { host: "10.0.0.2", port: 6002 }, text: "t2" }],
+  });
+  assertEquals(answered, true);
+  assertEquals(log.named("gossip_received"), [
+    {
+      event: "gossip_received",
+      message: "t1",
+      origin: "10.0.0.1:6000",
+      from: "10.0.0.9:6009",
+      catchUp: true,
+    },
+  ]);
+  assertEquals(log.named("catch_up"), [{ event: "catch_up", from: "10.0.0.9:6009", messages: 1 }]);
+  // An answer nobody asked for is refused.
+  assertEquals(
+    catchUp.onAnswer("10.0.0.9:6009", { kind: "catch_up", more: false, items: [] }),
+    false,
+  );
+});
+
+Deno.test("CatchUp: a neighbour still catching up answers once it is done; one answer per link", () => {
+  const clock = new ManualClock(1_000_000);
+  const { messages, catchUp } = setup(clock);
+  messages.record("10.0.0.1:6001", "old", "self");
+  clock.advance(61_000);
+  messages.record("10.0.0.1:6001", "recent", "self");
+  const upstream = fakeLink("10.0.0.8:6008");
+  const joiner = fakeLink("10.0.0.7:6007");
+  catchUp.ask(upstream);
+  catchUp.onRequest(joiner, { maxMessages: 65535, maxAgeMs: 4_000_000_000 });
+  assertEquals(joiner.sent, []); // held back: this peer is catching up itself
+  catchUp.onAnswer("10.0.0.8:6008", {
+    kind: "catch_up",
+    more: false,
+    items: [{ origin: { host: "10.0.0.3", port: 6003 }, text: "from upstream" }],
+  });
+  // The joiner's bounds are clipped to this peer's own (100 messages, 60 s).
+  assertEquals(joiner.sent, [{
+    kind: "catch_up",
+    more: false,
+    items: [
+      { origin: { host: "10.0.0.1", port: 6001 }, text: "recent" },
+      { origin: { host: "10.0.0.3", port: 6003 }, text: "from upstream" },
+    ],
+  }]);
+  catchUp.onRequest(joiner, { maxMessages: 10, maxAgeMs: 1000 });
+  assertEquals(joiner.sent.length, 1);
+});
+
+Deno.test("CatchUp: an unanswered ask times out, and waiting requests are answered then", () => {
+  const clock = new ManualClock(1_000_000);
+  const { log, catchUp } = setup(clock);
+  const upstream = fakeLink("10.0.0.8:6008");
+  const joiner = fakeLink("10.0.0.7:6007");
+  catchUp.ask(upstream);
+  catchUp.onRequest(joiner, { maxMessages: 10, maxAgeMs: 1000 });
+  clock.advance(2000);
+  assertEquals(log.named("catch_up"), [{ event: "catch_up", from: "10.0.0.8:6008", messages: 0 }]);
+  assertEquals(joiner.sent, [{ kind: "catch_up", more: false, items: [] }]);
+});
