@@ -63,8 +63,8 @@ Deno.test("summarizeRun() reports nearest-rank p50 and p99 over messages", () =>
   assertEquals(s.dissemination, { p50Ms: 50, p99Ms: 99, maxMs: 100, messages: 100 });
 });
 
-Deno.test("summarizeRun() does not expect a message at a peer that joined after it", () => {
-  const nodes = [
+Deno.test("summarizeRun() expects a message at a late joiner only within the catch-up window", () => {
+  const nodes = (caughtUp: boolean) => [
     peer(A, [...up(0, B), gen(1000, A, 1), gen(2000, A, 2)]),
     peer(B, [...up(10), got(1001, 1000, A, 1), got(2001, 2000, A, 2)]),
     // D listens before message 1 but links only after it.
@@ -72,11 +72,22 @@ Deno.test("summarizeRun() does not expect a message at a peer that joined after 
       rec(500, "listening", {}),
       rec(900, "joined", {}),
       rec(1500, "neighbor_connected", { neighbor: A }),
+      ...(caughtUp
+        ? [{ ...got(1600, 1000, A, 1), fields: { ...got(1600, 1000, A, 1).fields, catchUp: true } }]
+        : []),
       got(2003, 2000, A, 2),
     ]),
   ];
-  const s = summarizeRun(nodes);
+  // Without catching up (a window of 0), D is not expected to have message 1.
+  let s = summarizeRun(nodes(false), { catchUpWindowMs: 0 });
   assertEquals([s.expected, s.delivered, s.delivery], [3, 3, 1]);
+  // Joining 500 ms after it, D is expected to catch up on it...
+  s = summarizeRun(nodes(false));
+  assertEquals([s.expected, s.delivered, s.incompleteMessages], [4, 3, 1]);
+  // ...and when it has, its catch-up receipt does not stretch message 1's dissemination time.
+  s = summarizeRun(nodes(true));
+  assertEquals([s.expected, s.delivered, s.delivery], [4, 4, 1]);
+  assertEquals(s.dissemination?.maxMs, 3);
 });
 
 Deno.test("summarizeRun() does not expect a message at a registered peer with no link yet", () => {
