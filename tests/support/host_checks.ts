@@ -1,0 +1,163 @@
+/**
+ * Questions tests ask of a network on separate hosts, answered from the
+ * nodes' logs: has the overlay formed, did every message reach every peer,
+ * does anything mention an address that is not a lab host's.
+ *
+ * @module
+ */
+
+import { assert, assertEquals } from "@std/assert";
+import type { HostCluster, HostNode } from "./host_cluster.ts";
+import { waitFor } from "./jsonl_log.ts";
+import { messageKey } from "./network.ts";
+
+/** Polling period for checks over many logs. */
+const POLL_MS = 50;
+
+/** Options for {@linkcode waitForOverlay}. */
+export interface OverlayWait {
+  /** Give up after this long. @default {30000} */
+  timeoutMs?: number;
+}
+
+/**
+ * Waits until every peer joined and has a neighbour, and every seed's peer
+ * list is exactly `peers`.
+ */
+export async function waitForOverlay(
+  seeds: readonly HostNode[],
+  peers: readonly HostNode[],
+  options: OverlayWait = {},
+): Promise<void> {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const wanted = peers.map((p) => p.address).sort();
+  await waitFor("every peer to join", () => peers.every((p) => p.events("joined").length > 0), {
+    timeoutMs,
+    intervalMs: POLL_MS,
+  });
+  await waitFor("every peer to have a neighbour", () => peers.every((p) => p.degree() >= 1), {
+    timeoutMs,
+    intervalMs: POLL_MS,
+  });
+  await waitFor(
+    `every seed to list exactly ${wanted.length} peers`,
+    () => seeds.every((s) => sameSet([...s.members()], wanted)),
+    { timeoutMs, intervalMs: POLL_MS },
+  );
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  const set = new Set(a);
+  return set.size === b.length && b.every((x) => set.has(x));
+}
+
+/**
+ * Asserts that no log line of `nodes` mentions 127.0.0.1, and that every
+ * address in peer lists, registrations and neighbour links is a lab host's.
+ */
+export function assertLabAddressesOnly(net: HostCluster, nodes: readonly HostNode[]): void {
+  const hosts = new Set(net.lab.hosts.map((h) => h.address));
+  const check = (node: HostNode, what: string, address: unknown) => {
+    const host = String(address).replace(/:\d+$/, "");
+    assert(hosts.has(host), `${node.address} logged ${what} ${address}, not a lab host`);
+  };
+  for (const node of nodes) {
+    for (const line of node.log.lines()) {
+      assert(!JSON.stringify(line).includes("127.0.0.1"), `${node.address}: ${line.message}`);
+    }
+    for (const l of node.events("peer_list")) {
+      for (const peer of l.properties.peers as unknown[]) check(node, "listed peer", peer);
+    }
+    for (const l of node.events("peer_registered")) check(node, "peer", l.properties.peer);
+    for (const l of node.events("neighbor_connected")) {
+      check(node, "neighbour", l.properties.neighbor);
+    }
+    for (const l of node.events("seed_connected")) check(node, "seed", l.properties.seed);
+    for (const l of node.events("listening")) check(node, "listen address", l.properties.address);
+  }
+}
+
+/** One generated message, by key, with its generation time. */
+export interface Generated {
+  key: string;
+  origin: string;
+  ts: number;
+}
+
+/** Messages `origins` generated after `after` (log ts). */
+export function generatedAfter(origins: readonly HostNode[], after: number): Generated[] {
+  return origins.flatMap((o) =>
+    o.events("gossip_generated").filter((l) => l.ts > after).map((l) => ({
+      key: messageKey(l.properties.origin, l.properties.message),
+      origin: String(l.properties.origin),
+      ts: l.ts,
+    }))
+  );
+}
+
+/** Options for {@linkcode waitForDelivery}. */
+export interface DeliveryOptions {
+  /** Peers whose messages are followed. */
+  origins: readonly HostNode[];
+  /** Peers that must receive them. @default {origins} */
+  receivers?: readonly HostNode[];
+  /** Only messages generated after this log ts. @default {the last origin's or receiver's first link} */
+  after?: number;
+  /** Messages to wait for from each origin. @default {3} */
+  perOrigin?: number;
+  /** Give up after this long. @default {30000} */
+  timeoutMs?: number;
+}
+
+/** What {@linkcode waitForDelivery} saw. */
+export interface Delivery {
+  /** Messages checked. */
+  messages: number;
+  /** Log ts when the last of them reached its last receiver. */
+  completeAt: number;
+}
+
+/**
+ * Waits for `perOrigin` fresh messages from every origin, then until each
+ * reached every receiver other than its origin; asserts that no receiver
+ * logged a first receipt twice.
+ */
+export async function waitForDelivery(options: DeliveryOptions): Promise<Delivery> {
+  const origins = options.origins;
+  const receivers = options.receivers ?? origins;
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const perOrigin = options.perOrigin ?? 3;
+  const after = options.after ??
+    Math.max(...[...origins, ...receivers].map((p) => p.linkedAt() ?? Infinity));
+  assert(Number.isFinite(after), "a peer never linked");
+  await waitFor(
+    `${perOrigin} messages from every origin`,
+    () => origins.every((o) => generatedAfter([o], after).length >= perOrigin),
+    { timeoutMs, intervalMs: POLL_MS },
+  );
+  const messages = generatedAfter(origins, after);
+  const pending = (m: Generated) =>
+    receivers.filter((r) => r.address !== m.origin && !r.log.received().has(m.key));
+  await waitFor(
+    `${messages.length} messages to reach all ${receivers.length} receivers`,
+    () => messages.every((m) => pending(m).length === 0),
+    { timeoutMs, intervalMs: POLL_MS },
+  ).catch((error) => {
+    const missed = messages.map((m) => [m.key, pending(m).map((r) => r.address)] as const)
+      .filter(([, who]) => who.length > 0);
+    throw new Error(`${error.message}; missing: ${JSON.stringify(missed.slice(0, 10))}`);
+  });
+  let completeAt = 0;
+  for (const receiver of receivers) {
+    const receipts = receiver.events("gossip_received");
+    const keys = receipts.map((l) => messageKey(l.properties.origin, l.properties.message));
+    assertEquals(keys.length, new Set(keys).size, `${receiver.address} logged a receipt twice`);
+    const wanted = new Set(messages.map((m) => m.key));
+    for (const l of receipts) {
+      if (wanted.has(messageKey(l.properties.origin, l.properties.message))) {
+        completeAt = Math.max(completeAt, l.ts);
+      }
+    }
+  }
+  return { messages: messages.length, completeAt };
+}
