@@ -71,6 +71,8 @@ export class PeerNode {
   readonly #traffic: ConnectionStats = { framesIn: 0, bytesIn: 0, framesOut: 0, bytesOut: 0 };
   #listener: LinkListener | undefined;
   #degreeQueued = false;
+  /** The seeds removed this peer while it was alive; relink once registered again. */
+  #removed = false;
   #running = false;
 
   /** Builds a peer; {@linkcode start} makes it listen and join. */
@@ -110,9 +112,15 @@ export class PeerNode {
       degree: () => this.#neighbors.degree,
       onPeerList: (seed, peers) => {
         this.#lists.set(seed, peers);
+        // Registered again after the seeds removed it: link as on joining.
+        if (this.#removed) {
+          this.#removed = false;
+          this.#overlay.rejoin();
+        }
         // Registered again (e.g. after being wrongly removed): relink now.
         this.#overlay.repairSoon();
       },
+      onRemoved: () => this.#removed = true,
     });
     this.#overlay = new Overlay({
       neighbors: this.#neighbors,

@@ -115,6 +115,8 @@ export interface Delivery {
   messages: number;
   /** Log ts when the last of them reached its last receiver. */
   completeAt: number;
+  /** Log ts of the newest of them. */
+  newest: number;
 }
 
 /**
@@ -159,5 +161,50 @@ export async function waitForDelivery(options: DeliveryOptions): Promise<Deliver
       }
     }
   }
-  return { messages: messages.length, completeAt };
+  return { messages: messages.length, completeAt, newest: Math.max(...messages.map((m) => m.ts)) };
+}
+
+/** The window {@linkcode fullDeliveryAt} looks at (log ts). */
+export interface DeliveryWindow {
+  /** Messages generated after this. */
+  since: number;
+  /** Messages generated up to this (all of them delivered by now). */
+  until: number;
+}
+
+/**
+ * The log ts at which delivery became complete again after `since`: when
+ * the first message generated after `since`, such that it and every later
+ * one up to `until` reached every receiver, reached its last receiver.
+ * `undefined` when the newest message is still missing somewhere.
+ */
+export function fullDeliveryAt(
+  origins: readonly HostNode[],
+  receivers: readonly HostNode[],
+  window: DeliveryWindow,
+): number | undefined {
+  const messages = generatedAfter(origins, window.since).filter((m) => m.ts <= window.until)
+    .sort((a, b) => a.ts - b.ts);
+  const complete = (m: Generated) =>
+    receivers.every((r) => r.address === m.origin || r.log.received().has(m.key));
+  let first = messages.length;
+  while (first > 0 && complete(messages[first - 1] as Generated)) first--;
+  const message = messages[first];
+  if (!message) return undefined;
+  let at = message.ts;
+  for (const receiver of receivers) {
+    for (const l of receiver.events("gossip_received")) {
+      if (messageKey(l.properties.origin, l.properties.message) === message.key) {
+        at = Math.max(at, l.ts);
+      }
+    }
+  }
+  return at;
+}
+
+/** Prints a measured figure when `GOSSIPNET_FIGURES` is set (for docs/benchmarks.md). */
+export function reportFigure(name: string, value: string): void {
+  if (!Deno.env.get("GOSSIPNET_FIGURES")) return;
+  // deno-lint-ignore no-console -- figures are asked for explicitly.
+  console.error(`figure: ${name}: ${value}`);
 }

@@ -73,6 +73,17 @@ export class HostNode {
     return this.events("neighbor_connected").length - this.events("neighbor_lost").length;
   }
 
+  /** Current neighbours, replayed from the log. */
+  neighbors(): Set<string> {
+    const neighbors = new Set<string>();
+    for (const line of this.log.lines()) {
+      const p = line.properties;
+      if (p.event === "neighbor_connected") neighbors.add(String(p.neighbor));
+      if (p.event === "neighbor_lost") neighbors.delete(String(p.neighbor));
+    }
+    return neighbors;
+  }
+
   /**
    * When it first linked to a neighbour (log ts): from then on it is in the
    * overlay, and every message generated later must reach it.
