@@ -1,0 +1,154 @@
+/**
+ * Holds up on a real network: churn. 30% of the peers killed at once, then
+ * a minute of a join or a leave every second, each peer on its own host.
+ * Needs root.
+ */
+
+import { assert, assertEquals } from "@std/assert";
+import {
+  FAST_TIMINGS,
+  recoveryBoundMs,
+  removalBoundMs,
+  SCHEDULING_SLACK_MS,
+} from "../support/bounds.ts";
+import { HostCluster, type HostNode } from "../support/host_cluster.ts";
+import { reportFigure, waitForDelivery, waitForOverlay } from "../support/host_checks.ts";
+import { waitFor } from "../support/jsonl_log.ts";
+import { FAST_PEER_ARGS } from "../support/network.ts";
+import { netnsSkipReason } from "../support/netns.ts";
+import { randomInt, seededRng } from "../support/rng.ts";
+
+const skip = await netnsSkipReason();
+const PEER_ARGS = [...FAST_PEER_ARGS, "--gossip-count", "1000000"];
+const RECOVERY_BOUND_MS = recoveryBoundMs({ ...FAST_TIMINGS, repairIntervalMs: 100 });
+/** Churn: one event per second for this many seconds. */
+const CHURN_SECONDS = 60;
+/** Live peers are kept between these during churn. */
+const MIN_PEERS = 8;
+const MAX_PEERS = 16;
+/** Longest a started peer may take to join (start-up included) before it counts as stuck. */
+const JOIN_BOUND_MS = 10_000;
+
+Deno.test({
+  name: "churn on separate hosts: 30% killed at once, then a join or a leave every second",
+  ignore: skip !== undefined,
+}, async (t) => {
+  await using net = await HostCluster.create({ seeds: 3, peers: 24 });
+  const seeds = await net.startSeeds();
+  const live = new Map<HostNode, number>(); // peer → its host's index
+  for (let i = 0; i < 12; i++) live.set(net.startPeer(i, PEER_ARGS), i);
+  const killed = new Set<string>();
+  const left = new Set<string>();
+  await net.explainFailure(async () => {
+    await waitForOverlay(seeds, [...live.keys()]);
+
+    await net.step(t, "30% killed at once: the rest recover within the bound", async () => {
+      const victims = [...live.keys()].sort((a, b) => b.degree() - a.degree()).slice(0, 4);
+      const killedAt = Date.now();
+      for (const victim of victims) victim.process.signal("SIGKILL");
+      for (const victim of victims) {
+        await victim.process.status;
+        live.delete(victim);
+        killed.add(victim.address);
+      }
+      const survivors = [...live.keys()];
+      const wanted = survivors.map((p) => p.address).sort().join(" ");
+      await waitFor(
+        `every survivor to have a neighbour and the seeds to list exactly the survivors`,
+        () =>
+          survivors.every((p) => p.degree() >= 1) &&
+          seeds.every((s) => [...s.members()].sort().join(" ") === wanted),
+        { timeoutMs: RECOVERY_BOUND_MS + SCHEDULING_SLACK_MS, intervalMs: 50 },
+      );
+      reportFigure("30% killed → recovered", `${Date.now() - killedAt} ms`);
+      for (const seed of seeds) {
+        const removed = seed.events("peer_removed").filter((l) => l.ts > killedAt);
+        assertEquals(
+          removed.map((l) => `${l.properties.peer} ${l.properties.reason}`).sort(),
+          victims.map((v) => `${v.address} dead`).sort(),
+          seed.address,
+        );
+      }
+      await waitForDelivery({ origins: survivors, after: killedAt + RECOVERY_BOUND_MS });
+    });
+
+    await net.step(t, `${CHURN_SECONDS} s of churn: a join or a leave every second`, async () => {
+      const rng = seededRng(20261202);
+      const started: Array<{ peer: HostNode; at: number }> = [];
+      const stopping: Promise<unknown>[] = [];
+      const ended = new Map<string, number>(); // address → when it was killed or stopped
+      const isolatedSince = new Map<HostNode, number>();
+      let failure: string | undefined;
+      const watch = () => {
+        const now = Date.now();
+        for (const peer of live.keys()) {
+          const joined = peer.events("joined")[0]?.ts;
+          if (joined === undefined || now - joined < RECOVERY_BOUND_MS) continue;
+          if (peer.degree() >= 1) isolatedSince.delete(peer);
+          else if (!isolatedSince.has(peer)) isolatedSince.set(peer, now);
+          else if (now - isolatedSince.get(peer)! > RECOVERY_BOUND_MS) {
+            failure ??= `${peer.address} has had no neighbour for over ${RECOVERY_BOUND_MS} ms`;
+          }
+        }
+      };
+      const churnStart = Date.now();
+      for (let tick = 0; tick < CHURN_SECONDS && failure === undefined; tick++) {
+        const peers = [...live.keys()];
+        const join = peers.length <= MIN_PEERS || (peers.length < MAX_PEERS && rng() < 0.5);
+        if (join) {
+          const used = new Set(live.values());
+          const free = net.peerHosts.map((h) => h.index - seeds.length).filter((i) => !used.has(i));
+          const index = free[randomInt(rng, 0, free.length - 1)] as number;
+          const peer = net.startPeer(index, PEER_ARGS);
+          live.set(peer, index);
+          started.push({ peer, at: Date.now() });
+        } else {
+          const peer = peers[randomInt(rng, 0, peers.length - 1)] as HostNode;
+          live.delete(peer);
+          isolatedSince.delete(peer);
+          ended.set(peer.address, Date.now());
+          if (rng() < 0.5) {
+            killed.add(peer.address);
+            peer.process.signal("SIGKILL");
+            stopping.push(peer.process.status);
+          } else {
+            left.add(peer.address);
+            stopping.push(peer.process.stop());
+          }
+        }
+        // Pace the load: the next event one second after this one started.
+        const next = churnStart + (tick + 1) * 1000;
+        while (Date.now() < next && failure === undefined) {
+          watch();
+          await new Promise((resolve) => setTimeout(resolve, Math.min(200, next - Date.now())));
+        }
+      }
+      await Promise.all(stopping);
+      if (failure) throw new Error(failure);
+      const alive = [...live.keys()];
+      // Settled: every live peer joined and linked, every seed lists exactly them.
+      await waitForOverlay(seeds, alive, {
+        timeoutMs: JOIN_BOUND_MS + RECOVERY_BOUND_MS + SCHEDULING_SLACK_MS,
+      });
+      for (const { peer, at } of started) {
+        const joined = peer.events("joined")[0]?.ts;
+        const end = ended.get(peer.address) ?? Date.now();
+        if (end - at < JOIN_BOUND_MS) continue; // gone before it had to have joined
+        assert(joined !== undefined && joined - at < JOIN_BOUND_MS, `${peer.address} never joined`);
+      }
+      for (const seed of seeds) {
+        for (const line of seed.events("peer_removed").filter((l) => l.ts > churnStart)) {
+          const peer = String(line.properties.peer);
+          const reason = String(line.properties.reason);
+          const expected = reason === "dead" ? killed : left;
+          assert(
+            expected.has(peer),
+            `${seed.address} removed ${peer} (${reason}), which was alive`,
+          );
+        }
+      }
+      await waitForDelivery({ origins: alive, after: Date.now() });
+      reportFigure("churn", `${started.length} joins, ${killed.size} kills, ${left.size} leaves`);
+    });
+  });
+});
