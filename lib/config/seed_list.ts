@@ -21,6 +21,7 @@ import { quoteInput } from "../util/quote.ts";
 
 // Bytes no text config holds: C0 controls but whitespace, DEL, and U+FFFD (what
 // invalid UTF-8 decodes to). A line with them is from a binary file.
+// deno-lint-ignore no-control-regex -- control characters are what it finds.
 const NOT_TEXT = /[\u0000-\u0008\u000e-\u001f\u007f\ufffd]/;
 
 /** Options for {@linkcode parseSeedList}. */

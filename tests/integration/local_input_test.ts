@@ -71,6 +71,7 @@ Deno.test("local input that cannot work is refused with the reason, exit 2", asy
         const outcome = await outcomes[i]!;
         assertUserError(args, outcome, message);
         // Nothing unprintable reaches the terminal but the final newline.
+        // deno-lint-ignore no-control-regex -- control characters are what is checked for.
         assert(!/[\u0000-\u0009\u000b-\u001f\u007f]/.test(outcome.stderr), outcome.stderr);
       });
     }

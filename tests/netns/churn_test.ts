@@ -5,12 +5,7 @@
  */
 
 import { assert, assertEquals } from "@std/assert";
-import {
-  FAST_TIMINGS,
-  recoveryBoundMs,
-  removalBoundMs,
-  SCHEDULING_SLACK_MS,
-} from "../support/bounds.ts";
+import { FAST_TIMINGS, recoveryBoundMs, SCHEDULING_SLACK_MS } from "../support/bounds.ts";
 import { HostCluster, type HostNode } from "../support/host_cluster.ts";
 import { reportFigure, waitForDelivery, waitForOverlay } from "../support/host_checks.ts";
 import { waitFor } from "../support/jsonl_log.ts";
