@@ -74,9 +74,9 @@ export async function openNodeLog(options: NodeLogOptions): Promise<NodeLog> {
     logFileName(options.role, options.host, options.port)
   }`;
   const category = ["gossipnet", options.role] as const;
-  // The log file's own trouble can only be told on the console (a failure
-  // at error level, which every --log-level shows).
-  const notice = (level: "error" | "info", text: string) =>
+  // The log file's own trouble can only be told on the console. The failure
+  // is at error level, so every --log-level shows it.
+  const notice = (level: "error" | "warning", text: string) =>
     options.console !== false && consoleSink({
       category,
       level,
@@ -96,7 +96,7 @@ export async function openNodeLog(options: NodeLogOptions): Promise<NodeLog> {
             "but its log records are lost until writing works again",
         ),
       onWriteResumed: (lost) =>
-        notice("info", `log file ${path} is written again; ${lost} records were lost`),
+        notice("warning", `log file ${path} is written again; ${lost} records were lost`),
     });
   } catch (error) {
     throw new ConfigError(`Cannot write log file ${path}: ${errorText(error)}`, { cause: error });
