@@ -5,17 +5,16 @@
  */
 
 import { assert, assertEquals } from "@std/assert";
-import { FAST_TIMINGS, recoveryBoundMs, SCHEDULING_SLACK_MS } from "../support/bounds.ts";
-import { HostCluster, type HostNode } from "../support/host_cluster.ts";
+import { NETNS_TIMINGS, recoveryBoundMs, SCHEDULING_SLACK_MS } from "../support/bounds.ts";
+import { HostCluster, type HostNode, NETNS_PEER_ARGS } from "../support/host_cluster.ts";
 import { reportFigure, waitForDelivery, waitForOverlay } from "../support/host_checks.ts";
 import { waitFor } from "../support/jsonl_log.ts";
-import { FAST_PEER_ARGS } from "../support/network.ts";
-import { netnsSkipReason } from "../support/netns.ts";
+import { ignoreWithoutNetns } from "../support/netns.ts";
 import { randomInt, seededRng } from "../support/rng.ts";
 
-const skip = await netnsSkipReason();
-const PEER_ARGS = [...FAST_PEER_ARGS, "--gossip-count", "1000000"];
-const RECOVERY_BOUND_MS = recoveryBoundMs({ ...FAST_TIMINGS, repairIntervalMs: 100 });
+const ignore = await ignoreWithoutNetns(import.meta.url);
+const PEER_ARGS = [...NETNS_PEER_ARGS, "--gossip-count", "1000000"];
+const RECOVERY_BOUND_MS = recoveryBoundMs({ ...NETNS_TIMINGS, repairIntervalMs: 100 });
 /** Churn: one event per second for this many seconds. */
 const CHURN_SECONDS = 60;
 /** Live peers are kept between these during churn. */
@@ -26,7 +25,7 @@ const JOIN_BOUND_MS = 10_000;
 
 Deno.test({
   name: "churn on separate hosts: 30% killed at once, then a join or a leave every second",
-  ignore: skip !== undefined,
+  ignore,
 }, async (t) => {
   await using net = await HostCluster.create({ seeds: 3, peers: 24 });
   const seeds = await net.startSeeds();

@@ -6,14 +6,14 @@
 
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import {
+  ignoreWithoutNetns,
   type LabHost,
   NETNS_PREFIX,
   NetnsLab,
-  netnsSkipReason,
   removeStaleNamespaces,
 } from "../support/netns.ts";
 
-const skip = await netnsSkipReason();
+const ignore = await ignoreWithoutNetns(import.meta.url);
 const PORT = 7000;
 
 async function run(args: string[]): Promise<{ code: number; out: string }> {
@@ -65,7 +65,7 @@ async function listener(lab: NetnsLab, host: LabHost): Promise<Deno.ChildProcess
 
 Deno.test({
   name: "lab: hosts talk over their switch; cuts, blackholes and partitions drop their traffic",
-  ignore: skip !== undefined,
+  ignore,
 }, async () => {
   await using lab = await NetnsLab.create({ hosts: 3 });
   const [a, b, c] = lab.hosts as [LabHost, LabHost, LabHost];
@@ -99,7 +99,7 @@ Deno.test({
 
 Deno.test({
   name: "lab: every namespace goes, even when the test fails, and nothing touches the root",
-  ignore: skip !== undefined,
+  ignore,
 }, async () => {
   const rootLinks = (await run(["ip", "-o", "link"])).out;
   let made: string[] = [];
@@ -120,7 +120,7 @@ Deno.test({
 
 Deno.test({
   name: "lab: namespaces of a crashed run are removed, those of a live one kept",
-  ignore: skip !== undefined,
+  ignore,
 }, async () => {
   const gone = new Deno.Command("true").spawn();
   await gone.status;

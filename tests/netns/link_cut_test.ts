@@ -5,15 +5,14 @@
  */
 
 import { assert, assertEquals } from "@std/assert";
-import { FAST_TIMINGS, removalBoundMs, SCHEDULING_SLACK_MS } from "../support/bounds.ts";
-import { HostCluster, type HostNode } from "../support/host_cluster.ts";
+import { NETNS_TIMINGS, removalBoundMs, SCHEDULING_SLACK_MS } from "../support/bounds.ts";
+import { HostCluster, type HostNode, NETNS_PEER_ARGS } from "../support/host_cluster.ts";
 import { waitForDelivery, waitForOverlay } from "../support/host_checks.ts";
 import { waitFor } from "../support/jsonl_log.ts";
-import { FAST_PEER_ARGS } from "../support/network.ts";
-import { netnsSkipReason } from "../support/netns.ts";
+import { ignoreWithoutNetns } from "../support/netns.ts";
 
-const skip = await netnsSkipReason();
-const REMOVAL_WAIT_MS = removalBoundMs(FAST_TIMINGS) + SCHEDULING_SLACK_MS;
+const ignore = await ignoreWithoutNetns(import.meta.url);
+const REMOVAL_WAIT_MS = removalBoundMs(NETNS_TIMINGS) + SCHEDULING_SLACK_MS;
 
 /** Peer lists of every seed, as `members` sets, for "nobody else was removed" checks. */
 function removedBy(seeds: readonly HostNode[], since: number): string[] {
@@ -26,12 +25,12 @@ function removedBy(seeds: readonly HostNode[], since: number): string[] {
 
 Deno.test({
   name: "link cuts on separate hosts: a pulled cable, a blackholed pair, an isolated seed",
-  ignore: skip !== undefined,
+  ignore,
 }, async (t) => {
   await using net = await HostCluster.create({ seeds: 3, peers: 6, spare: 1 });
   const seeds = await net.startSeeds();
   const peers = net.peerHosts.map((_, i) =>
-    net.startPeer(i, [...FAST_PEER_ARGS, "--gossip-count", "1000"])
+    net.startPeer(i, [...NETNS_PEER_ARGS, "--gossip-count", "1000"])
   );
   await net.explainFailure(async () => {
     await waitForOverlay(seeds, peers);

@@ -6,24 +6,19 @@
  */
 
 import { assert, assertEquals } from "@std/assert";
-import { FAST_TIMINGS, removalBoundMs, SCHEDULING_SLACK_MS } from "../support/bounds.ts";
-import { HostCluster, type HostNode } from "../support/host_cluster.ts";
+import { NETNS_TIMINGS, removalBoundMs, SCHEDULING_SLACK_MS } from "../support/bounds.ts";
+import { HostCluster, type HostNode, NETNS_PEER_ARGS } from "../support/host_cluster.ts";
 import { waitFor } from "../support/jsonl_log.ts";
-import { FAST_PEER_ARGS } from "../support/network.ts";
-import { netnsSkipReason } from "../support/netns.ts";
+import { ignoreWithoutNetns } from "../support/netns.ts";
 import { assertLabAddressesOnly, waitForDelivery, waitForOverlay } from "../support/host_checks.ts";
 
-const skip = await netnsSkipReason();
-if (skip) {
-  // deno-lint-ignore no-console -- say why these tests did not run.
-  console.warn(`tests/netns skipped: ${skip}`);
-}
+const ignore = await ignoreWithoutNetns(import.meta.url);
 
 for (const peerCount of [6, 12]) {
   Deno.test({
     name:
       `3 seed hosts + ${peerCount} peer hosts: overlay, delivery, removal, forged report, clean sync`,
-    ignore: skip !== undefined,
+    ignore,
   }, (t) => multiHost(t, peerCount));
 }
 
@@ -31,7 +26,7 @@ async function multiHost(t: Deno.TestContext, peerCount: number): Promise<void> 
   await using net = await HostCluster.create({ seeds: 3, peers: peerCount, spare: 1 });
   const seeds = await net.startSeeds();
   const peers = net.peerHosts.map((_, i) =>
-    net.startPeer(i, [...FAST_PEER_ARGS, "--gossip-count", "1000"])
+    net.startPeer(i, [...NETNS_PEER_ARGS, "--gossip-count", "1000"])
   );
   await net.explainFailure(async () => {
     await net.step(t, "the overlay forms and every seed lists every peer", async () => {
@@ -59,7 +54,7 @@ async function multiHost(t: Deno.TestContext, peerCount: number): Promise<void> 
 
     const victim = peers[2] as HostNode;
     await net.step(t, "a SIGKILLed peer is removed by all 3 seeds within the bound", async () => {
-      const bound = removalBoundMs(FAST_TIMINGS);
+      const bound = removalBoundMs(NETNS_TIMINGS);
       const killedAt = Date.now();
       victim.process.signal("SIGKILL");
       await victim.process.status;

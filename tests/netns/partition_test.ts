@@ -5,8 +5,8 @@
  */
 
 import { assert, assertEquals } from "@std/assert";
-import { FAST_TIMINGS, removalBoundMs, SCHEDULING_SLACK_MS } from "../support/bounds.ts";
-import { HostCluster, type HostNode } from "../support/host_cluster.ts";
+import { NETNS_TIMINGS, removalBoundMs, SCHEDULING_SLACK_MS } from "../support/bounds.ts";
+import { HostCluster, type HostNode, NETNS_PEER_ARGS } from "../support/host_cluster.ts";
 import {
   fullDeliveryAt,
   reportFigure,
@@ -14,10 +14,9 @@ import {
   waitForOverlay,
 } from "../support/host_checks.ts";
 import { waitFor } from "../support/jsonl_log.ts";
-import { FAST_PEER_ARGS } from "../support/network.ts";
-import { netnsSkipReason } from "../support/netns.ts";
+import { ignoreWithoutNetns } from "../support/netns.ts";
 
-const skip = await netnsSkipReason();
+const ignore = await ignoreWithoutNetns(import.meta.url);
 
 /**
  * `size` peers that each have a neighbour outside the group. Only
@@ -45,12 +44,12 @@ function reportableGroup(peers: readonly HostNode[], size: number): HostNode[] {
 
 Deno.test({
   name: "a partition of 1 seed + 4 of 12 peers heals: majority carries on, cut-off peers return",
-  ignore: skip !== undefined,
+  ignore,
 }, async (t) => {
   await using net = await HostCluster.create({ seeds: 3, peers: 12 });
   const seeds = await net.startSeeds();
   const peers = net.peerHosts.map((_, i) =>
-    net.startPeer(i, [...FAST_PEER_ARGS, "--gossip-count", "1000"])
+    net.startPeer(i, [...NETNS_PEER_ARGS, "--gossip-count", "1000"])
   );
   await net.explainFailure(async () => {
     await waitForOverlay(seeds, peers);
@@ -65,7 +64,7 @@ Deno.test({
       await waitFor(
         "seeds 1 and 2 to list exactly the majority's peers",
         () => [s1, s2].every((s) => [...s.members()].sort().join(" ") === wanted),
-        { timeoutMs: removalBoundMs(FAST_TIMINGS) + SCHEDULING_SLACK_MS, intervalMs: 50 },
+        { timeoutMs: removalBoundMs(NETNS_TIMINGS) + SCHEDULING_SLACK_MS, intervalMs: 50 },
       );
     });
 

@@ -8,12 +8,21 @@
  * @module
  */
 
+import { NETNS_TIMINGS } from "./bounds.ts";
 import { NodeProcess } from "./cluster.ts";
 import { type LogLine, waitFor } from "./jsonl_log.ts";
 import { LogFollower } from "./log_follower.ts";
 import { type LabHost, NetnsLab } from "./netns.ts";
+import { FAST_PEER_ARGS } from "./network.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+
+/** Peer flags for tests on separate hosts: fast, and tolerant of a busy CPU (see `NETNS_TIMINGS`). */
+export const NETNS_PEER_ARGS: readonly string[] = [
+  ...FAST_PEER_ARGS,
+  "--ping-misses",
+  String(NETNS_TIMINGS.pingMisses),
+];
 
 /** Console lines per node shown when a test fails. */
 const DUMP_LINES = 40;

@@ -96,6 +96,20 @@ export function netnsSkipReason(): Promise<string | undefined> {
   return skipReason;
 }
 
+/**
+ * For `Deno.test({ ignore })`: true, after saying why on stderr, when
+ * namespace labs cannot be made here. `module` is the test file's
+ * `import.meta.url`, named in the message.
+ */
+export async function ignoreWithoutNetns(module: string): Promise<boolean> {
+  const reason = await netnsSkipReason();
+  if (reason === undefined) return false;
+  const file = new URL(module).pathname.split("/").slice(-3).join("/");
+  // deno-lint-ignore no-console -- a skipped test says why.
+  console.warn(`${file} skipped: ${reason}`);
+  return true;
+}
+
 function processAlive(pid: number): boolean {
   try {
     Deno.statSync(`/proc/${pid}`);
