@@ -7,6 +7,7 @@
  */
 
 import { assert, assertEquals } from "@std/assert";
+import { formatAddress, parseAddress } from "../../lib/util/address.ts";
 import type { HostCluster, HostNode } from "./host_cluster.ts";
 import { waitFor } from "./jsonl_log.ts";
 import { messageKey } from "./network.ts";
@@ -56,10 +57,16 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
  * address in peer lists, registrations and neighbour links is a lab host's.
  */
 export function assertLabAddressesOnly(net: HostCluster, nodes: readonly HostNode[]): void {
-  const hosts = new Set(net.lab.hosts.map((h) => h.address));
+  const hosts = new Set(net.lab.hosts.map((h) => net.hostAddress(h)));
   const check = (node: HostNode, what: string, address: unknown) => {
-    const host = String(address).replace(/:\d+$/, "");
-    assert(hosts.has(host), `${node.address} logged ${what} ${address}, not a lab host`);
+    const parsed = parseAddress(String(address));
+    if (!parsed) throw new Error(`${node.address} logged ${what} ${address}, not an address`);
+    assert(
+      hosts.has(parsed.host),
+      `${node.address} logged ${what} ${address}, not a lab host`,
+    );
+    // Addresses are logged in canonical form, one spelling per endpoint.
+    assertEquals(formatAddress(parsed), address, `${node.address} logged ${what}`);
   };
   for (const node of nodes) {
     for (const line of node.log.lines()) {

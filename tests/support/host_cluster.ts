@@ -40,6 +40,8 @@ export interface HostClusterOptions {
   peers: number;
   /** Hosts that run no node (an operator's machine). @default {0} */
   spare?: number;
+  /** Nodes use the hosts' IPv6 addresses. @default {false} */
+  ipv6?: boolean;
 }
 
 /** What a one-off command printed. */
@@ -55,11 +57,15 @@ export class HostNode {
   readonly process: NodeProcess;
   readonly log: LogFollower;
 
+  /** How the process ended, once it has. */
+  exited: Deno.CommandStatus | undefined;
+
   /** Wraps a started process. */
   constructor(host: LabHost, process: NodeProcess) {
     this.host = host;
     this.process = process;
     this.log = new LogFollower(process.logPath);
+    process.status.then((status) => this.exited = status);
   }
 
   /** `host:port`. */
@@ -129,10 +135,12 @@ export class HostCluster implements AsyncDisposable {
   /** Every node started, in start order. */
   readonly nodes: HostNode[] = [];
   #incarnations = new Map<LabHost, number>();
+  #ipv6: boolean;
 
   private constructor(lab: NetnsLab, dir: string, options: HostClusterOptions) {
     this.lab = lab;
     this.dir = dir;
+    this.#ipv6 = options.ipv6 ?? false;
     const hosts = lab.hosts;
     this.seedHosts = hosts.slice(0, options.seeds);
     this.peerHosts = hosts.slice(options.seeds, options.seeds + options.peers);
@@ -143,6 +151,7 @@ export class HostCluster implements AsyncDisposable {
   static async create(options: HostClusterOptions): Promise<HostCluster> {
     const lab = await NetnsLab.create({
       hosts: options.seeds + options.peers + (options.spare ?? 0),
+      ipv6: options.ipv6 ?? false,
     });
     let dir: string | undefined;
     try {
@@ -150,7 +159,8 @@ export class HostCluster implements AsyncDisposable {
       const cluster = new HostCluster(lab, dir, options);
       await Deno.writeTextFile(
         `${dir}/config.csv`,
-        "host,port\n" + cluster.seedHosts.map((h) => `${h.address},${SEED_PORT}\n`).join(""),
+        "host,port\n" +
+          cluster.seedHosts.map((h) => `${cluster.hostAddress(h)},${SEED_PORT}\n`).join(""),
       );
       return cluster;
     } catch (error) {
@@ -165,15 +175,25 @@ export class HostCluster implements AsyncDisposable {
     return this.#start("seed", this.#host(this.seedHosts, index), SEED_PORT, args);
   }
 
+  /** The address nodes on `host` use: its IPv4 one, or its IPv6 one in an `ipv6` cluster. */
+  hostAddress(host: LabHost): string {
+    return this.#ipv6 ? host.address6 ?? host.address : host.address;
+  }
+
   /** Starts every seed and waits until each is linked to all the others. */
   async startSeeds(args: readonly string[] = []): Promise<HostNode[]> {
     const seeds = this.seedHosts.map((_, i) => this.startSeed(i, args));
     await waitFor(
       "every seed to link to every other seed",
-      () =>
-        seeds.every((s) =>
+      () => {
+        const dead = seeds.find((s) => s.exited);
+        if (dead) {
+          throw new Error(`${dead.address} exited ${dead.exited?.code}: ${dead.process.output}`);
+        }
+        return seeds.every((s) =>
           new Set(s.events("seed_link_up").map((l) => l.properties.seed)).size === seeds.length - 1
-        ),
+        );
+      },
       { timeoutMs: 20_000, intervalMs: 50 },
     );
     return seeds;
@@ -253,7 +273,7 @@ export class HostCluster implements AsyncDisposable {
     // The console only for warnings: the JSON log has everything, and a
     // dozen nodes printing every receipt into the test's pipes cost CPU.
     const process = new NodeProcess(role, port, this.dir, ["--log-level", "warning", ...args], {
-      host: host.address,
+      host: this.hostAddress(host),
       launcher: this.lab.launcher(host),
     });
     const node = new HostNode(host, process);

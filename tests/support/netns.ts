@@ -28,6 +28,8 @@ export interface LabHost {
   readonly netns: string;
   /** Its IPv4 address on the lab's subnet. */
   readonly address: string;
+  /** Its IPv6 address (canonical form), in a lab made with `ipv6`. */
+  readonly address6?: string;
   /** Its switch port (the veth end in the switch namespace). */
   readonly switchPort: string;
 }
@@ -36,6 +38,8 @@ export interface LabHost {
 export interface LabOptions {
   /** Number of hosts, 1-250. */
   hosts: number;
+  /** Also give every host an address on a random private IPv6 /64. @default {false} */
+  ipv6?: boolean;
 }
 
 interface Outcome {
@@ -165,11 +169,16 @@ export class NetnsLab implements AsyncDisposable {
     // Any private /24 works (the switch is reachable from nowhere else);
     // a random one per run keeps logs of different runs apart.
     const net = `10.${16 + Math.floor(Math.random() * 224)}.${Math.floor(Math.random() * 256)}`;
+    const hex = () => Math.floor(Math.random() * 0x10000).toString(16);
+    const net6 = `fd${
+      Math.floor(Math.random() * 256).toString(16).padStart(2, "0")
+    }:${hex()}:${hex()}`;
     const switchNetns = `${NETNS_PREFIX}-${run}-sw`;
     const hosts = Array.from({ length: options.hosts }, (_, i): LabHost => ({
       index: i,
       netns: `${NETNS_PREFIX}-${run}-h${i}`,
       address: `${net}.${i + 1}`,
+      ...(options.ipv6 ? { address6: `${net6}::${(i + 1).toString(16)}` } : {}),
       switchPort: `p${i}`,
     }));
     const lab = new NetnsLab(switchNetns, hosts, `${net}.0/24`);
@@ -206,6 +215,20 @@ export class NetnsLab implements AsyncDisposable {
     );
     await ip("-n", sw, "link", "set", host.switchPort, "master", "br0", "up");
     await ip("-n", host.netns, "addr", "add", `${host.address}/24`, "dev", "eth0");
+    if (host.address6) {
+      // nodad: usable at once, not after duplicate address detection (a second or two).
+      await ip(
+        "-n",
+        host.netns,
+        "-6",
+        "addr",
+        "add",
+        `${host.address6}/64`,
+        "dev",
+        "eth0",
+        "nodad",
+      );
+    }
     await ip("-n", host.netns, "link", "set", "eth0", "up");
   }
 
