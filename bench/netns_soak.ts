@@ -5,10 +5,11 @@
  * the gossip arrived. Needs root (it builds the namespaces); not part of CI.
  *
  *     deno task bench:netns                       # 60 s, 6 peers
- *     deno task bench:netns --seconds 120 --peers 12
+ *     deno task bench:netns --seconds 120 --peers 12 --ping-interval 1s
  *
- * Peers use the multi-host tests' timings (ping 100 ms, gossip 200 ms), so
- * a minute is several hundred ping rounds and a few hundred floods.
+ * Peers use the multi-host tests' timings (gossip 200 ms, ping 100 ms,
+ * 6 misses) unless told otherwise, so a minute is several hundred ping
+ * rounds and a few hundred floods.
  *
  * @module
  */
@@ -19,17 +20,37 @@ import { HostCluster, type HostNode, NETNS_PEER_ARGS } from "../tests/support/ho
 import { generatedAfter, waitForOverlay } from "../tests/support/host_checks.ts";
 import { netnsSkipReason } from "../tests/support/netns.ts";
 
-const args = parseArgs(Deno.args, { string: ["seconds", "peers"] });
+const args = parseArgs(Deno.args, { string: ["seconds", "peers", "ping-interval", "ping-misses"] });
 const seconds = Number(args.seconds ?? 60);
 const peerCount = Number(args.peers ?? 6);
 if (!(seconds > 0 && seconds <= 3600) || !(peerCount >= 1 && peerCount <= 200)) {
-  console.error("usage: netns_soak.ts [--seconds 1-3600] [--peers 1-200]");
+  console.error(
+    "usage: netns_soak.ts [--seconds 1-3600] [--peers 1-200] [--ping-interval <dur>] [--ping-misses <n>]",
+  );
   Deno.exit(2);
+}
+// The tests' timings, with ping flags replaced when given (the node checks them).
+const peerArgs = [...NETNS_PEER_ARGS];
+for (const flag of ["ping-interval", "ping-misses"] as const) {
+  const value = args[flag];
+  if (value === undefined) continue;
+  const at = peerArgs.indexOf(`--${flag}`);
+  if (at >= 0) peerArgs.splice(at, 2);
+  peerArgs.push(`--${flag}`, String(value));
 }
 const skip = await netnsSkipReason();
 if (skip) {
   console.error(`netns soak: ${skip}`);
   Deno.exit(1);
+}
+
+// The machine's 1-minute load average: other work on it shows in the figures.
+function loadAverage(): string {
+  try {
+    return Deno.readTextFileSync("/proc/loadavg").split(" ")[0] ?? "?";
+  } catch {
+    return "?";
+  }
 }
 
 function countBy(lines: ReadonlyArray<{ properties: { event: string } }>): string {
@@ -43,12 +64,13 @@ function countBy(lines: ReadonlyArray<{ properties: { event: string } }>): strin
   const seeds = await net.startSeeds();
   const allUp = Math.max(...seeds.map((s) => s.events("listening")[0]?.ts ?? Infinity));
   const peers: HostNode[] = net.peerHosts.map((_, i) =>
-    net.startPeer(i, [...NETNS_PEER_ARGS, "--gossip-count", "1000000"])
+    net.startPeer(i, [...peerArgs, "--gossip-count", "1000000"])
   );
   await waitForOverlay(seeds, peers);
   const formed = Date.now();
   console.log(
-    `${3} seeds + ${peerCount} peers on ${net.lab.subnet}; overlay formed; soaking ${seconds} s`,
+    `3 seeds + ${peerCount} peers on ${net.lab.subnet} (${peerArgs.join(" ")}); ` +
+      `overlay formed; soaking ${seconds} s; load average ${loadAverage()}`,
   );
   await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
   const end = Date.now();
@@ -72,5 +94,5 @@ function countBy(lines: ReadonlyArray<{ properties: { event: string } }>): strin
     `delivery: ${messages.length} messages, ${receipts} of ${expected} first receipts ` +
       `(${(100 * receipts / Math.max(1, expected)).toFixed(2)}%)`,
   );
-  console.log(`run took ${((end - formed) / 1000).toFixed(1)} s after the overlay formed`);
+  console.log(`run took ${((end - formed) / 1000).toFixed(1)} s; load average ${loadAverage()}`);
 }
