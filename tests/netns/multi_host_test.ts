@@ -1,16 +1,20 @@
 /**
  * Beyond 127.0.0.1: 3 seeds and 6 (then 12) peers, each on its own host (a
  * network namespace with its own address), as a user runs them on real
- * machines.
- * Needs root; skipped with the reason otherwise.
+ * machines. Needs root; skipped with the reason otherwise.
  */
 
 import { assert, assertEquals } from "@std/assert";
 import { NETNS_TIMINGS, removalBoundMs, SCHEDULING_SLACK_MS } from "../support/bounds.ts";
 import { HostCluster, type HostNode, NETNS_PEER_ARGS } from "../support/host_cluster.ts";
+import {
+  assertLabAddressesOnly,
+  reportFigure,
+  waitForDelivery,
+  waitForOverlay,
+} from "../support/host_checks.ts";
 import { waitFor } from "../support/jsonl_log.ts";
 import { ignoreWithoutNetns } from "../support/netns.ts";
-import { assertLabAddressesOnly, waitForDelivery, waitForOverlay } from "../support/host_checks.ts";
 
 const ignore = await ignoreWithoutNetns(import.meta.url);
 
@@ -70,6 +74,15 @@ async function multiHost(t: Deno.TestContext, peerCount: number): Promise<void> 
         assertEquals(removed.map((l) => l.properties.reason), ["dead"], seed.address);
         assert((removed[0]?.ts ?? Infinity) - killedAt < bound + SCHEDULING_SLACK_MS);
       }
+      const last = Math.max(
+        ...seeds.map((s) =>
+          s.events("peer_removed").find((l) => l.properties.peer === victim.address)!.ts
+        ),
+      );
+      reportFigure(
+        `${peerCount} peers: kill → removed by all 3 seeds`,
+        `${Math.round(last - killedAt)} ms (bound ${bound} ms)`,
+      );
       const raw = peers.flatMap((p) => p.events("dead_node_reported"))
         .find((l) => l.properties.dead === victim.address)?.properties.raw;
       assert(
