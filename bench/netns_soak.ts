@@ -16,7 +16,12 @@
 
 // deno-lint-ignore-file no-console -- a benchmark reports on the console.
 import { parseArgs } from "@std/cli/parse-args";
-import { HostCluster, type HostNode, NETNS_PEER_ARGS } from "../tests/support/host_cluster.ts";
+import {
+  HostCluster,
+  type HostNode,
+  NETNS_PEER_ARGS,
+  withFlag,
+} from "../tests/support/host_cluster.ts";
 import { generatedAfter, waitForOverlay } from "../tests/support/host_checks.ts";
 import { netnsSkipReason } from "../tests/support/netns.ts";
 
@@ -30,13 +35,10 @@ if (!(seconds > 0 && seconds <= 3600) || !(peerCount >= 1 && peerCount <= 200)) 
   Deno.exit(2);
 }
 // The tests' timings, with ping flags replaced when given (the node checks them).
-const peerArgs = [...NETNS_PEER_ARGS];
+let peerArgs = [...NETNS_PEER_ARGS];
 for (const flag of ["ping-interval", "ping-misses"] as const) {
   const value = args[flag];
-  if (value === undefined) continue;
-  const at = peerArgs.indexOf(`--${flag}`);
-  if (at >= 0) peerArgs.splice(at, 2);
-  peerArgs.push(`--${flag}`, String(value));
+  if (value !== undefined) peerArgs = withFlag(peerArgs, flag, String(value));
 }
 const skip = await netnsSkipReason();
 if (skip) {

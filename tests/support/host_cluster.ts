@@ -24,6 +24,15 @@ export const NETNS_PEER_ARGS: readonly string[] = [
   String(NETNS_TIMINGS.pingMisses),
 ];
 
+/** `args` with `--flag value` replacing any `--flag` already there. */
+export function withFlag(args: readonly string[], flag: string, value: string): string[] {
+  const result = [...args];
+  const at = result.indexOf(`--${flag}`);
+  if (at >= 0) result.splice(at, 2);
+  result.push(`--${flag}`, value);
+  return result;
+}
+
 /** Console lines per node shown when a test fails. */
 const DUMP_LINES = 40;
 
