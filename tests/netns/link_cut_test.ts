@@ -7,7 +7,7 @@
 import { assert, assertEquals } from "@std/assert";
 import { NETNS_TIMINGS, removalBoundMs, SCHEDULING_SLACK_MS } from "../support/bounds.ts";
 import { HostCluster, type HostNode, NETNS_PEER_ARGS } from "../support/host_cluster.ts";
-import { waitForDelivery, waitForOverlay } from "../support/host_checks.ts";
+import { waitForDelivery, waitForOverlay, waitForSettledLinks } from "../support/host_checks.ts";
 import { waitFor } from "../support/jsonl_log.ts";
 import { ignoreWithoutNetns } from "../support/netns.ts";
 
@@ -64,8 +64,7 @@ Deno.test({
           { timeoutMs: 30_000, intervalMs: 50 },
         );
         await waitForOverlay(seeds, peers);
-        const relinked = unplugged.events("neighbor_connected").find((l) => l.ts > restoredAt)!.ts;
-        await waitForDelivery({ origins: peers, after: relinked });
+        await waitForDelivery({ origins: peers, after: await waitForSettledLinks(peers) });
         // While cut off it reported all its neighbours dead to seeds it could
         // not reach; nothing of that removed anyone.
         assertEquals(removedBy(seeds, restoredAt), []);

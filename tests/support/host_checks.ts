@@ -215,3 +215,25 @@ export function reportFigure(name: string, value: string): void {
   // deno-lint-ignore no-console -- figures are asked for explicitly.
   console.error(`figure: ${name}: ${value}`);
 }
+
+/**
+ * Waits until no peer has logged a neighbour coming or going for `quietMs`
+ * (the overlay has settled after a heal or churn: a frame queued on a link
+ * that is being replaced is lost, flooding sends it once). Returns the log
+ * ts of the last change.
+ */
+export async function waitForSettledLinks(
+  peers: readonly HostNode[],
+  options: { quietMs?: number; timeoutMs?: number } = {},
+): Promise<number> {
+  const quietMs = options.quietMs ?? 1000;
+  return await waitFor(`no link change for ${quietMs} ms`, () => {
+    const last = Math.max(
+      ...peers.flatMap((p) =>
+        [p.events("neighbor_connected").at(-1)?.ts, p.events("neighbor_lost").at(-1)?.ts]
+          .filter((ts): ts is number => ts !== undefined)
+      ),
+    );
+    return Date.now() - last >= quietMs ? last : undefined;
+  }, { timeoutMs: options.timeoutMs ?? 30_000, intervalMs: POLL_MS });
+}
