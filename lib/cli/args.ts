@@ -11,8 +11,15 @@ import { parseArgs } from "@std/cli/parse-args";
 import type { PeerTuning, SeedTuning } from "../config/node_config.ts";
 import { parseDuration } from "../config/duration.ts";
 import type { EventLevel } from "../log/events.ts";
-import { type Address, isValidHost, parseAddress } from "../util/address.ts";
+import {
+  type Address,
+  canonicalHost,
+  isUnspecifiedHost,
+  isValidHost,
+  parseAddress,
+} from "../util/address.ts";
 import { UsageError } from "../util/errors.ts";
+import { quoteInput } from "../util/quote.ts";
 import { COMMAND_FLAGS, type FlagSpec } from "./flags.ts";
 
 /** Options shared by `seed` and `peer`. */
@@ -99,11 +106,15 @@ export function parseInvocation(args: readonly string[]): Invocation {
   }
   if (first === "--version" || first === "-V" || first === "version") return { command: "version" };
   if (first.startsWith("-")) {
-    throw new UsageError(`Unknown flag ${first}: flags follow a command (see gossipnet --help)`);
+    throw new UsageError(
+      `Unknown flag ${quoteFlag(first)}: flags follow a command (see gossipnet --help)`,
+    );
   }
   const specs = COMMAND_FLAGS[first];
   if (!specs) {
-    throw new UsageError(`Unknown command "${first}": expected seed, peer, up or report-dead`);
+    throw new UsageError(
+      `Unknown command ${quoteInput(first)}: expected seed, peer, up or report-dead`,
+    );
   }
   const values = readFlags(first, specs, rest);
   if (values === "help") return { command: "help", topic: first };
@@ -161,10 +172,14 @@ function readFlags(
   if (stray !== undefined) {
     throw stray.startsWith("-")
       ? new UsageError(
-        `Unknown flag ${stray.split("=")[0]} for "${command}" (see gossipnet ${command} --help)`,
+        `Unknown flag ${
+          quoteFlag(stray.split("=")[0] ?? stray)
+        } for "${command}" (see gossipnet ${command} --help)`,
       )
       : new UsageError(
-        `Unexpected argument "${stray}" for "${command}" (see gossipnet ${command} --help)`,
+        `Unexpected argument ${
+          quoteInput(stray)
+        } for "${command}" (see gossipnet ${command} --help)`,
       );
   }
   const values = new Map<string, FlagValue>();
@@ -188,9 +203,15 @@ function readFlags(
   return values;
 }
 
+// A flag name as typed, shown bare unless it holds something unprintable.
+function quoteFlag(flag: string): string {
+  const quoted = quoteInput(flag);
+  return quoted === `"${flag}"` ? flag : quoted;
+}
+
 function readValue(spec: FlagSpec, text: string): FlagValue {
   const bad = (expected: string): never => {
-    throw new UsageError(`Invalid --${spec.name}: expected ${expected}, got "${text}"`);
+    throw new UsageError(`Invalid --${spec.name}: expected ${expected}, got ${quoteInput(text)}`);
   };
   if (text === "") bad(`a value (${spec.value})`);
   switch (spec.kind) {
@@ -200,7 +221,14 @@ function readValue(spec: FlagSpec, text: string): FlagValue {
       return port;
     }
     case "host":
-      return isValidHost(text) ? text : bad("an IP address or host name");
+      if (!isValidHost(text)) return bad("an IP address or host name");
+      if (isUnspecifiedHost(text)) {
+        throw new UsageError(
+          `Invalid --${spec.name}: ${text} is the unspecified address (every interface), which ` +
+            "other nodes cannot dial; give an address of this machine that they can reach",
+        );
+      }
+      return canonicalHost(text);
     case "path":
       return text;
     case "level":

@@ -51,7 +51,7 @@ const HOST: FlagSpec = {
   kind: "host",
   value: "<ip>",
   defaultText: "127.0.0.1",
-  help: "address to listen on and to advertise",
+  help: "address to listen on and to advertise (not 0.0.0.0 or ::)",
 };
 const CONFIG: FlagSpec = {
   name: "config",
@@ -224,7 +224,7 @@ export const COMMAND_FLAGS: { readonly [command: string]: readonly FlagSpec[] } 
       kind: "host",
       value: "<ip>",
       defaultText: "127.0.0.1",
-      help: "address every node listens on",
+      help: "address every node listens on (not 0.0.0.0 or ::)",
       advanced: true,
     },
     ...PEER_TUNING_FLAGS,

@@ -8,8 +8,21 @@
  */
 
 import { parse as parseCsv } from "@std/csv/parse";
-import { type Address, formatAddress, isValidHost, sameAddress } from "../util/address.ts";
+import {
+  type Address,
+  canonicalHost,
+  formatAddress,
+  isUnspecifiedHost,
+  isValidHost,
+  sameAddress,
+} from "../util/address.ts";
 import { ConfigError, errorText } from "../util/errors.ts";
+import { quoteInput } from "../util/quote.ts";
+
+// Bytes no text config holds: C0 controls but whitespace, DEL, and U+FFFD (what
+// invalid UTF-8 decodes to). A line with them is from a binary file.
+// deno-lint-ignore no-control-regex -- control characters are what it finds.
+const NOT_TEXT = /[\u0000-\u0008\u000e-\u001f\u007f\ufffd]/;
 
 /** Options for {@linkcode parseSeedList}. */
 export interface ParseSeedListOptions {
@@ -46,6 +59,9 @@ export function parseSeedList(
     const fail = (problem: string): never => {
       throw new ConfigError(`Cannot read ${file}: line ${lineNo}: ${problem}`);
     };
+    if (NOT_TEXT.test(line)) {
+      fail(`not text (control or invalid UTF-8 bytes; a binary file?): ${quoteInput(line)}`);
+    }
     const fields = splitRow(line, fail);
     const isFirstRow = !sawRow;
     sawRow = true;
@@ -57,11 +73,19 @@ export function parseSeedList(
       fail(`expected 2 columns "host,port", got ${fields.length}`);
     }
     const [host = "", portText = ""] = fields;
-    if (!isValidHost(host)) fail(`host must be an IP address or host name, got "${host}"`);
-    if (!/^\d{1,5}$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535) {
-      fail(`port must be 1-65535, got "${portText}"`);
+    if (!isValidHost(host)) {
+      fail(`host must be an IP address or host name, got ${quoteInput(host)}`);
     }
-    const seed = { host, port: Number(portText) };
+    if (isUnspecifiedHost(host)) {
+      fail(
+        `host ${host} is the unspecified address, which peers cannot dial; list the seed's own address`,
+      );
+    }
+    if (!/^\d{1,5}$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535) {
+      fail(`port must be 1-65535, got ${quoteInput(portText)}`);
+    }
+    // Canonical, so two spellings of one address are one seed (and a duplicate).
+    const seed = { host: canonicalHost(host), port: Number(portText) };
     const key = formatAddress(seed);
     const earlier = firstLine.get(key);
     if (earlier !== undefined) fail(`duplicate seed ${key} (first on line ${earlier})`);

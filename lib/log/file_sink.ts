@@ -34,10 +34,33 @@ export const FLUSH_BYTES = 64 * 1024;
  */
 export const MAX_PENDING_CHARS = 16 * 1024 * 1024;
 
+/** The file a sink appends to: an open `Deno.FsFile` in the program, a fake in tests. */
+export interface SinkFile {
+  /** Writes some of `bytes`; resolves to how many. */
+  write(bytes: Uint8Array): Promise<number>;
+  /** Closes the file. */
+  close(): void;
+}
+
+/** Options for {@linkcode openFileSink}. */
+export interface FileSinkOptions {
+  /**
+   * Called when a write fails after the last one succeeded (a full disk, a
+   * lost mount): once per outage, not once per write.
+   */
+  onWriteError?(error: unknown): void;
+  /** Called when a write succeeds again after an outage, with the records lost in it. */
+  onWriteResumed?(lost: number): void;
+  /** Opens the file for appending. @default {Deno.openSync(path, { create: true, append: true })} */
+  open?(path: string): SinkFile;
+}
+
 /** A file sink that can be flushed and closed. */
 export interface FileSink extends Sink {
   /** Records dropped because the disk fell too far behind. */
   readonly dropped: number;
+  /** Records lost because writing them failed. */
+  readonly lost: number;
   /** Writes everything pending; resolves once it is in the OS's hands. */
   flush(): Promise<void>;
   /** Drains and closes the file. Idempotent. */
@@ -48,14 +71,24 @@ export interface FileSink extends Sink {
  * Opens `path` for appending (creating it) and returns a sink writing one
  * `format(record)` per record.
  *
+ * A failed write loses its records and the node carries on; `onWriteError`
+ * says so once per outage, since the log itself cannot.
+ *
  * @throws {Deno.errors.NotFound | Deno.errors.PermissionDenied} When the file cannot be opened.
  */
-export function openFileSink(path: string, format: (record: LogRecord) => string): FileSink {
-  const file = Deno.openSync(path, { create: true, append: true });
+export function openFileSink(
+  path: string,
+  format: (record: LogRecord) => string,
+  options: FileSinkOptions = {},
+): FileSink {
+  const file = options.open?.(path) ?? Deno.openSync(path, { create: true, append: true });
   const encoder = new TextEncoder();
   let pending: string[] = [];
   let pendingChars = 0;
   let dropped = 0;
+  let lost = 0;
+  let lostInOutage = 0;
+  let failing = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let writing: Promise<void> | undefined;
   let closed = false;
@@ -63,14 +96,26 @@ export function openFileSink(path: string, format: (record: LogRecord) => string
   async function writeOut(): Promise<void> {
     // One writer at a time keeps the lines in order.
     while (pending.length > 0) {
+      const records = pending.length;
       const bytes = encoder.encode(pending.join(""));
       pending = [];
       pendingChars = 0;
       try {
         let written = 0;
         while (written < bytes.length) written += await file.write(bytes.subarray(written));
-      } catch {
+        if (failing) {
+          failing = false;
+          options.onWriteResumed?.(lostInOutage);
+          lostInOutage = 0;
+        }
+      } catch (error) {
         // A full or failing disk must not stop the node; these records are lost.
+        lost += records;
+        lostInOutage += records;
+        if (!failing) {
+          failing = true;
+          options.onWriteError?.(error);
+        }
       }
     }
   }
@@ -95,17 +140,20 @@ export function openFileSink(path: string, format: (record: LogRecord) => string
     else timer ??= setTimeout(flush, FLUSH_INTERVAL_MS);
   };
 
-  return Object.assign(sink, {
-    get dropped() {
-      return dropped;
+  // defineProperties, not Object.assign: assign would copy the counters'
+  // values once instead of their getters.
+  return Object.defineProperties(sink, {
+    dropped: { get: () => dropped },
+    lost: { get: () => lost },
+    flush: { value: flush },
+    close: {
+      async value() {
+        if (closed) return;
+        closed = true;
+        // Records may arrive while a write is under way: drain until empty.
+        while (pending.length > 0 || writing) await flush();
+        file.close();
+      },
     },
-    flush,
-    async close() {
-      if (closed) return;
-      closed = true;
-      // Records may arrive while a write is under way: drain until empty.
-      while (pending.length > 0 || writing) await flush();
-      file.close();
-    },
-  });
+  }) as FileSink;
 }

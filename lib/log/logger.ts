@@ -73,10 +73,31 @@ export async function openNodeLog(options: NodeLogOptions): Promise<NodeLog> {
   const path = `${options.logDir.replace(/\/+$/, "") || "."}/${
     logFileName(options.role, options.host, options.port)
   }`;
+  const category = ["gossipnet", options.role] as const;
+  // The log file's own trouble can only be told on the console. The failure
+  // is at error level, so every --log-level shows it.
+  const notice = (level: "error" | "warning", text: string) =>
+    options.console !== false && consoleSink({
+      category,
+      level,
+      message: [text],
+      rawMessage: text,
+      timestamp: Date.now(),
+      properties: {},
+    });
   let fileSink: FileSink;
   try {
     await Deno.mkdir(options.logDir, { recursive: true });
-    fileSink = openFileSink(path, (record) => formatJsonLine(record, systemClock.now()));
+    fileSink = openFileSink(path, (record) => formatJsonLine(record, systemClock.now()), {
+      onWriteError: (error) =>
+        notice(
+          "error",
+          `cannot write log file ${path}: ${errorText(error)}; the node keeps running, ` +
+            "but its log records are lost until writing works again",
+        ),
+      onWriteResumed: (lost) =>
+        notice("warning", `log file ${path} is written again; ${lost} records were lost`),
+    });
   } catch (error) {
     throw new ConfigError(`Cannot write log file ${path}: ${errorText(error)}`, { cause: error });
   }
@@ -111,7 +132,6 @@ export async function openNodeLog(options: NodeLogOptions): Promise<NodeLog> {
       { category: ["logtape", "meta"], sinks: [], lowestLevel: "warning" },
     ],
   });
-  const category = ["gossipnet", options.role] as const;
   const logger = getLogger(category);
   let closed = false;
   return {

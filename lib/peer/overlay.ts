@@ -96,6 +96,20 @@ export class Overlay {
     if (this.#timer !== undefined) this.#options.clock.clearTimeout(this.#timer);
   }
 
+  /**
+   * Dials new neighbours up to the outbound cap, as when joining. For a peer
+   * the seeds removed while it was alive (it was cut off by a partition):
+   * the peers across the cut dropped their links to it and will not dial
+   * back, while its links on its own side survived, so the repair check
+   * alone (fewer than 2 neighbours) would leave the overlay split in two.
+   */
+  rejoin(): void {
+    if (!this.#running) return;
+    this.link(this.#options.knownPeers(), this.#options.maxNeighbors).catch((error) =>
+      this.#options.log.emit({ event: "internal_error", detail: errorText(error) })
+    );
+  }
+
   /** Repairs now rather than at the next tick (a link was just lost). */
   repairSoon(): void {
     if (this.#running) this.#repairOnce();

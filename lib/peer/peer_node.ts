@@ -84,6 +84,8 @@ export class PeerNode {
   /** The latest peer list from each seed, by seed key. */
   readonly #lists = new Map<string, PeerEntry[]>();
   #degreeQueued = false;
+  /** The seeds removed this peer while it was alive; relink once registered again. */
+  #removed = false;
 
   /** Builds a peer; {@linkcode start} makes it listen and join. */
   constructor(options: PeerNodeOptions) {
@@ -135,9 +137,15 @@ export class PeerNode {
       degree: () => this.#neighbors.degree,
       onPeerList: (seed, peers) => {
         this.#lists.set(seed, peers);
+        // Registered again after the seeds removed it: link as on joining.
+        if (this.#removed) {
+          this.#removed = false;
+          this.#overlay.rejoin();
+        }
         // Registered again (e.g. after being wrongly removed): relink now.
         this.#overlay.repairSoon();
       },
+      onRemoved: () => this.#removed = true,
     });
     this.#overlay = new Overlay({
       neighbors: this.#neighbors,

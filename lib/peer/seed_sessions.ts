@@ -38,6 +38,8 @@ export interface SeedSessionsOptions {
   degree(): number;
   /** A complete peer list arrived from a seed. */
   onPeerList(seedKey: string, peers: PeerEntry[]): void;
+  /** A seed closed its session because the seeds removed this peer (it was thought dead). */
+  onRemoved?(seedKey: string): void;
 }
 
 type Outcome =
@@ -190,6 +192,9 @@ export class SeedSessions {
     link.lists.clear();
     if (this.#links.get(link.key) !== link) return;
     this.#links.delete(link.key);
+    if (info.reason === "remote_error" && info.detail.startsWith("removed:")) {
+      this.#options.onRemoved?.(link.key);
+    }
     if (link.registered && this.#running) {
       // A link that broke the protocol or fell soon after registering makes
       // the next registration round wait (with growing jitter), so a seed

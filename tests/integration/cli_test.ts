@@ -8,49 +8,10 @@ import { assert, assertEquals } from "@std/assert";
 import { COMMANDS } from "../../lib/cli/args.ts";
 import { COMMAND_FLAGS } from "../../lib/cli/flags.ts";
 import { commandHelp, programHelp, VERSION } from "../../lib/cli/help.ts";
+import { assertUserError, describe, gossipnet, type Outcome } from "../support/cli_run.ts";
 
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
-const REPO_ROOT = new URL("../../", import.meta.url).pathname;
 // /work/shared/CONTRACT.md, beside the repository (this file is tests/integration/cli_test.ts).
 const CONTRACT = new URL("../../../shared/CONTRACT.md", import.meta.url);
-
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function gossipnet(args: readonly string[]): Promise<Outcome> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, ...args],
-    cwd: REPO_ROOT,
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: text.decode(output.stdout),
-    stderr: text.decode(output.stderr),
-  };
-}
-
-function describe(args: readonly string[], outcome: Outcome): string {
-  return `gossipnet ${args.join(" ")}\n--- exit ${outcome.code}\n--- stdout\n${outcome.stdout}` +
-    `--- stderr\n${outcome.stderr}`;
-}
-
-/** Asserts a usage/config failure: exit 2, one stderr line, nothing on stdout. */
-function assertUserError(args: readonly string[], outcome: Outcome, message: string): void {
-  const context = describe(args, outcome);
-  assertEquals(outcome.code, 2, context);
-  assertEquals(outcome.stdout, "", context);
-  assert(!/^\s+at /m.test(outcome.stderr), `stack trace on stderr:\n${context}`);
-  assertEquals(outcome.stderr, `gossipnet: ${message}\n`, context);
-  assertEquals(outcome.stderr.split("\n").length, 2, context);
-}
 
 Deno.test("gossipnet rejects bad input with one line on stderr and exit 2", async (t) => {
   const dir = await Deno.makeTempDir({ prefix: "gossipnet_cli_test_" });

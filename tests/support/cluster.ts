@@ -6,9 +6,19 @@
  * @module
  */
 
+import { logFileName } from "../../lib/log/logger.ts";
+import { formatAddress } from "../../lib/util/address.ts";
 import { freePortBlock } from "./ports.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+
+/** Where and how a {@linkcode NodeProcess} runs. */
+export interface NodeProcessOptions {
+  /** The node's `--host`. @default {"127.0.0.1"} */
+  host?: string;
+  /** Argv run before `deno`, e.g. `["ip", "netns", "exec", "<ns>"]`. @default {[]} */
+  launcher?: readonly string[];
+}
 
 /** One running node process. */
 export class NodeProcess {
@@ -21,14 +31,23 @@ export class NodeProcess {
   #output: string[] = [];
   #stdin: WritableStreamDefaultWriter<Uint8Array>;
 
-  /** Spawns `gossipnet <role> --port <port> ...args`. */
-  constructor(role: "seed" | "peer", port: number, dir: string, args: readonly string[]) {
+  /** Spawns `gossipnet <role> --port <port> ...args` (with `--host` when not 127.0.0.1). */
+  constructor(
+    role: "seed" | "peer",
+    port: number,
+    dir: string,
+    args: readonly string[],
+    options: NodeProcessOptions = {},
+  ) {
+    const host = options.host ?? "127.0.0.1";
+    const [command, ...launcherArgs] = [...(options.launcher ?? []), Deno.execPath()];
     this.role = role;
     this.port = port;
-    this.address = `127.0.0.1:${port}`;
-    this.logPath = `${dir}/logs/${role}-127.0.0.1-${port}.jsonl`;
-    this.child = new Deno.Command(Deno.execPath(), {
+    this.address = formatAddress({ host, port });
+    this.logPath = `${dir}/logs/${logFileName(role, host, port)}`;
+    this.child = new Deno.Command(command as string, {
       args: [
+        ...launcherArgs,
         "run",
         "-A",
         MAIN,
@@ -40,6 +59,7 @@ export class NodeProcess {
         "--log-dir",
         `${dir}/logs`,
         "--exit-on-stdin-close",
+        ...(host === "127.0.0.1" ? [] : ["--host", host]),
         ...args,
       ],
       stdin: "piped",

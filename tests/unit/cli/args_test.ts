@@ -183,6 +183,15 @@ Deno.test("parseInvocation() reads up with every flag", () => {
   );
 });
 
+Deno.test("parseInvocation() gives --host in canonical form", () => {
+  const seed = parseInvocation(["seed", "--port", "1", "--host", "0:0:0:0:0:0:0:1"]);
+  const up = parseInvocation(["up", "--host", "Node-7.Example"]);
+  assertEquals(
+    [seed.command === "seed" && seed.host, up.command === "up" && up.host],
+    ["::1", "node-7.example"],
+  );
+});
+
 Deno.test("parseInvocation() reads up defaults", () => {
   assertEquals(parseInvocation(["up"]), {
     command: "up",
@@ -309,6 +318,26 @@ Deno.test("parseInvocation() throws UsageError naming the problem", async (t) =>
     [
       ["seed", "--port", "1", "--host", "999.1.1.1"],
       'Invalid --host: expected an IP address or host name, got "999.1.1.1"',
+    ],
+    [
+      ["seed", "--port", "1", "--host", "0.0.0.0"],
+      "Invalid --host: 0.0.0.0 is the unspecified address (every interface), which other nodes cannot dial; give an address of this machine that they can reach",
+    ],
+    [
+      ["peer", "--port", "1", "--host", "0::"],
+      "Invalid --host: 0:: is the unspecified address (every interface), which other nodes cannot dial; give an address of this machine that they can reach",
+    ],
+    [
+      ["up", "--host", "::"],
+      "Invalid --host: :: is the unspecified address (every interface), which other nodes cannot dial; give an address of this machine that they can reach",
+    ],
+    [
+      ["peer", "--port", "1", "--host", "bad\u001bhost"],
+      'Invalid --host: expected an IP address or host name, got "bad\\u001bhost"',
+    ],
+    [
+      ["peer", "--port", "1", "--\u001b[2J"],
+      'Unknown flag "--\\u001b[2J" for "peer" (see gossipnet peer --help)',
     ],
     [
       ["seed", "--port", "1", "--log-level", "loud"],

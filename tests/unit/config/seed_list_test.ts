@@ -34,6 +34,10 @@ Deno.test("parseSeedList() reads the accepted layouts", async (t) => {
     ["quoted header", '"host","port"\n127.0.0.1,5000\n', [A]],
     ["whitespace around fields", "  127.0.0.1 ,  5000  \n\t127.0.0.1\t,\t5001\t\n", [A, B]],
     ["quoted field then space", '"127.0.0.1", 5000\n', [A]],
+    ["hosts in canonical form", "0:0:0:0:0:0:0:1,5000\nSeed.Example,1\n", [
+      { host: "::1", port: 5000 },
+      { host: "seed.example", port: 1 },
+    ]],
     ["IPv6 and names", "::1,5000\nseed-1.example.org,65535\n10.0.0.1,1\n", [
       { host: "::1", port: 5000 },
       { host: "seed-1.example.org", port: 65535 },
@@ -113,6 +117,36 @@ Deno.test("parseSeedList() names the file, line and problem", async (t) => {
       "duplicate IPv6 seed",
       "::1,5000\n::1,5000\n",
       "line 2: duplicate seed [::1]:5000 (first on line 1)",
+    ],
+    [
+      "duplicate IPv6 seed spelt another way",
+      "::1,5000\n0:0:0:0:0:0:0:1,5000\n",
+      "line 2: duplicate seed [::1]:5000 (first on line 1)",
+    ],
+    [
+      "duplicate name in another case",
+      "seed.example,5000\nSEED.example,5000\n",
+      "line 2: duplicate seed seed.example:5000 (first on line 1)",
+    ],
+    [
+      "unspecified IPv4 seed",
+      "0.0.0.0,5000\n",
+      "line 1: host 0.0.0.0 is the unspecified address, which peers cannot dial; list the seed's own address",
+    ],
+    [
+      "unspecified IPv6 seed",
+      "host,port\n0::0,5000\n",
+      "line 2: host 0::0 is the unspecified address, which peers cannot dial; list the seed's own address",
+    ],
+    [
+      "binary bytes are quoted",
+      "\u0000\u0001\u001b[2J,\ufffd\n",
+      'line 1: not text (control or invalid UTF-8 bytes; a binary file?): "\\u0000\\u0001\\u001b[2J,\ufffd"',
+    ],
+    [
+      "a long bad host is cut short",
+      `${"a".repeat(100)} b,5000\n`,
+      `line 1: host must be an IP address or host name, got "${"a".repeat(60)}…"`,
     ],
     [
       "line numbers count CRLF, blank and comment lines",
@@ -204,6 +238,9 @@ Deno.test("isListedSeed() matches host and port exactly", async (t) => {
     [{ host: "::1", port: 5000 }, false],
     [{ host: "localhost", port: 5000 }, false],
     [{ host: "seed.example", port: 6000 }, false],
+    // One address, another spelling: a seed started with --host 0:0:0:0:0:0:0:1 finds itself.
+    [{ host: "0:0:0:0:0:0:0:1", port: 6000 }, true],
+    [{ host: "SEED.example", port: 7000 }, true],
   ];
   for (const [address, listed] of cases) {
     await t.step(`${address.host} ${address.port}`, () => {

@@ -153,3 +153,24 @@ Deno.test("Overlay repairs a peer with too few neighbours, and only then", async
     assertEquals([s.dialled, s.log.named("neighbor_dial_failed")], [[], []]);
   });
 });
+
+Deno.test("Overlay.rejoin() links up to the outbound cap even with enough neighbours", async () => {
+  // Cut off by a partition and removed: two links on its own side survived,
+  // so the repair check is satisfied, but the rest of the network is not linked.
+  const s = setup({ peers: [known(6001), known(6002), known(6003), known(6004), known(6005)] });
+  addLink(s.neighbors, known(6001).address, "out");
+  addLink(s.neighbors, known(6002).address, "out");
+  s.overlay.rejoin(); // not started: does nothing
+  await settle();
+  assertEquals(s.dialled, []);
+  s.overlay.start();
+  s.overlay.repairSoon();
+  await settle();
+  assertEquals(s.dialled, [], "repair alone does not relink");
+  s.overlay.rejoin();
+  await settle();
+  assertEquals(s.dialled.length, 2);
+  assertEquals(s.neighbors.outbound, 4);
+  assertEquals(s.dialled.every((port) => port >= 6003), true, "only new peers");
+  s.overlay.stop();
+});

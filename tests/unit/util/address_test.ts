@@ -1,8 +1,10 @@
 import { assertEquals } from "@std/assert";
 import {
   type Address,
+  canonicalHost,
   formatAddress,
   formatHost,
+  isUnspecifiedHost,
   isValidHost,
   isValidPort,
   parseAddress,
@@ -148,4 +150,56 @@ Deno.test("sameAddress() compares host and port", () => {
   assertEquals(sameAddress(a, { host: "127.0.0.1", port: 5000 }), true);
   assertEquals(sameAddress(a, { host: "127.0.0.1", port: 5001 }), false);
   assertEquals(sameAddress(a, { host: "127.0.0.2", port: 5000 }), false);
+});
+
+Deno.test("canonicalHost() gives every spelling of one host one form (RFC 5952)", async (t) => {
+  const cases: Array<[string, string]> = [
+    ["::1", "::1"],
+    ["0:0:0:0:0:0:0:1", "::1"],
+    ["0000:0000:0000:0000:0000:0000:0000:0001", "::1"],
+    ["::0:1", "::1"],
+    ["::", "::"],
+    ["0:0:0:0:0:0:0:0", "::"],
+    ["2001:DB8::A", "2001:db8::a"],
+    ["2001:0db8:0000:0000:0000:0000:0000:0001", "2001:db8::1"],
+    // The longest run of zeros is shortened; of two equal runs, the first.
+    ["2001:db8:0:0:1:0:0:0", "2001:db8:0:0:1::"],
+    ["2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"],
+    // A single zero group is not shortened.
+    ["2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1"],
+    ["1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8"],
+    ["fe80:0::1", "fe80::1"],
+    // IPv4-mapped stays dotted; other embedded IPv4 becomes hex groups.
+    ["::FFFF:192.0.2.1", "::ffff:192.0.2.1"],
+    ["0:0:0:0:0:ffff:c000:0201", "::ffff:192.0.2.1"],
+    ["::192.0.2.1", "::c000:201"],
+    ["1:2:3:4:5:6:1.2.3.4", "1:2:3:4:5:6:102:304"],
+    ["127.0.0.1", "127.0.0.1"],
+    ["Seed-1.Example.ORG", "seed-1.example.org"],
+    ["localhost", "localhost"],
+    ["not a host:::", "not a host:::"],
+  ];
+  for (const [host, canonical] of cases) {
+    await t.step(`${host} → ${canonical}`, () => {
+      assertEquals(canonicalHost(host), canonical);
+      assertEquals(canonicalHost(canonical), canonical, "canonical forms are fixed points");
+    });
+  }
+});
+
+Deno.test("addresses compare and format in canonical form", () => {
+  const long = { host: "0:0:0:0:0:0:0:1", port: 5000 };
+  assertEquals(sameAddress(long, { host: "::1", port: 5000 }), true);
+  assertEquals(sameAddress(long, { host: "::1", port: 5001 }), false);
+  assertEquals(sameAddress({ host: "A.example", port: 1 }, { host: "a.example", port: 1 }), true);
+  assertEquals(formatAddress(long), "[::1]:5000");
+  assertEquals(formatHost("0:0:0:0:0:0:0:1"), "[::1]");
+  assertEquals(parseAddress("[0:0:0:0:0:0:0:1]:5000"), { host: "::1", port: 5000 });
+});
+
+Deno.test("isUnspecifiedHost() catches 0.0.0.0 and :: in any spelling", () => {
+  const unspecified = ["0.0.0.0", "::", "0:0:0:0:0:0:0:0", "::0", "0::", "::ffff:0.0.0.0"];
+  assertEquals(unspecified.map(isUnspecifiedHost), unspecified.map(() => true));
+  const specified = ["127.0.0.1", "::1", "10.0.0.7", "0.0.0.1", "localhost"];
+  assertEquals(specified.map(isUnspecifiedHost), specified.map(() => false));
 });
