@@ -4,11 +4,10 @@
  * @module
  */
 
-import denoJson from "../../deno.json" with { type: "json" };
+import { VERSION } from "../util/version.ts";
 import { COMMAND_FLAGS, type FlagSpec } from "./flags.ts";
 
-/** The program's version, from `deno.json`. */
-export const VERSION: string = denoJson.version;
+export { VERSION };
 
 const SUMMARIES: Readonly<Record<string, { usage: string; about: string; footer?: string }>> = {
   seed: {
