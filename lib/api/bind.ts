@@ -39,11 +39,14 @@ export function isUnspecifiedHost(host: string): boolean {
   return host.includes(":") && host.split(":").every((group) => /^0*$/.test(group));
 }
 
-/** The one-line reason a node may not advertise `host`, or `undefined` if it may. */
-export function advertiseProblem(host: string): string | undefined {
+/**
+ * The one-line reason a node may not advertise `host`, or `undefined` if it
+ * may; `option` is how the advertise setting is spelt where it is read.
+ */
+export function advertiseProblem(host: string, option = "--advertise"): string | undefined {
   if (!isUnspecifiedHost(host)) return undefined;
-  return `${host} means every interface: other nodes cannot dial it. To listen on every ` +
-    `interface, also give --advertise <host:port>, the address others reach this node at`;
+  return "it means every interface, which other nodes cannot dial; to listen on every " +
+    `interface, also give ${option} <host:port> (the address others reach this node at)`;
 }
 
 /**
@@ -57,7 +60,7 @@ export function bindNode(
   options: { listen: Address; advertise?: Address },
 ): BoundNode {
   const advertised = options.advertise?.host ?? options.listen.host;
-  const problem = advertiseProblem(advertised);
+  const problem = advertiseProblem(advertised, "the advertise option");
   if (problem) throw new ConfigError(`Cannot advertise ${advertised}: ${problem}`);
   const listener = transport.listen(options.listen);
   let handedOut = false;

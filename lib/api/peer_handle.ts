@@ -8,17 +8,19 @@
  */
 
 import { resolvePeerTuning } from "../config/node_config.ts";
+import type { PeerTuning } from "../config/node_config.ts";
 import { EventHub, type SubscribeOptions } from "../log/event_hub.ts";
-import { openEventFile } from "../log/event_file.ts";
-import type { EventLog, LogEvent } from "../log/events.ts";
+import type { LogEvent } from "../log/events.ts";
+import type { NodeLog } from "../log/logger.ts";
 import type { NeighborStatus, PeerStatus } from "../node/node_status.ts";
 import type { ReceivedMessage } from "../peer/app_messages.ts";
 import { PeerNode } from "../peer/peer_node.ts";
-import { formatAddress } from "../util/address.ts";
+import { type Address, formatAddress } from "../util/address.ts";
 import { AsyncQueue } from "../util/async_queue.ts";
 import { noProcessStats, type ProcessStats } from "../util/process_stats.ts";
 import { tcpTransport } from "../wire/transport.ts";
 import { bindNode } from "./bind.ts";
+import { openLogs } from "./node_logs.ts";
 import { checkHandlerCommand, shellHandler } from "./handler_command.ts";
 import { type MetricsServer, serveMetrics } from "./metrics_server.ts";
 import { checkListen, type PeerOptions, peerTuningOf, seedsOf, toAddress } from "./options.ts";
@@ -66,6 +68,18 @@ export interface PeerHandle extends AsyncDisposable {
 export interface PeerLaunch {
   /** Source of the process figures in the log. @default {none: a library process may run many nodes} */
   processStats?: ProcessStats;
+  /** Tuning knobs beyond the options (the flags, already in milliseconds). */
+  tuning?: Partial<PeerTuning>;
+  /** Opens the node's log once the options are checked and the port is bound. */
+  openLog?: (listen: Address) => Promise<NodeLog>;
+}
+
+/** A launched peer: the handle, and the node behind it for the command line's shell. */
+export interface LaunchedPeer {
+  readonly handle: PeerHandle;
+  readonly node: PeerNode;
+  /** The network's seeds, as read from the options or config. */
+  readonly seeds: readonly Address[];
 }
 
 /**
@@ -76,14 +90,14 @@ export interface PeerLaunch {
  * @throws {UsageError} When `onMessage`'s command cannot be found.
  * @throws {Deno.errors.AddrInUse} When the port is taken.
  */
-export function startPeer(options: PeerOptions): Promise<PeerHandle> {
-  return launchPeer(options, {});
+export async function startPeer(options: PeerOptions): Promise<PeerHandle> {
+  return (await launchPeer(options, {})).handle;
 }
 
 /** {@linkcode startPeer} with the command line's extras. */
-export async function launchPeer(options: PeerOptions, launch: PeerLaunch): Promise<PeerHandle> {
+export async function launchPeer(options: PeerOptions, launch: PeerLaunch): Promise<LaunchedPeer> {
   const listen = checkListen(options);
-  const tuning = resolvePeerTuning(peerTuningOf(options));
+  const tuning = resolvePeerTuning({ ...peerTuningOf(options), ...launch.tuning });
   const seeds = await seedsOf(options);
   if (options.onMessage !== undefined) checkHandlerCommand(options.onMessage);
   const advertise = options.advertise === undefined
@@ -96,18 +110,15 @@ export async function launchPeer(options: PeerOptions, launch: PeerLaunch): Prom
     listen,
     ...(advertise ? { advertise } : {}),
   });
-  const sinks: EventLog[] = options.log ? [options.log] : [];
-  const file = options.logDir === undefined ? undefined : await openEventFile({
-    role: "peer",
+  const logs = await openLogs("peer", options, launch, {
     host: listen.host,
     port: bound.listen.port,
-    logDir: options.logDir,
-  }).catch((error) => {
-    bound.release();
-    throw error;
-  });
-  if (file) sinks.unshift(file);
-  const hub = new EventHub(sinks);
+  })
+    .catch((error) => {
+      bound.release();
+      throw error;
+    });
+  const hub = new EventHub(logs.sinks);
   const readers = new Set<AsyncQueue<ReceivedMessage>>();
   const node = new PeerNode({
     self: bound.self,
@@ -139,7 +150,7 @@ export async function launchPeer(options: PeerOptions, launch: PeerLaunch): Prom
       metrics = await serveMetrics(metricsAt, { status: () => node.status(), log: hub });
     } catch (error) {
       await node.stop();
-      await file?.close();
+      await logs.close();
       throw error;
     }
   }
@@ -150,10 +161,10 @@ export async function launchPeer(options: PeerOptions, launch: PeerLaunch): Prom
       await node.stop();
       for (const reader of readers) reader.close();
       hub.close();
-      await file?.close();
+      await logs.close();
     })();
   const encoder = new TextEncoder();
-  return {
+  const handle: PeerHandle = {
     role: "peer",
     address: formatAddress(bound.self),
     nodeId: node.nodeId,
@@ -181,4 +192,5 @@ export async function launchPeer(options: PeerOptions, launch: PeerLaunch): Prom
     stop,
     [Symbol.asyncDispose]: stop,
   };
+  return { handle, node, seeds };
 }

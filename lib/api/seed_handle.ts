@@ -7,15 +7,16 @@
 import { resolveSeedTuning } from "../config/node_config.ts";
 import { isListedSeed } from "../config/seed_list.ts";
 import { EventHub, type SubscribeOptions } from "../log/event_hub.ts";
-import { openEventFile } from "../log/event_file.ts";
-import type { EventLog, LogEvent } from "../log/events.ts";
+import type { LogEvent } from "../log/events.ts";
+import type { NodeLog } from "../log/logger.ts";
 import type { SeedStatus } from "../node/node_status.ts";
 import type { RemovalReason } from "../protocol/membership_types.ts";
 import { SeedNode } from "../seed/seed_node.ts";
-import { formatAddress } from "../util/address.ts";
+import { type Address, formatAddress } from "../util/address.ts";
 import { ConfigError } from "../util/errors.ts";
 import { tcpTransport } from "../wire/transport.ts";
 import { bindNode } from "./bind.ts";
+import { openLogs } from "./node_logs.ts";
 import { type MetricsServer, serveMetrics } from "./metrics_server.ts";
 import { checkListen, type SeedOptions, seedsOf, seedTuningOf, toAddress } from "./options.ts";
 
@@ -62,6 +63,23 @@ export interface SeedHandle extends AsyncDisposable {
  * @throws {Deno.errors.AddrInUse} When the port is taken.
  */
 export async function startSeed(options: SeedOptions): Promise<SeedHandle> {
+  return (await launchSeed(options, {})).handle;
+}
+
+/** What the command line adds to the library's options. */
+export interface SeedLaunch {
+  /** Opens the node's log once the options are checked and the port is bound. */
+  openLog?: (listen: Address) => Promise<NodeLog>;
+}
+
+/** A launched seed: the handle, and the node behind it for the command line's shell. */
+export interface LaunchedSeed {
+  readonly handle: SeedHandle;
+  readonly node: SeedNode;
+}
+
+/** {@linkcode startSeed} with the command line's extras. */
+export async function launchSeed(options: SeedOptions, launch: SeedLaunch): Promise<LaunchedSeed> {
   const listen = checkListen(options);
   const tuning = resolveSeedTuning(seedTuningOf(options));
   const listed = await seedsOf(options);
@@ -85,18 +103,15 @@ export async function startSeed(options: SeedOptions): Promise<SeedHandle> {
     ...(advertise ? { advertise } : {}),
   });
   const seeds = listed.length > 0 ? listed : [bound.self];
-  const sinks: EventLog[] = options.log ? [options.log] : [];
-  const file = options.logDir === undefined ? undefined : await openEventFile({
-    role: "seed",
+  const logs = await openLogs("seed", options, launch, {
     host: listen.host,
     port: bound.listen.port,
-    logDir: options.logDir,
-  }).catch((error) => {
-    bound.release();
-    throw error;
-  });
-  if (file) sinks.unshift(file);
-  const hub = new EventHub(sinks);
+  })
+    .catch((error) => {
+      bound.release();
+      throw error;
+    });
+  const hub = new EventHub(logs.sinks);
   const node = new SeedNode({
     self: bound.self,
     ...(advertise ? { listen: bound.listen } : {}),
@@ -114,7 +129,7 @@ export async function startSeed(options: SeedOptions): Promise<SeedHandle> {
       metrics = await serveMetrics(metricsAt, { status: () => node.status(), log: hub });
     } catch (error) {
       await node.stop();
-      await file?.close();
+      await logs.close();
       throw error;
     }
   }
@@ -124,9 +139,9 @@ export async function startSeed(options: SeedOptions): Promise<SeedHandle> {
       await metrics?.close();
       await node.stop();
       hub.close();
-      await file?.close();
+      await logs.close();
     })();
-  return {
+  const handle: SeedHandle = {
     role: "seed",
     address: formatAddress(bound.self),
     nodeId: node.nodeId,
@@ -147,4 +162,5 @@ export async function startSeed(options: SeedOptions): Promise<SeedHandle> {
     stop,
     [Symbol.asyncDispose]: stop,
   };
+  return { handle, node };
 }

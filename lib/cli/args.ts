@@ -12,8 +12,10 @@ import type { PeerTuning, SeedTuning } from "../config/node_config.ts";
 import { parseDuration } from "../config/duration.ts";
 import type { EventLevel } from "../log/events.ts";
 import { type Address, isValidHost, parseAddress } from "../util/address.ts";
+import { advertiseProblem } from "../api/bind.ts";
 import { UsageError } from "../util/errors.ts";
-import { COMMAND_FLAGS, type FlagSpec } from "./flags.ts";
+import { closestName, didYouMean } from "./did_you_mean.ts";
+import { COMMAND_ARGUMENTS, COMMAND_FLAGS, type FlagSpec } from "./flags.ts";
 
 /** Options shared by `seed` and `peer`. */
 export interface NodeOptions {
@@ -24,6 +26,10 @@ export interface NodeOptions {
   logLevel: EventLevel;
   /** Stop when stdin closes (set by `up` for its children). */
   exitOnStdinClose: boolean;
+  /** The address others reach this node at, when not `host:port` (`--advertise`). */
+  advertise: Address | undefined;
+  /** Where to serve Prometheus metrics (`--metrics`). */
+  metrics: Address | undefined;
 }
 
 /** `gossipnet seed`. */
@@ -36,6 +42,8 @@ export interface SeedInvocation extends NodeOptions {
 export interface PeerInvocation extends NodeOptions {
   command: "peer";
   tuning: Partial<PeerTuning>;
+  /** Shell command run for each received message (`--on-message`). */
+  onMessage: string | undefined;
 }
 
 /** `gossipnet up`. */
@@ -51,6 +59,8 @@ export interface UpInvocation {
   /** Peer timing flags exactly as given, to pass on to every peer. */
   peerArgs: string[];
   peerTuning: Partial<PeerTuning>;
+  /** The first node's metrics address; node i serves on port + i. */
+  metrics: Address | undefined;
 }
 
 /** `gossipnet report-dead`. */
@@ -61,6 +71,29 @@ export interface ReportDeadInvocation {
   timeoutMs: number;
 }
 
+/** Where `gossipnet send` takes its payloads from. */
+export type SendSource =
+  | { readonly from: "text"; readonly text: string }
+  | { readonly from: "file"; readonly path: string }
+  | { readonly from: "stdin" };
+
+/** `gossipnet send`. */
+export interface SendInvocation {
+  command: "send";
+  peer: Address;
+  source: SendSource;
+  timeoutMs: number;
+}
+
+/** `gossipnet members` and `gossipnet status`. */
+export interface InspectInvocation {
+  command: "members" | "status";
+  /** The seed (members) or node (status) to ask. */
+  node: Address;
+  json: boolean;
+  timeoutMs: number;
+}
+
 /** What the command line asks for. */
 export type Invocation =
   | { command: "help"; topic: string | undefined }
@@ -68,10 +101,22 @@ export type Invocation =
   | SeedInvocation
   | PeerInvocation
   | UpInvocation
-  | ReportDeadInvocation;
+  | ReportDeadInvocation
+  | SendInvocation
+  | InspectInvocation;
 
 /** The commands, in help order. */
-export const COMMANDS = ["seed", "peer", "up", "report-dead"] as const;
+export const COMMANDS = [
+  "seed",
+  "peer",
+  "up",
+  "report-dead",
+  "send",
+  "members",
+  "status",
+] as const;
+
+const COMMAND_LIST = "seed, peer, up, report-dead, send, members or status";
 
 const LEVELS: readonly EventLevel[] = ["debug", "info", "warning", "error"];
 
@@ -91,7 +136,7 @@ export function parseInvocation(args: readonly string[]): Invocation {
   const [first, ...rest] = args;
   if (first === undefined) {
     throw new UsageError(
-      "Missing command: expected seed, peer, up or report-dead (see gossipnet --help)",
+      `Missing command: expected ${COMMAND_LIST} (see gossipnet --help)`,
     );
   }
   if (first === "--help" || first === "-h" || first === "help") {
@@ -103,10 +148,15 @@ export function parseInvocation(args: readonly string[]): Invocation {
   }
   const specs = COMMAND_FLAGS[first];
   if (!specs) {
-    throw new UsageError(`Unknown command "${first}": expected seed, peer, up or report-dead`);
+    const hint = closestName(first, COMMANDS);
+    throw new UsageError(
+      `Unknown command "${first}": ${hint ? `did you mean "${hint}"? (commands: ` : "expected "}` +
+        `${COMMAND_LIST}${hint ? ")" : ""}`,
+    );
   }
-  const values = readFlags(first, specs, rest);
-  if (values === "help") return { command: "help", topic: first };
+  const read = readFlags(first, specs, rest);
+  if (read === "help") return { command: "help", topic: first };
+  const { values, words } = read;
   switch (first) {
     case "seed":
       return {
@@ -119,9 +169,20 @@ export function parseInvocation(args: readonly string[]): Invocation {
         command: "peer",
         ...nodeOptions(values),
         tuning: tuningOf(specs, values) as Partial<PeerTuning>,
+        onMessage: values.get("on-message") as string | undefined,
       };
     case "up":
       return upInvocation(specs, values);
+    case "send":
+      return sendInvocation(values, words);
+    case "members":
+    case "status":
+      return {
+        command: first,
+        node: values.get(first === "members" ? "seed" : "node") as Address,
+        json: values.get("json") === true,
+        timeoutMs: (values.get("timeout") as number | undefined) ?? 5_000,
+      };
     default:
       return {
         command: "report-dead",
@@ -138,7 +199,7 @@ function readFlags(
   command: string,
   specs: readonly FlagSpec[],
   args: readonly string[],
-): Map<string, FlagValue> | "help" {
+): { values: Map<string, FlagValue>; words: string[] } | "help" {
   const unknown: string[] = [];
   const parsed: unknown = parseArgs([...args], {
     string: specs.filter((s) => s.kind !== "switch").map((s) => s.name),
@@ -146,6 +207,10 @@ function readFlags(
     alias: { h: "help" },
     collect: specs.filter((s) => s.kind !== "switch").map((s) => s.name),
     unknown: (arg: string) => {
+      // Words (and "-", for stdin) are kept for the commands that take them.
+      if (COMMAND_ARGUMENTS[command] !== undefined && (arg === "-" || !arg.startsWith("-"))) {
+        return true;
+      }
       unknown.push(arg);
       return false;
     },
@@ -155,13 +220,18 @@ function readFlags(
   }
   const record = parsed as Record<string, unknown>;
   if (record.help === true) return "help";
-  const positional = Array.isArray(record._) ? record._ : [];
-  // Arguments after "--" bypass the unknown-flag hook; they are still stray.
-  const stray = unknown[0] ?? (positional.length > 0 ? String(positional[0]) : undefined);
+  const positional = (Array.isArray(record._) ? record._ : []).map(String);
+  const takesWords = COMMAND_ARGUMENTS[command] !== undefined;
+  // Arguments after "--" bypass the unknown-flag hook; they are still stray
+  // for a command that takes no words.
+  const stray = unknown[0] ?? (!takesWords && positional.length > 0 ? positional[0] : undefined);
   if (stray !== undefined) {
+    const name = stray.split("=")[0] as string;
+    const known = ["help", ...specs.map((s) => s.name)].map((n) => `--${n}`);
     throw stray.startsWith("-")
       ? new UsageError(
-        `Unknown flag ${stray.split("=")[0]} for "${command}" (see gossipnet ${command} --help)`,
+        `Unknown flag ${name} for "${command}"${didYouMean(name, known)} ` +
+          `(see gossipnet ${command} --help)`,
       )
       : new UsageError(
         `Unexpected argument "${stray}" for "${command}" (see gossipnet ${command} --help)`,
@@ -185,7 +255,7 @@ function readFlags(
     }
     values.set(spec.name, readValue(spec, String(text)));
   }
-  return values;
+  return { values, words: positional };
 }
 
 function readValue(spec: FlagSpec, text: string): FlagValue {
@@ -202,6 +272,7 @@ function readValue(spec: FlagSpec, text: string): FlagValue {
     case "host":
       return isValidHost(text) ? text : bad("an IP address or host name");
     case "path":
+    case "text":
       return text;
     case "level":
       return (LEVELS as readonly string[]).includes(text) ? text : bad(LEVELS.join(", "));
@@ -225,8 +296,21 @@ function readValue(spec: FlagSpec, text: string): FlagValue {
 }
 
 function nodeOptions(values: Map<string, FlagValue>): NodeOptions {
+  const host = (values.get("host") as string | undefined) ?? "127.0.0.1";
+  const advertise = values.get("advertise") as Address | undefined;
+  // Listening on every interface is fine; advertising it is not.
+  const problem = advertiseProblem(advertise?.host ?? host);
+  if (problem) {
+    throw new UsageError(
+      advertise
+        ? `Invalid --advertise ${advertise.host}: ${problem}`
+        : `Invalid --host ${host}: ${problem}`,
+    );
+  }
   return {
-    host: (values.get("host") as string | undefined) ?? "127.0.0.1",
+    host,
+    advertise,
+    metrics: values.get("metrics") as Address | undefined,
     port: values.get("port") as number,
     configPath: (values.get("config") as string | undefined) ?? "config.csv",
     logDir: (values.get("log-dir") as string | undefined) ?? "logs",
@@ -265,5 +349,31 @@ function upInvocation(specs: readonly FlagSpec[], values: Map<string, FlagValue>
     configPath: values.get("config") as string | undefined,
     peerArgs,
     peerTuning: tuningOf(specs, values) as Partial<PeerTuning>,
+    metrics: values.get("metrics") as Address | undefined,
+  };
+}
+
+function sendInvocation(values: Map<string, FlagValue>, words: readonly string[]): SendInvocation {
+  const file = values.get("file") as string | undefined;
+  const text = words.join(" ");
+  if (file !== undefined && words.length > 0) {
+    throw new UsageError(`Give send either <text> or --file, not both`);
+  }
+  const source: SendSource = file !== undefined
+    ? { from: "file", path: file }
+    : words.length === 1 && words[0] === "-"
+    ? { from: "stdin" }
+    : words.length > 0
+    ? { from: "text", text }
+    : (() => {
+      throw new UsageError(
+        "Missing what to send: give <text>, --file <file>, or - to send each line of stdin",
+      );
+    })();
+  return {
+    command: "send",
+    peer: values.get("peer") as Address,
+    source,
+    timeoutMs: (values.get("timeout") as number | undefined) ?? 5_000,
   };
 }
