@@ -48,7 +48,9 @@ Deno.test("mod.ts: 50 payloads from 5 origins reach every other peer exactly onc
   const seeds: SeedHandle[] = [];
   const peers: PeerHandle[] = [];
   try {
-    for (let i = 0; i < SEEDS; i++) seeds.push(await startSeed({ port: base + i, seeds: seedList }));
+    for (let i = 0; i < SEEDS; i++) {
+      seeds.push(await startSeed({ port: base + i, seeds: seedList }));
+    }
     await Promise.all(seeds.map((s) => s.ready));
     // One at a time, so each newcomer links to peers already in the network.
     for (let i = 0; i < PEERS; i++) {
@@ -61,8 +63,10 @@ Deno.test("mod.ts: 50 payloads from 5 origins reach every other peer exactly onc
       peers.push(peer);
       await peer.joined;
     }
-    await waitFor("every seed to list all 8 peers", () =>
-      seeds.every((s) => s.members().length === PEERS));
+    await waitFor(
+      "every seed to list all 8 peers",
+      () => seeds.every((s) => s.members().length === PEERS),
+    );
     const inboxes = peers.map(collect);
     const events = peers[PEERS - 1]!.events();
 
@@ -82,13 +86,17 @@ Deno.test("mod.ts: 50 payloads from 5 origins reach every other peer exactly onc
     assertEquals(sent.size, ORIGINS * PER_ORIGIN);
 
     const expected = (i: number) => i < ORIGINS ? sent.size - PER_ORIGIN : sent.size;
-    await waitFor("every peer to receive every other peer's messages", () =>
-      inboxes.every((got, i) => got.length >= expected(i)));
+    await waitFor(
+      "every peer to receive every other peer's messages",
+      () => inboxes.every((got, i) => got.length >= expected(i)),
+    );
     // A barrier: one more message from each peer, received everywhere. Any
     // duplicate of an earlier message would have had as long to arrive.
     const barrier = new Set(peers.map((p) => p.publish("barrier")));
-    await waitFor("the barrier messages", () =>
-      inboxes.every((got) => got.filter((m) => barrier.has(m.id)).length === PEERS - 1));
+    await waitFor(
+      "the barrier messages",
+      () => inboxes.every((got) => got.filter((m) => barrier.has(m.id)).length === PEERS - 1),
+    );
 
     for (const [i, got] of inboxes.entries()) {
       const peer = peers[i]!;
@@ -144,7 +152,7 @@ Deno.test("mod.ts: bad input is refused before anything is sent or bound", async
   await assertRejects(
     () => startPeer({ port: 0, host: "0.0.0.0", seeds: [seed.address] }),
     Error,
-    "other nodes cannot dial it",
+    "which other nodes cannot dial",
   );
   await assertRejects(
     () => startSeed({ port: 0, seeds: ["127.0.0.1:1"] }),
