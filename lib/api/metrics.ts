@@ -181,10 +181,17 @@ function register<S extends NodeStatus>(registry: Registry, table: Table<S>, now
  * Metrics for the node whose status `status` returns.
  *
  * @example Usage
- * ```ts ignore
+ * ```ts
  * import { metricsRenderer } from "./metrics.ts";
- * const metrics = metricsRenderer(() => node.status());
- * await metrics.render(); // "# HELP gossipnet_frames_sent_total ..."
+ * import type { SeedStatus } from "../node/node_status.ts";
+ * const status: SeedStatus = {
+ *   format: 1, role: "seed", nodeId: "0123456789abcdef", address: "127.0.0.1:5000",
+ *   version: "0.1.0", startedAt: 0, uptimeMs: 1000, counters: {},
+ *   traffic: { framesSent: 0, bytesSent: 0, framesReceived: 0, bytesReceived: 0 },
+ *   ready: true, members: 8, seedCount: 3, seedLinks: [],
+ * };
+ * const text = await metricsRenderer(() => status).render();
+ * text.includes("\ngossipnet_members 8\n"); // true
  * ```
  */
 export function metricsRenderer(status: () => NodeStatus): MetricsRenderer {

@@ -11,7 +11,7 @@ import { parseArgs } from "@std/cli/parse-args";
 import type { PeerTuning, SeedTuning } from "../config/node_config.ts";
 import { parseDuration } from "../config/duration.ts";
 import type { EventLevel } from "../log/events.ts";
-import { type Address, isValidHost, parseAddress } from "../util/address.ts";
+import { type Address, formatAddress, isValidHost, parseAddress } from "../util/address.ts";
 import { advertiseProblem } from "../api/bind.ts";
 import { UsageError } from "../util/errors.ts";
 import { closestName, didYouMean } from "./did_you_mean.ts";
@@ -27,9 +27,9 @@ export interface NodeOptions {
   /** Stop when stdin closes (set by `up` for its children). */
   exitOnStdinClose: boolean;
   /** The address others reach this node at, when not `host:port` (`--advertise`). */
-  advertise: Address | undefined;
+  advertise?: Address;
   /** Where to serve Prometheus metrics (`--metrics`). */
-  metrics: Address | undefined;
+  metrics?: Address;
 }
 
 /** `gossipnet seed`. */
@@ -43,7 +43,7 @@ export interface PeerInvocation extends NodeOptions {
   command: "peer";
   tuning: Partial<PeerTuning>;
   /** Shell command run for each received message (`--on-message`). */
-  onMessage: string | undefined;
+  onMessage?: string;
 }
 
 /** `gossipnet up`. */
@@ -60,7 +60,7 @@ export interface UpInvocation {
   peerArgs: string[];
   peerTuning: Partial<PeerTuning>;
   /** The first node's metrics address; node i serves on port + i. */
-  metrics: Address | undefined;
+  metrics?: Address;
 }
 
 /** `gossipnet report-dead`. */
@@ -169,7 +169,7 @@ export function parseInvocation(args: readonly string[]): Invocation {
         command: "peer",
         ...nodeOptions(values),
         tuning: tuningOf(specs, values) as Partial<PeerTuning>,
-        onMessage: values.get("on-message") as string | undefined,
+        ...optional("onMessage", values.get("on-message") as string | undefined),
       };
     case "up":
       return upInvocation(specs, values);
@@ -295,6 +295,11 @@ function readValue(spec: FlagSpec, text: string): FlagValue {
   }
 }
 
+/** `{ [key]: value }`, or nothing for an unset flag (so invocations hold only what was given). */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
 function nodeOptions(values: Map<string, FlagValue>): NodeOptions {
   const host = (values.get("host") as string | undefined) ?? "127.0.0.1";
   const advertise = values.get("advertise") as Address | undefined;
@@ -303,14 +308,14 @@ function nodeOptions(values: Map<string, FlagValue>): NodeOptions {
   if (problem) {
     throw new UsageError(
       advertise
-        ? `Invalid --advertise ${advertise.host}: ${problem}`
+        ? `Invalid --advertise ${formatAddress(advertise)}: ${problem}`
         : `Invalid --host ${host}: ${problem}`,
     );
   }
   return {
     host,
-    advertise,
-    metrics: values.get("metrics") as Address | undefined,
+    ...optional("advertise", advertise),
+    ...optional("metrics", values.get("metrics") as Address | undefined),
     port: values.get("port") as number,
     configPath: (values.get("config") as string | undefined) ?? "config.csv",
     logDir: (values.get("log-dir") as string | undefined) ?? "logs",
@@ -349,7 +354,7 @@ function upInvocation(specs: readonly FlagSpec[], values: Map<string, FlagValue>
     configPath: values.get("config") as string | undefined,
     peerArgs,
     peerTuning: tuningOf(specs, values) as Partial<PeerTuning>,
-    metrics: values.get("metrics") as Address | undefined,
+    ...optional("metrics", values.get("metrics") as Address | undefined),
   };
 }
 
