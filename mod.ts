@@ -49,17 +49,25 @@ export type {
 } from "./lib/api/options.ts";
 export type { SubscribeOptions } from "./lib/log/event_hub.ts";
 export { renderEvent } from "./lib/log/events.ts";
-export type { EventLevel, EventLog, EventName, EventOf, LogEvent } from "./lib/log/events.ts";
+export type {
+  EventLevel,
+  EventLog,
+  EventName,
+  EventOf,
+  LogEvent,
+  Throttled,
+} from "./lib/log/events.ts";
 export type {
   NeighborStatus,
   NodeStatus,
+  NodeStatusBase,
   PeerStatus,
   SeedStatus,
   TrafficStatus,
 } from "./lib/node/node_status.ts";
 export { formatMessageId, parseMessageId } from "./lib/protocol/message_id.ts";
 export type { MessageIdParts } from "./lib/protocol/message_id.ts";
-export type { RemovalReason } from "./lib/protocol/membership_types.ts";
+export { REMOVAL_REASONS, type RemovalReason } from "./lib/protocol/membership_types.ts";
 export type { Address } from "./lib/util/address.ts";
 export type { Clock, TimerHandle } from "./lib/util/clock.ts";
 export type { Rng } from "./lib/util/random.ts";

@@ -29,6 +29,7 @@ export type { ReceivedMessage };
 
 /** A running peer. */
 export interface PeerHandle extends AsyncDisposable {
+  /** Always `"peer"`. */
   readonly role: "peer";
   /** The advertised address, `host:port` (the real port when 0 was asked). */
   readonly address: string;

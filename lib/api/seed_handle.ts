@@ -36,9 +36,11 @@ export interface Member {
 
 /** A running seed. */
 export interface SeedHandle extends AsyncDisposable {
+  /** Always `"seed"`. */
   readonly role: "seed";
   /** The advertised address, `host:port`. */
   readonly address: string;
+  /** This seed's node id, fresh each start. */
   readonly nodeId: string;
   /** Resolves once the seed has caught up with the others and serves peers. */
   readonly ready: Promise<void>;

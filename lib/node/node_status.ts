@@ -9,9 +9,13 @@
 
 /** Frames and bytes a node has moved since it started, all connections. */
 export interface TrafficStatus {
+  /** Frames this node sent. */
   readonly framesSent: number;
+  /** Bytes this node sent, frame headers included. */
   readonly bytesSent: number;
+  /** Frames this node received. */
   readonly framesReceived: number;
+  /** Bytes this node received. */
   readonly bytesReceived: number;
 }
 
@@ -31,6 +35,7 @@ export interface NeighborStatus {
 export interface NodeStatusBase {
   /** Layout of this document; 1. */
   readonly format: 1;
+  /** The node's id (16 hex digits, fresh each start). */
   readonly nodeId: string;
   /** The advertised address, `host:port`. */
   readonly address: string;
@@ -38,7 +43,9 @@ export interface NodeStatusBase {
   readonly version: string;
   /** When the node started listening (Unix ms). */
   readonly startedAt: number;
+  /** Milliseconds since then. */
   readonly uptimeMs: number;
+  /** Frames and bytes since start, all connections. */
   readonly traffic: TrafficStatus;
   /**
    * Events logged since start, by name ({@linkcode PEER_COUNTERS} or
@@ -49,6 +56,7 @@ export interface NodeStatusBase {
 
 /** A peer's status. */
 export interface PeerStatus extends NodeStatusBase {
+  /** Always `"peer"`. */
   readonly role: "peer";
   /** Registered with a majority of seeds and linked. */
   readonly joined: boolean;
@@ -56,6 +64,7 @@ export interface PeerStatus extends NodeStatusBase {
   readonly seeds: readonly string[];
   /** All neighbours, or the first {@linkcode MAX_LISTED_NEIGHBORS}. */
   readonly neighbors: readonly NeighborStatus[];
+  /** How many neighbours it has (exact, however many are listed). */
   readonly neighborCount: number;
   /** Entries in the Message List (gossip and application messages) and duplicates dropped. */
   readonly messageList: { readonly entries: number; readonly duplicates: number };
@@ -65,6 +74,7 @@ export interface PeerStatus extends NodeStatusBase {
 
 /** A seed's status. */
 export interface SeedStatus extends NodeStatusBase {
+  /** Always `"seed"`. */
   readonly role: "seed";
   /** Caught up with the other seeds and serving peers. */
   readonly ready: boolean;
