@@ -70,13 +70,14 @@ Deno.test("members, status and /metrics describe a running network", async () =>
     assertEquals(members.map((m) => m.address).sort(), peers.map((p) => p.address).sort());
     for (const member of members) {
       assertEquals(member.state, "member");
-      assert(member.degree >= 1 && member.degree <= 2, `degree ${member.degree}`);
+      // Degree updates go to the peer's own majority of seeds; this seed may know an older one.
+      assert(member.degree >= 0 && member.degree <= 2, `degree ${member.degree}`);
       assert(member.since > 0);
     }
     const table = await cli(["members", "--seed", seed.address]);
     assertStringIncludes(table, `3 members in the Peer List of ${seed.address} (0 removed)\n`);
     for (const peer of peers) {
-      assertMatch(table, new RegExp(`^${peer.address}\\s+member\\s+[12]\\s`, "m"));
+      assertMatch(table, new RegExp(`^${peer.address}\\s+member\\s+[012]\\s`, "m"));
     }
 
     // status of a peer: role, neighbours with RTT, Message List, counters.
