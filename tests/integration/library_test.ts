@@ -160,3 +160,75 @@ Deno.test("mod.ts: bad input is refused before anything is sent or bound", async
     "can only run alone",
   );
 });
+
+/** A one-port TCP forwarder on 127.0.0.1, as NAT or a container's published port would be. */
+function forward(from: number, to: number): { close(): void } {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: from });
+  const open = new Set<Deno.Conn>();
+  (async () => {
+    for await (const inbound of listener) {
+      try {
+        const outbound = await Deno.connect({ hostname: "127.0.0.1", port: to });
+        open.add(inbound).add(outbound);
+        const pipe = (a: Deno.Conn, b: Deno.Conn) =>
+          a.readable.pipeTo(b.writable).catch(() => {}).finally(() => {
+            for (const c of [a, b]) {
+              open.delete(c);
+              try {
+                c.close();
+              } catch {
+                // Closed by the other direction.
+              }
+            }
+          });
+        pipe(inbound, outbound);
+        pipe(outbound, inbound);
+      } catch {
+        inbound.close();
+      }
+    }
+  })();
+  return {
+    close() {
+      listener.close();
+      for (const c of open) {
+        try {
+          c.close();
+        } catch {
+          // Already closed.
+        }
+      }
+    },
+  };
+}
+
+Deno.test("advertise: a peer behind a port mapping is reached at its advertised address", async () => {
+  const [inside, outside] = ((base) => [base, base + 1])(freePortBlock(2));
+  const mapping = forward(outside, inside);
+  const seed = await startSeed({ port: 0, seeds: [] });
+  let natted: PeerHandle | undefined;
+  let other: PeerHandle | undefined;
+  try {
+    natted = await startPeer({
+      port: inside,
+      advertise: `127.0.0.1:${outside}`,
+      seeds: [seed.address],
+      gossipCount: 0,
+    });
+    assertEquals(natted.address, `127.0.0.1:${outside}`);
+    await natted.joined;
+    assertEquals(seed.members().map((m) => m.address), [`127.0.0.1:${outside}`]);
+    other = await startPeer({ port: 0, seeds: [seed.address], gossipCount: 0 });
+    await other.joined;
+    // The newcomer dialled the advertised address, through the mapping.
+    assertEquals(other.neighbors().map((n) => n.address), [`127.0.0.1:${outside}`]);
+    const inbox = natted.messages();
+    const id = other.publish("through the mapping");
+    assertEquals((await inbox.next()).value?.id, id);
+  } finally {
+    await other?.stop();
+    await natted?.stop();
+    await seed.stop();
+    mapping.close();
+  }
+});
