@@ -8,6 +8,7 @@
 
 import { errorText } from "../util/errors.ts";
 import type { FramedConnection } from "../wire/connection.ts";
+import { MAX_FRAME_BYTES } from "../wire/frame.ts";
 import { type Message, type PublishedMessage, type PublishMessage } from "../wire/messages.ts";
 import type { NodeStatus } from "./node_status.ts";
 
@@ -36,7 +37,7 @@ export function answerClient(
       connection.send({
         kind: "status",
         requestId: message.requestId,
-        json: JSON.stringify(services.status()),
+        json: statusJson(services.status()),
       });
       return true;
     case "publish":
@@ -50,6 +51,26 @@ export function answerClient(
     default:
       return false;
   }
+}
+
+/** Bytes a status document may take: one frame less the type byte and request id. */
+const MAX_STATUS_BYTES = MAX_FRAME_BYTES - 1 - 4;
+
+/**
+ * The status as JSON that fits one frame: a hub with hundreds of long
+ * (IPv6) neighbour addresses lists fewer of them (`neighborCount` stays
+ * exact).
+ */
+export function statusJson(status: NodeStatus): string {
+  let json = JSON.stringify(status);
+  if (status.role !== "peer") return json;
+  let listed = status.neighbors.length;
+  const encoder = new TextEncoder();
+  while (encoder.encode(json).length > MAX_STATUS_BYTES && listed > 0) {
+    listed = Math.floor(listed / 2);
+    json = JSON.stringify({ ...status, neighbors: status.neighbors.slice(0, listed) });
+  }
+  return json;
 }
 
 function publishFor(
