@@ -14,13 +14,15 @@ import type { EventLevel } from "../log/events.ts";
 import {
   type Address,
   canonicalHost,
-  isUnspecifiedHost,
+  formatAddress,
   isValidHost,
   parseAddress,
 } from "../util/address.ts";
+import { advertiseProblem } from "../api/bind.ts";
 import { UsageError } from "../util/errors.ts";
 import { quoteInput } from "../util/quote.ts";
-import { COMMAND_FLAGS, type FlagSpec } from "./flags.ts";
+import { closestName, didYouMean } from "./did_you_mean.ts";
+import { COMMAND_ARGUMENTS, COMMAND_FLAGS, type FlagSpec } from "./flags.ts";
 
 /** Options shared by `seed` and `peer`. */
 export interface NodeOptions {
@@ -31,6 +33,10 @@ export interface NodeOptions {
   logLevel: EventLevel;
   /** Stop when stdin closes (set by `up` for its children). */
   exitOnStdinClose: boolean;
+  /** The address others reach this node at, when not `host:port` (`--advertise`). */
+  advertise?: Address;
+  /** Where to serve Prometheus metrics (`--metrics`). */
+  metrics?: Address;
 }
 
 /** `gossipnet seed`. */
@@ -43,6 +49,8 @@ export interface SeedInvocation extends NodeOptions {
 export interface PeerInvocation extends NodeOptions {
   command: "peer";
   tuning: Partial<PeerTuning>;
+  /** Shell command run for each received message (`--on-message`). */
+  onMessage?: string;
 }
 
 /** `gossipnet up`. */
@@ -58,6 +66,8 @@ export interface UpInvocation {
   /** Peer timing flags exactly as given, to pass on to every peer. */
   peerArgs: string[];
   peerTuning: Partial<PeerTuning>;
+  /** The first node's metrics address; node i serves on port + i. */
+  metrics?: Address;
 }
 
 /** `gossipnet report-dead`. */
@@ -68,6 +78,29 @@ export interface ReportDeadInvocation {
   timeoutMs: number;
 }
 
+/** Where `gossipnet send` takes its payloads from. */
+export type SendSource =
+  | { readonly from: "text"; readonly text: string }
+  | { readonly from: "file"; readonly path: string }
+  | { readonly from: "stdin" };
+
+/** `gossipnet send`. */
+export interface SendInvocation {
+  command: "send";
+  peer: Address;
+  source: SendSource;
+  timeoutMs: number;
+}
+
+/** `gossipnet members` and `gossipnet status`. */
+export interface InspectInvocation {
+  command: "members" | "status";
+  /** The seed (members) or node (status) to ask. */
+  node: Address;
+  json: boolean;
+  timeoutMs: number;
+}
+
 /** What the command line asks for. */
 export type Invocation =
   | { command: "help"; topic: string | undefined }
@@ -75,10 +108,22 @@ export type Invocation =
   | SeedInvocation
   | PeerInvocation
   | UpInvocation
-  | ReportDeadInvocation;
+  | ReportDeadInvocation
+  | SendInvocation
+  | InspectInvocation;
 
 /** The commands, in help order. */
-export const COMMANDS = ["seed", "peer", "up", "report-dead"] as const;
+export const COMMANDS = [
+  "seed",
+  "peer",
+  "up",
+  "report-dead",
+  "send",
+  "members",
+  "status",
+] as const;
+
+const COMMAND_LIST = "seed, peer, up, report-dead, send, members or status";
 
 const LEVELS: readonly EventLevel[] = ["debug", "info", "warning", "error"];
 
@@ -98,7 +143,7 @@ export function parseInvocation(args: readonly string[]): Invocation {
   const [first, ...rest] = args;
   if (first === undefined) {
     throw new UsageError(
-      "Missing command: expected seed, peer, up or report-dead (see gossipnet --help)",
+      `Missing command: expected ${COMMAND_LIST} (see gossipnet --help)`,
     );
   }
   if (first === "--help" || first === "-h" || first === "help") {
@@ -112,12 +157,16 @@ export function parseInvocation(args: readonly string[]): Invocation {
   }
   const specs = COMMAND_FLAGS[first];
   if (!specs) {
+    const hint = closestName(first, COMMANDS);
     throw new UsageError(
-      `Unknown command ${quoteInput(first)}: expected seed, peer, up or report-dead`,
+      `Unknown command ${quoteInput(first)}: ${
+        hint ? `did you mean "${hint}"? (commands: ` : "expected "
+      }` + `${COMMAND_LIST}${hint ? ")" : ""}`,
     );
   }
-  const values = readFlags(first, specs, rest);
-  if (values === "help") return { command: "help", topic: first };
+  const read = readFlags(first, specs, rest);
+  if (read === "help") return { command: "help", topic: first };
+  const { values, words } = read;
   switch (first) {
     case "seed":
       return {
@@ -130,9 +179,20 @@ export function parseInvocation(args: readonly string[]): Invocation {
         command: "peer",
         ...nodeOptions(values),
         tuning: tuningOf(specs, values) as Partial<PeerTuning>,
+        ...optional("onMessage", values.get("on-message") as string | undefined),
       };
     case "up":
       return upInvocation(specs, values);
+    case "send":
+      return sendInvocation(values, words);
+    case "members":
+    case "status":
+      return {
+        command: first,
+        node: values.get(first === "members" ? "seed" : "node") as Address,
+        json: values.get("json") === true,
+        timeoutMs: (values.get("timeout") as number | undefined) ?? 5_000,
+      };
     default:
       return {
         command: "report-dead",
@@ -149,7 +209,7 @@ function readFlags(
   command: string,
   specs: readonly FlagSpec[],
   args: readonly string[],
-): Map<string, FlagValue> | "help" {
+): { values: Map<string, FlagValue>; words: string[] } | "help" {
   const unknown: string[] = [];
   const parsed: unknown = parseArgs([...args], {
     string: specs.filter((s) => s.kind !== "switch").map((s) => s.name),
@@ -157,6 +217,10 @@ function readFlags(
     alias: { h: "help" },
     collect: specs.filter((s) => s.kind !== "switch").map((s) => s.name),
     unknown: (arg: string) => {
+      // Words (and "-", for stdin) are kept for the commands that take them.
+      if (COMMAND_ARGUMENTS[command] !== undefined && (arg === "-" || !arg.startsWith("-"))) {
+        return true;
+      }
       unknown.push(arg);
       return false;
     },
@@ -166,15 +230,18 @@ function readFlags(
   }
   const record = parsed as Record<string, unknown>;
   if (record.help === true) return "help";
-  const positional = Array.isArray(record._) ? record._ : [];
-  // Arguments after "--" bypass the unknown-flag hook; they are still stray.
-  const stray = unknown[0] ?? (positional.length > 0 ? String(positional[0]) : undefined);
+  const positional = (Array.isArray(record._) ? record._ : []).map(String);
+  const takesWords = COMMAND_ARGUMENTS[command] !== undefined;
+  // Arguments after "--" bypass the unknown-flag hook; they are still stray
+  // for a command that takes no words.
+  const stray = unknown[0] ?? (!takesWords && positional.length > 0 ? positional[0] : undefined);
   if (stray !== undefined) {
+    const name = stray.split("=")[0] as string;
+    const known = ["help", ...specs.map((s) => s.name)].map((n) => `--${n}`);
     throw stray.startsWith("-")
       ? new UsageError(
-        `Unknown flag ${
-          quoteFlag(stray.split("=")[0] ?? stray)
-        } for "${command}" (see gossipnet ${command} --help)`,
+        `Unknown flag ${quoteFlag(name)} for "${command}"${didYouMean(name, known)} ` +
+          `(see gossipnet ${command} --help)`,
       )
       : new UsageError(
         `Unexpected argument ${
@@ -200,7 +267,7 @@ function readFlags(
     }
     values.set(spec.name, readValue(spec, String(text)));
   }
-  return values;
+  return { values, words: positional };
 }
 
 // A flag name as typed, shown bare unless it holds something unprintable.
@@ -221,15 +288,10 @@ function readValue(spec: FlagSpec, text: string): FlagValue {
       return port;
     }
     case "host":
-      if (!isValidHost(text)) return bad("an IP address or host name");
-      if (isUnspecifiedHost(text)) {
-        throw new UsageError(
-          `Invalid --${spec.name}: ${text} is the unspecified address (every interface), which ` +
-            "other nodes cannot dial; give an address of this machine that they can reach",
-        );
-      }
-      return canonicalHost(text);
+      // An unspecified host (0.0.0.0, ::) is checked with --advertise, below.
+      return isValidHost(text) ? canonicalHost(text) : bad("an IP address or host name");
     case "path":
+    case "text":
       return text;
     case "level":
       return (LEVELS as readonly string[]).includes(text) ? text : bad(LEVELS.join(", "));
@@ -252,9 +314,27 @@ function readValue(spec: FlagSpec, text: string): FlagValue {
   }
 }
 
+/** `{ [key]: value }`, or nothing for an unset flag (so invocations hold only what was given). */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
 function nodeOptions(values: Map<string, FlagValue>): NodeOptions {
+  const host = (values.get("host") as string | undefined) ?? "127.0.0.1";
+  const advertise = values.get("advertise") as Address | undefined;
+  // Listening on every interface is fine; advertising it is not.
+  const problem = advertiseProblem(advertise?.host ?? host);
+  if (problem) {
+    throw new UsageError(
+      advertise
+        ? `Invalid --advertise ${formatAddress(advertise)}: ${problem}`
+        : `Invalid --host ${host}: ${problem}`,
+    );
+  }
   return {
-    host: (values.get("host") as string | undefined) ?? "127.0.0.1",
+    host,
+    ...optional("advertise", advertise),
+    ...optional("metrics", values.get("metrics") as Address | undefined),
     port: values.get("port") as number,
     configPath: (values.get("config") as string | undefined) ?? "config.csv",
     logDir: (values.get("log-dir") as string | undefined) ?? "logs",
@@ -282,16 +362,46 @@ function upInvocation(specs: readonly FlagSpec[], values: Map<string, FlagValue>
     if (!spec.knob || typeof value !== "number") continue;
     peerArgs.push(`--${spec.name}`, spec.kind === "duration" ? `${value}ms` : String(value));
   }
+  const host = (values.get("host") as string | undefined) ?? "127.0.0.1";
+  // Every node of `up` advertises --host, so it must be one the others can dial.
+  const problem = advertiseProblem(host);
+  if (problem) throw new UsageError(`Invalid --host ${host}: ${problem.split("; ")[0]}`);
   return {
     command: "up",
     seeds: (values.get("seeds") as number | undefined) ?? 3,
     peers: (values.get("peers") as number | undefined) ?? 10,
     basePort: (values.get("base-port") as number | undefined) ?? 5000,
-    host: (values.get("host") as string | undefined) ?? "127.0.0.1",
+    host,
     logDir: values.get("log-dir") as string | undefined,
     durationMs: values.get("duration") as number | undefined,
     configPath: values.get("config") as string | undefined,
     peerArgs,
     peerTuning: tuningOf(specs, values) as Partial<PeerTuning>,
+    ...optional("metrics", values.get("metrics") as Address | undefined),
+  };
+}
+
+function sendInvocation(values: Map<string, FlagValue>, words: readonly string[]): SendInvocation {
+  const file = values.get("file") as string | undefined;
+  const text = words.join(" ");
+  if (file !== undefined && words.length > 0) {
+    throw new UsageError(`Give send either <text> or --file, not both`);
+  }
+  const source: SendSource = file !== undefined
+    ? { from: "file", path: file }
+    : words.length === 1 && words[0] === "-"
+    ? { from: "stdin" }
+    : words.length > 0
+    ? { from: "text", text }
+    : (() => {
+      throw new UsageError(
+        "Missing what to send: give <text>, --file <file>, or - to send each line of stdin",
+      );
+    })();
+  return {
+    command: "send",
+    peer: values.get("peer") as Address,
+    source,
+    timeoutMs: (values.get("timeout") as number | undefined) ?? 5_000,
   };
 }

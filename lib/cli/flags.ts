@@ -17,6 +17,7 @@ export type FlagKind =
   | "duration"
   | "level"
   | "address"
+  | "text"
   | "switch";
 
 /** One flag of one command. */
@@ -80,6 +81,43 @@ const EXIT_WITH_STDIN: FlagSpec = {
   kind: "switch",
   value: "",
   help: "stop when stdin reaches end of input (used by `up` for its children)",
+  advanced: true,
+};
+
+const ADVERTISE: FlagSpec = {
+  name: "advertise",
+  kind: "address",
+  value: "<host:port>",
+  defaultText: "the --host and --port",
+  help: "address other nodes reach this one at (NAT, containers, --host 0.0.0.0)",
+};
+const METRICS: FlagSpec = {
+  name: "metrics",
+  kind: "address",
+  value: "<host:port>",
+  defaultText: "off",
+  help: "serve Prometheus metrics at http://<host:port>/metrics",
+};
+const ON_MESSAGE: FlagSpec = {
+  name: "on-message",
+  kind: "text",
+  value: "<command>",
+  defaultText: "none",
+  help: "shell command run for each received message (see below)",
+};
+const JSON_OUTPUT: FlagSpec = {
+  name: "json",
+  kind: "switch",
+  value: "",
+  help: "print JSON instead of a table",
+};
+const CLIENT_TIMEOUT: FlagSpec = {
+  name: "timeout",
+  kind: "duration",
+  value: "<dur>",
+  defaultText: "5s",
+  help: "how long to wait for the node's answer",
+  range: [1, 600_000],
   advanced: true,
 };
 
@@ -168,10 +206,23 @@ export const COMMAND_FLAGS: { readonly [command: string]: readonly FlagSpec[] } 
       range: [0, 1_000_000_000],
       knob: "maxPeers",
     },
+    ADVERTISE,
+    METRICS,
     LOG_LEVEL,
     EXIT_WITH_STDIN,
   ],
-  peer: [PORT, HOST, CONFIG, LOG_DIR, ...PEER_TUNING_FLAGS, LOG_LEVEL, EXIT_WITH_STDIN],
+  peer: [
+    PORT,
+    HOST,
+    CONFIG,
+    LOG_DIR,
+    ...PEER_TUNING_FLAGS,
+    ADVERTISE,
+    METRICS,
+    ON_MESSAGE,
+    LOG_LEVEL,
+    EXIT_WITH_STDIN,
+  ],
   up: [
     {
       name: "seeds",
@@ -227,6 +278,10 @@ export const COMMAND_FLAGS: { readonly [command: string]: readonly FlagSpec[] } 
       help: "address every node listens on (not 0.0.0.0 or ::)",
       advanced: true,
     },
+    {
+      ...METRICS,
+      help: "serve each node's metrics: the first node (s1) on this port, the next on port + 1...",
+    },
     ...PEER_TUNING_FLAGS,
   ],
   "report-dead": [
@@ -254,4 +309,48 @@ export const COMMAND_FLAGS: { readonly [command: string]: readonly FlagSpec[] } 
       advanced: true,
     },
   ],
+  send: [
+    {
+      name: "peer",
+      kind: "address",
+      value: "<host:port>",
+      help: "peer to publish through",
+      required: true,
+    },
+    {
+      name: "file",
+      kind: "path",
+      value: "<file>",
+      defaultText: "none",
+      help: "send the file's bytes as one message (instead of <text>)",
+    },
+    CLIENT_TIMEOUT,
+  ],
+  members: [
+    {
+      name: "seed",
+      kind: "address",
+      value: "<host:port>",
+      help: "seed whose Peer List to print",
+      required: true,
+    },
+    JSON_OUTPUT,
+    CLIENT_TIMEOUT,
+  ],
+  status: [
+    {
+      name: "node",
+      kind: "address",
+      value: "<host:port>",
+      help: "seed or peer to ask",
+      required: true,
+    },
+    JSON_OUTPUT,
+    CLIENT_TIMEOUT,
+  ],
+};
+
+/** Commands that take words after their flags, and what the words are. */
+export const COMMAND_ARGUMENTS: { readonly [command: string]: string } = {
+  send: "<text>... | -",
 };

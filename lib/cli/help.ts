@@ -4,11 +4,13 @@
  * @module
  */
 
-import denoJson from "../../deno.json" with { type: "json" };
+import { HANDLER_TIMEOUT_MS } from "../api/handler_command.ts";
+import { HANDLER_QUEUE_CAPACITY } from "../peer/handler_queue.ts";
+import { VERSION } from "../util/version.ts";
+import { MAX_PAYLOAD_BYTES } from "../wire/messages.ts";
 import { COMMAND_FLAGS, type FlagSpec } from "./flags.ts";
 
-/** The program's version, from `deno.json`. */
-export const VERSION: string = denoJson.version;
+export { VERSION };
 
 const SUMMARIES: Readonly<Record<string, { usage: string; about: string; footer?: string }>> = {
   seed: {
@@ -22,7 +24,13 @@ const SUMMARIES: Readonly<Record<string, { usage: string; about: string; footer?
     about: "Run a peer node: it registers with a majority of the seeds in the config,\n" +
       "links to peers chosen by preferential attachment, gossips, and reports\n" +
       "neighbours that stop answering pings.",
-    footer: "Shell commands (stdin, any case): peers, seeds, msg, help, exit",
+    footer: "Shell commands (stdin, any case): peers, seeds, msg, send <text>, help, exit\n\n" +
+      "--on-message gets the payload on stdin and GOSSIPNET_ID, GOSSIPNET_ORIGIN,\n" +
+      "GOSSIPNET_HOPS, GOSSIPNET_FROM, GOSSIPNET_BYTES in its environment. Handlers run\n" +
+      `one at a time from a queue of ${HANDLER_QUEUE_CAPACITY} messages (beyond it messages get no handler\n` +
+      `and are counted in the log); one still running after ${
+        HANDLER_TIMEOUT_MS / 1000
+      }s is killed.`,
   },
   up: {
     usage: "gossipnet up [flags]",
@@ -37,6 +45,25 @@ const SUMMARIES: Readonly<Record<string, { usage: string; about: string; footer?
     about: "Send the Dead Node report a peer would send about --dead to the seed --seed,\n" +
       "wait for the seeds' decision and print it. Exit 0 whatever the decision,\n" +
       "1 if the seed cannot be reached.",
+  },
+  send: {
+    usage: "gossipnet send --peer <host:port> (<text>... | --file <file> | -)",
+    about: "Publish a message through a running peer: <text> (words are joined by spaces),\n" +
+      "the bytes of --file, or with - each line of stdin as its own message. Prints\n" +
+      "each message's id (<origin node id>-<seq>). Exit 0 once sent; 1 if the peer\n" +
+      "cannot be reached, is a seed, or a stdin line was too long (it is skipped);\n" +
+      `2 if <text> or --file is too long. A message carries at most ${MAX_PAYLOAD_BYTES} bytes.`,
+  },
+  members: {
+    usage: "gossipnet members --seed <host:port> [--json]",
+    about: "Print a seed's Peer List: every peer with its state (member, or removed as\n" +
+      "dead or left), its degree and when its entry last changed.",
+  },
+  status: {
+    usage: "gossipnet status --node <host:port> [--json]",
+    about: "Print what a running seed or peer says about itself: role, uptime, neighbours\n" +
+      "with their ping round trip (peers) or seed links and members (seeds), Message\n" +
+      "List size, traffic and event counters.",
   },
 };
 
@@ -66,7 +93,9 @@ export function commandHelp(command: string): string | undefined {
   ];
   const advanced = specs.filter((s) => s.advanced);
   if (advanced.length > 0) lines.push("", "Advanced:", ...advanced.map(flagLine));
-  lines.push("", "Durations: 200 (milliseconds), 200ms, 1.5s, 2m.");
+  if (specs.some((s) => s.kind === "duration")) {
+    lines.push("", "Durations: 200 (milliseconds), 200ms, 1.5s, 2m.");
+  }
   if (summary.footer) lines.push(summary.footer);
   return lines.join("\n") + "\n";
 }
@@ -84,6 +113,9 @@ export function programHelp(): string {
     "  gossipnet up [flags]                         run a whole local network",
     "  gossipnet report-dead --seed <host:port> --dead <host:port>",
     "                                               ask the seeds to remove a peer",
+    "  gossipnet send --peer <host:port> <text>     publish a message (or --file, or -)",
+    "  gossipnet members --seed <host:port>         print a seed's Peer List",
+    "  gossipnet status --node <host:port>          ask a node about itself",
     "  gossipnet <command> --help                   flags of one command",
     "  gossipnet --version                          print the version",
     "",

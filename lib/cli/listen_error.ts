@@ -24,3 +24,10 @@ export function listenError(self: { host: string; port: number }, error: unknown
     `Cannot listen on ${where}: ${error instanceof Error ? error.message : error}`,
   );
 }
+
+/** Reports whether `error` is a failure to bind a port, which {@linkcode listenError} explains. */
+export function isListenError(error: unknown): boolean {
+  return error instanceof Deno.errors.AddrInUse ||
+    error instanceof Deno.errors.AddrNotAvailable ||
+    error instanceof Deno.errors.PermissionDenied;
+}

@@ -42,6 +42,15 @@ export async function run(args: readonly string[]): Promise<number> {
       const { runReportDead } = await import("./report_dead.ts");
       return await runReportDead(invocation);
     }
+    case "send": {
+      const { runSend } = await import("./send.ts");
+      return await runSend(invocation);
+    }
+    case "members":
+    case "status": {
+      const { runInspect } = await import("./inspect.ts");
+      return await runInspect(invocation);
+    }
   }
 }
 

@@ -5,51 +5,60 @@
  * @module
  */
 
+import { launchPeer } from "../api/peer_handle.ts";
+import { quorumSize } from "../config/seed_list.ts";
+import { type NodeLog, openNodeLog } from "../log/logger.ts";
+import type { PeerNode } from "../peer/peer_node.ts";
+import { type ShellCommand, table } from "../shell/commands.ts";
+import { errorText } from "../util/errors.ts";
+import { systemProcessStats } from "../util/process_stats.ts";
 import type { PeerInvocation } from "./args.ts";
 import { waitForStop } from "./lifecycle.ts";
-import { listenError } from "./listen_error.ts";
-import { resolvePeerTuning } from "../config/node_config.ts";
-import { loadSeedList, quorumSize } from "../config/seed_list.ts";
-import { openNodeLog } from "../log/logger.ts";
-import { type ShellCommand, table } from "../shell/commands.ts";
-import { tcpTransport } from "../wire/transport.ts";
-import { PeerNode } from "../peer/peer_node.ts";
+import { isListenError, listenError } from "./listen_error.ts";
 
 /** Runs a peer; resolves to the exit code. */
 export async function runPeer(invocation: PeerInvocation): Promise<number> {
-  const seeds = await loadSeedList(invocation.configPath);
-  const tuning = resolvePeerTuning(invocation.tuning);
   const self = { host: invocation.host, port: invocation.port };
-  const log = await openNodeLog({
-    role: "peer",
-    host: self.host,
-    port: self.port,
-    logDir: invocation.logDir,
-    consoleLevel: invocation.logLevel,
-  });
-  const node = new PeerNode({ self, seeds, tuning, transport: tcpTransport, log });
+  let log: NodeLog | undefined;
+  let launched;
   try {
-    node.start();
+    launched = await launchPeer({
+      port: invocation.port,
+      host: invocation.host,
+      config: invocation.configPath,
+      ...(invocation.advertise ? { advertise: invocation.advertise } : {}),
+      ...(invocation.metrics ? { metrics: invocation.metrics } : {}),
+      ...(invocation.onMessage === undefined ? {} : { onMessage: invocation.onMessage }),
+    }, {
+      tuning: invocation.tuning,
+      processStats: systemProcessStats,
+      openLog: async () =>
+        log = await openNodeLog({
+          role: "peer",
+          host: self.host,
+          port: self.port,
+          logDir: invocation.logDir,
+          consoleLevel: invocation.logLevel,
+        }),
+    });
   } catch (error) {
-    await log.close();
-    throw listenError(self, error);
+    throw isListenError(error) ? listenError(self, error) : error;
   }
+  const { handle, node, seeds } = launched;
   const stopped = waitForStop({
     exitOnStdinClose: invocation.exitOnStdinClose,
     commands: peerCommands(node, seeds.length),
   });
   // Joining may wait for seeds for a long time; a stop request wins.
-  const joined = node.join().then(() => undefined, (error: Error) => error);
+  const joined = handle.joined.then(() => undefined, (error: Error) => error);
   const first = await Promise.race([stopped.then((reason) => ({ reason })), joined]);
   if (first instanceof Error) {
-    await node.stop();
-    await log.close();
+    await handle.stop();
     throw first;
   }
   const reason = first === undefined ? await stopped : first.reason;
-  log.emit({ event: "stopping", reason });
-  await node.stop();
-  await log.close();
+  log?.emit({ event: "stopping", reason });
+  await handle.stop();
   return 0;
 }
 
@@ -79,8 +88,22 @@ function peerCommands(node: PeerNode, seedCount: number): Record<string, ShellCo
           registered.map((s) => `  ${s}\n`).join("");
       },
     },
+    send: {
+      help: "send <text>: publish <text> to every other peer; prints its id",
+      run: (_args, rest) => {
+        if (rest === "") return "Usage: send <text>\n";
+        try {
+          const { id, neighbors } = node.publish(new TextEncoder().encode(rest));
+          return neighbors === 0
+            ? `${id} (no neighbours yet: nobody received it)\n`
+            : `${id} (sent to ${neighbors} neighbours)\n`;
+        } catch (error) {
+          return `Not sent: ${errorText(error)}\n`;
+        }
+      },
+    },
     msg: {
-      help: "the Message List: every gossip message seen, first receipt",
+      help: "the Message List: every gossip and application message seen, first receipt",
       run: () => {
         const rows = node.messageList.entries().map((m) => [
           m.text,

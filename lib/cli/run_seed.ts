@@ -5,42 +5,42 @@
  * @module
  */
 
-import type { SeedInvocation } from "./args.ts";
-import { waitForStop } from "./lifecycle.ts";
-import { listenError } from "./listen_error.ts";
-import { resolveSeedTuning } from "../config/node_config.ts";
-import { isListedSeed, loadSeedList } from "../config/seed_list.ts";
-import { openNodeLog } from "../log/logger.ts";
+import { launchSeed } from "../api/seed_handle.ts";
+import { type NodeLog, openNodeLog } from "../log/logger.ts";
 import { table } from "../shell/commands.ts";
 import { formatAddress } from "../util/address.ts";
-import { ConfigError } from "../util/errors.ts";
-import { tcpTransport } from "../wire/transport.ts";
-import { SeedNode } from "../seed/seed_node.ts";
+import type { SeedInvocation } from "./args.ts";
+import { waitForStop } from "./lifecycle.ts";
+import { isListenError, listenError } from "./listen_error.ts";
 
 /** Runs a seed; resolves to the exit code. */
 export async function runSeed(invocation: SeedInvocation): Promise<number> {
-  const seeds = await loadSeedList(invocation.configPath);
   const self = { host: invocation.host, port: invocation.port };
-  if (!isListedSeed(seeds, self)) {
-    throw new ConfigError(
-      `Cannot start seed: ${formatAddress(self)} is not listed in ${invocation.configPath}`,
-    );
-  }
-  const tuning = resolveSeedTuning(invocation.tuning);
-  const log = await openNodeLog({
-    role: "seed",
-    host: self.host,
-    port: self.port,
-    logDir: invocation.logDir,
-    consoleLevel: invocation.logLevel,
-  });
-  const node = new SeedNode({ self, seeds, tuning, transport: tcpTransport, log });
+  let log: NodeLog | undefined;
+  let launched;
   try {
-    node.start();
+    launched = await launchSeed({
+      port: invocation.port,
+      host: invocation.host,
+      config: invocation.configPath,
+      ...(invocation.advertise ? { advertise: invocation.advertise } : {}),
+      ...(invocation.metrics ? { metrics: invocation.metrics } : {}),
+      ...(invocation.tuning.maxPeers === undefined ? {} : { maxPeers: invocation.tuning.maxPeers }),
+    }, {
+      openLog: async () =>
+        log = await openNodeLog({
+          role: "seed",
+          host: self.host,
+          port: self.port,
+          logDir: invocation.logDir,
+          consoleLevel: invocation.logLevel,
+        }),
+    });
   } catch (error) {
-    await log.close();
-    throw listenError(self, error);
+    throw isListenError(error) ? listenError(self, error) : error;
   }
+  const { handle, node } = launched;
+  const seedCount = node.status().seedCount;
   const reason = await waitForStop({
     exitOnStdinClose: invocation.exitOnStdinClose,
     commands: {
@@ -51,15 +51,14 @@ export async function runSeed(invocation: SeedInvocation): Promise<number> {
           const rows = peers.map((p) => [formatAddress(p.address), String(p.degree)]);
           const seedsUp = node.connectedSeeds();
           return `${peers.length} peers; linked to ${seedsUp.length} of ${
-            seeds.length - 1
+            seedCount - 1
           } other seeds\n` +
             (rows.length > 0 ? table(["peer", "degree"], rows) : "");
         },
       },
     },
   });
-  log.emit({ event: "stopping", reason });
-  await node.stop();
-  await log.close();
+  log?.emit({ event: "stopping", reason });
+  await handle.stop();
   return 0;
 }

@@ -35,6 +35,7 @@ import { type ManagedNode, Supervisor } from "../up/supervisor.ts";
 import { Terminal } from "../up/terminal.ts";
 import { trafficTotals } from "../up/traffic.ts";
 import { systemClock } from "../util/clock.ts";
+import { formatAddress } from "../util/address.ts";
 import { errorText } from "../util/errors.ts";
 import type { UpInvocation } from "./args.ts";
 
@@ -106,6 +107,7 @@ class UpRun {
       logDir: paths.logDir,
       logLevel: this.#quiet ? "warning" as const : "info" as const,
       peerArgs: inv.peerArgs,
+      nodeArgs: metricsArgs(plan, inv),
     };
     this.#supervisor = new Supervisor(plan, {
       command: selfCommand(),
@@ -311,6 +313,17 @@ class UpRun {
     });
     this.#terminal.write(text);
   }
+}
+
+/** `--metrics` for each node: the first (s1) on the given port, each next one on the next port. */
+function metricsArgs(plan: readonly NodeSpec[], inv: UpInvocation): (node: NodeSpec) => string[] {
+  const base = inv.metrics;
+  if (!base) return () => [];
+  const index = new Map(plan.map((node, i) => [node.name, i]));
+  return (node) => {
+    const port = base.port + (index.get(node.name) ?? 0);
+    return port > 65535 ? [] : ["--metrics", formatAddress({ host: base.host, port })];
+  };
 }
 
 // s3 and p3 get the third colour of their palettes.

@@ -25,8 +25,13 @@ export interface Throttled {
 /** Every event a node can log. Fields marked (contract) are documented in CONTRACT.md. */
 export type LogEvent =
   // ---- both roles ----
-  /** (contract) The node accepts connections. */
-  | { event: "listening"; address: string; role: "seed" | "peer"; nodeId: string }
+  /**
+   * (contract) The node accepts connections. `address` is the one it
+   * advertises; `bound`, when different, is the one it listens on.
+   */
+  | { event: "listening"; address: string; role: "seed" | "peer"; nodeId: string; bound?: string }
+  /** The node serves Prometheus metrics at `http://<address>/metrics`. */
+  | { event: "metrics_listening"; address: string }
   /** A connection was dropped because the remote broke the protocol or timed out. */
   | { event: "connection_dropped"; remote: string; reason: string; detail: string } & Throttled
   /** The node began shutting down. */
@@ -151,7 +156,26 @@ export type LogEvent =
   /** A suspected neighbour answered someone: not dead. */
   | { event: "suspicion_cleared"; neighbor: string; by: string }
   /** (contract) This peer reported a dead neighbour to its seeds. */
-  | { event: "dead_node_reported"; dead: string; seeds: string[]; raw: string };
+  | { event: "dead_node_reported"; dead: string; seeds: string[]; raw: string }
+  /** This peer published an application message (`neighbors`: how many it was sent to). */
+  | { event: "message_published"; id: string; bytes: number; neighbors: number }
+  /**
+   * (contract) First receipt of an application message: `origin` is its
+   * origin's `host:port`, `from` the neighbour it came from, `bytes` its
+   * payload size, `hops` the links it crossed to get here.
+   */
+  | {
+    event: "message_received";
+    id: string;
+    origin: string;
+    from: string;
+    bytes: number;
+    hops: number;
+  }
+  /** An `--on-message` handler exited non-zero, timed out or could not run. */
+  | { event: "handler_failed"; id: string; detail: string } & Throttled
+  /** The `--on-message` queue was full: a message's handler was not run. `dropped`: total so far. */
+  | { event: "handler_dropped"; id: string; dropped: number } & Throttled;
 
 /** An event's name. */
 export type EventName = LogEvent["event"];
@@ -230,6 +254,20 @@ export const EVENT_FORMATS: { readonly [N in EventName]: EventFormat } = {
   },
   suspicion_cleared: { level: "info", template: "{neighbor} is alive (answered {by})" },
   dead_node_reported: { level: "warning", template: "reported {dead} dead to {seeds}: {raw}" },
+  metrics_listening: { level: "info", template: "metrics on http://{address}/metrics" },
+  message_published: {
+    level: "info",
+    template: "published message {id} ({bytes} bytes) to {neighbors} neighbours",
+  },
+  message_received: {
+    level: "info",
+    template: "received message {id} ({bytes} bytes, {hops} hops) from {from}",
+  },
+  handler_failed: { level: "warning", template: "--on-message handler for {id} failed: {detail}" },
+  handler_dropped: {
+    level: "warning",
+    template: "--on-message queue full: no handler run for {id} ({dropped} dropped so far)",
+  },
 };
 
 /**

@@ -32,6 +32,11 @@ export function throttleKey(event: LogEvent): string | undefined {
       return `${event.event} ${event.neighbor}`;
     case "dead_node_invalid":
       return `${event.event} ${event.reporter}`;
+    // A handler that fails on every message, or a queue that stays full,
+    // would otherwise write one line per message.
+    case "handler_failed":
+    case "handler_dropped":
+      return event.event;
     default:
       return undefined;
   }

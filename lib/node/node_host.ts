@@ -41,8 +41,10 @@ export interface NodeHostOptions<R> {
   /** The node's role, as its hellos announce it. */
   role: "seed" | "peer";
   nodeId: string;
-  /** Listen and advertised address. */
+  /** The advertised address: in every hello, and what others dial. */
   self: Address;
+  /** The address to bind, when it is not `self` (`--advertise`). @default {self} */
+  listen?: Address;
   transport: Transport;
   clock: Clock;
   log: EventLog;
@@ -69,6 +71,7 @@ export class NodeHost<R> {
   readonly #traffic: ConnectionStats = { framesIn: 0, bytesIn: 0, framesOut: 0, bytesOut: 0 };
   #listener: LinkListener | undefined;
   #running = false;
+  #startedAt = 0;
 
   /** Hosts a node; nothing listens until {@linkcode start}. */
   constructor(options: NodeHostOptions<R>) {
@@ -83,6 +86,23 @@ export class NodeHost<R> {
   /** Frames and bytes of every connection closed so far. */
   get traffic(): Readonly<ConnectionStats> {
     return this.#traffic;
+  }
+
+  /** When {@linkcode start} bound the listener (Unix ms); 0 before. */
+  get startedAt(): number {
+    return this.#startedAt;
+  }
+
+  /** Frames and bytes of every connection so far, open ones included. */
+  trafficNow(): ConnectionStats {
+    const total = { ...this.#traffic };
+    for (const connection of this.#connections) {
+      total.framesIn += connection.stats.framesIn;
+      total.bytesIn += connection.stats.bytesIn;
+      total.framesOut += connection.stats.framesOut;
+      total.bytesOut += connection.stats.bytesOut;
+    }
+    return total;
   }
 
   /** Open connections whose hello was accepted. */
@@ -107,8 +127,10 @@ export class NodeHost<R> {
       localHello: this.hello(),
       clock: this.#options.clock,
       accepting: () => this.#running,
+      ...(this.#options.listen ? { listen: this.#options.listen } : {}),
     });
     this.#running = true;
+    this.#startedAt = this.#options.clock.now();
     return this.#listener.address;
   }
 

@@ -11,31 +11,40 @@
 import type { PeerTuning } from "../config/node_config.ts";
 import type { EventLog } from "../log/events.ts";
 import { throttledLog } from "../log/throttle.ts";
+import { answerClient } from "../node/client_requests.ts";
+import { EventCounters } from "../node/event_counters.ts";
 import { type Admission, NodeHost } from "../node/node_host.ts";
+import type { PeerStatus } from "../node/node_status.ts";
 import { formatDeadReport } from "../protocol/dead_report.ts";
 import { type Address, formatAddress } from "../util/address.ts";
 import { type Clock, systemClock } from "../util/clock.ts";
 import { errorText } from "../util/errors.ts";
 import { type ProcessStats, systemProcessStats } from "../util/process_stats.ts";
 import { newNodeId, type Rng, systemRng } from "../util/random.ts";
+import { VERSION } from "../util/version.ts";
 import type { CloseInfo, FramedConnection } from "../wire/connection.ts";
 import type { Frame } from "../wire/frame.ts";
 import type { HelloMessage, Message, PeerEntry } from "../wire/messages.ts";
 import type { Transport } from "../wire/transport.ts";
+import { AppMessages, type Published, type ReceivedMessage } from "./app_messages.ts";
 import { type KnownPeer, unionPeerLists } from "./bootstrap.ts";
 import { CatchUp } from "./catch_up.ts";
 import { Gossip } from "./gossip.ts";
+import { HandlerQueue, type HandlerRunner } from "./handler_queue.ts";
 import { LivenessTracker } from "./liveness.ts";
 import { LivenessMonitor } from "./liveness_monitor.ts";
 import { MessageList } from "./message_list.ts";
 import { type Neighbor, NeighborTable } from "./neighbors.ts";
 import { Overlay } from "./overlay.ts";
+import { peerStatus } from "./peer_status.ts";
 import { type SeedLink, SeedSessions } from "./seed_sessions.ts";
 
 /** What a peer needs. */
 export interface PeerNodeOptions {
-  /** Listen and advertised address. */
+  /** The advertised address: in every hello, and what others dial. */
   self: Address;
+  /** The address to bind, when it is not `self` (`--advertise`). @default {self} */
+  listen?: Address;
   /** Every seed of the config. */
   seeds: readonly Address[];
   tuning: PeerTuning;
@@ -47,6 +56,10 @@ export interface PeerNodeOptions {
   nodeId?: string;
   /** Source of the CPU and memory figures in `joined` and `traffic`. @default {systemProcessStats} */
   processStats?: ProcessStats;
+  /** Called for every application message received for the first time (never for its own). */
+  onMessage?: (message: ReceivedMessage) => void;
+  /** Runs `--on-message` for each received message, from a bounded queue. */
+  handler?: HandlerRunner;
 }
 
 /** What a connection to a peer is. */
@@ -81,6 +94,10 @@ export class PeerNode {
   readonly #tracker: LivenessTracker;
   readonly #overlay: Overlay;
   readonly #catchUp: CatchUp;
+  readonly #counters: EventCounters;
+  readonly #app: AppMessages;
+  readonly #handlers: HandlerQueue | undefined;
+  #joined = false;
   /** The latest peer list from each seed, by seed key. */
   readonly #lists = new Map<string, PeerEntry[]>();
   #degreeQueued = false;
@@ -94,13 +111,16 @@ export class PeerNode {
     this.#rng = options.rng ?? systemRng;
     this.nodeId = options.nodeId ?? newNodeId();
     this.#stats = options.processStats ?? systemProcessStats;
-    // Warnings that repeat while a link stays broken are rate-limited.
-    this.#log = throttledLog(options.log, this.#clock);
+    // Warnings that repeat while a link stays broken are rate-limited; the
+    // counters behind status and metrics count every event all the same.
+    this.#counters = new EventCounters(throttledLog(options.log, this.#clock));
+    this.#log = this.#counters;
     const t = options.tuning;
     this.#host = new NodeHost<PeerConnectionRole>({
       role: "peer",
       nodeId: this.nodeId,
       self: options.self,
+      ...(options.listen ? { listen: options.listen } : {}),
       transport: options.transport,
       clock: this.#clock,
       log: this.#log,
@@ -126,6 +146,21 @@ export class PeerNode {
       rng: this.#rng,
       intervalMs: t.gossipIntervalMs,
       count: t.gossipCount,
+    });
+    this.#handlers = options.handler
+      ? new HandlerQueue({ run: options.handler, log: this.#log })
+      : undefined;
+    this.#app = new AppMessages({
+      self: options.self,
+      nodeId: this.nodeId,
+      messages: this.#messages,
+      neighbors: this.#neighbors,
+      log: this.#log,
+      clock: this.#clock,
+      deliver: (message) => {
+        this.#handlers?.push(message);
+        options.onMessage?.(message);
+      },
     });
     this.#seeds = new SeedSessions({
       seeds: options.seeds,
@@ -211,6 +246,7 @@ export class PeerNode {
     });
     await this.#overlay.link(known, this.#options.tuning.maxNeighbors);
     if (!this.#host.running) return;
+    this.#joined = true;
     // A late joiner asks its first neighbour for what was said before it came.
     const first = this.#neighbors.list()[0];
     if (first) this.#catchUp.ask(first.connection);
@@ -239,6 +275,34 @@ export class PeerNode {
     return this.#seeds.registered();
   }
 
+  /**
+   * Floods `data` to the network as a new application message.
+   * @throws {RangeError} If it exceeds `MAX_PAYLOAD_BYTES`.
+   */
+  publish(data: Uint8Array): Published {
+    return this.#app.publish(data);
+  }
+
+  /** This peer's status document. */
+  status(): PeerStatus {
+    const handlers = this.#handlers;
+    return peerStatus({
+      nodeId: this.nodeId,
+      address: formatAddress(this.#options.self),
+      version: VERSION,
+      startedAt: this.#host.startedAt,
+      now: this.#clock.now(),
+      traffic: this.#host.trafficNow(),
+      counters: this.#counters,
+      joined: this.#joined,
+      seeds: this.#seeds.registered(),
+      neighbors: this.#neighbors.list(),
+      rtt: (key) => this.#tracker.lastRtt(key),
+      messageList: { entries: this.#messages.size, duplicates: this.#messages.duplicates },
+      ...(handlers ? { handler: { waiting: handlers.waiting, dropped: handlers.dropped } } : {}),
+    });
+  }
+
   /** The Message List. */
   get messageList(): MessageList {
     return this.#messages;
@@ -256,12 +320,14 @@ export class PeerNode {
     this.#catchUp.stop();
     this.#host.stopListening();
     this.#seeds.leave();
+    const handlersStopped = this.#handlers?.stop();
     await this.#host.stop((connection) => {
       if (connection.role?.kind === "neighbor") {
         connection.send({ kind: "leave", reason: "shutdown" });
       }
       connection.close("local", "leaving", { flush: true });
     });
+    await handlersStopped;
     const traffic = this.#host.traffic;
     this.#log.emit({
       event: "traffic",
@@ -318,7 +384,16 @@ export class PeerNode {
       case "neighbor":
         return this.#onNeighborMessage(connection, message, frame);
       case "visitor":
-        return message.kind === "pong";
+        if (message.kind === "pong") return true;
+        // Only clients ask questions (`gossipnet send`, `status`); seeds just probe.
+        return connection.remoteHello?.role === "client" &&
+          answerClient(connection, message, {
+            status: () => this.status(),
+            publish: (data) => {
+              const { seq, neighbors } = this.#app.publish(data);
+              return { originId: this.nodeId, seq, neighbors: Math.min(neighbors, 0xffff) };
+            },
+          });
     }
   }
 
@@ -327,6 +402,9 @@ export class PeerNode {
     switch (message.kind) {
       case "gossip":
         this.#gossip.receive(key, message, frame);
+        return true;
+      case "app_message":
+        this.#app.receive(key, message, frame);
         return true;
       case "pong":
         this.#monitor.onPong(key, message.nonce);

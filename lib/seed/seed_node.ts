@@ -12,15 +12,20 @@ import type { SeedTuning } from "../config/node_config.ts";
 import { isListedSeed, quorumSize } from "../config/seed_list.ts";
 import type { EventLog } from "../log/events.ts";
 import { throttledLog } from "../log/throttle.ts";
+import { answerClient } from "../node/client_requests.ts";
+import { EventCounters } from "../node/event_counters.ts";
 import { type Admission, NodeHost } from "../node/node_host.ts";
+import { countersOf, SEED_COUNTERS, type SeedStatus } from "../node/node_status.ts";
 import type { MemberRecord } from "../protocol/membership_types.ts";
 import { type Address, formatAddress, sameAddress } from "../util/address.ts";
 import { type Clock, systemClock, type TimerHandle } from "../util/clock.ts";
 import { errorText } from "../util/errors.ts";
 import { newNodeId, type Rng, systemRng } from "../util/random.ts";
+import { VERSION } from "../util/version.ts";
 import type { FramedConnection } from "../wire/connection.ts";
 import {
   type HelloMessage,
+  membersMessages,
   type Message,
   type PeerEntry,
   syncStateMessages,
@@ -33,8 +38,10 @@ import { SeedMesh } from "./seed_mesh.ts";
 
 /** What a seed needs. */
 export interface SeedNodeOptions {
-  /** This seed's listen (and advertised) address; must be in `seeds`. */
+  /** This seed's advertised address; must be in `seeds`. */
   self: Address;
+  /** The address to bind, when it is not `self` (`--advertise`). @default {self} */
+  listen?: Address;
   /** Every seed of the config, this one included. */
   seeds: readonly Address[];
   tuning: SeedTuning;
@@ -63,6 +70,7 @@ export class SeedNode {
   readonly nodeId: string;
   readonly #options: SeedNodeOptions;
   readonly #log: EventLog;
+  readonly #counters: EventCounters;
   readonly #clock: Clock;
   readonly #rng: Rng;
   readonly #host: NodeHost<SeedConnectionRole>;
@@ -87,14 +95,17 @@ export class SeedNode {
     this.#clock = options.clock ?? systemClock;
     this.#rng = options.rng ?? systemRng;
     this.nodeId = options.nodeId ?? newNodeId();
-    // Warnings that repeat while a link stays broken are rate-limited.
-    this.#log = throttledLog(options.log, this.#clock);
+    // Warnings that repeat while a link stays broken are rate-limited; the
+    // counters behind status and metrics count every event all the same.
+    this.#counters = new EventCounters(throttledLog(options.log, this.#clock));
+    this.#log = this.#counters;
     this.#ready = new Promise((resolve) => this.#markReady = resolve);
     const tuning = options.tuning;
     this.#host = new NodeHost<SeedConnectionRole>({
       role: "seed",
       nodeId: this.nodeId,
       self: options.self,
+      ...(options.listen ? { listen: options.listen } : {}),
       transport: options.transport,
       clock: this.#clock,
       log: this.#log,
@@ -181,6 +192,37 @@ export class SeedNode {
   /** Other seeds with an open link. */
   connectedSeeds(): string[] {
     return this.#mesh.connected();
+  }
+
+  /** Every record of the Peer List: members, and removed peers still remembered. */
+  records(): MemberRecord[] {
+    return this.#membership.snapshot();
+  }
+
+  /** This seed's status document. */
+  status(): SeedStatus {
+    const t = this.#host.trafficNow();
+    const startedAt = this.#host.startedAt;
+    return {
+      format: 1,
+      role: "seed",
+      nodeId: this.nodeId,
+      address: formatAddress(this.#options.self),
+      version: VERSION,
+      startedAt,
+      uptimeMs: Math.max(0, this.#clock.now() - startedAt),
+      traffic: {
+        framesSent: t.framesOut,
+        bytesSent: t.bytesOut,
+        framesReceived: t.framesIn,
+        bytesReceived: t.bytesIn,
+      },
+      counters: countersOf(SEED_COUNTERS, (name) => this.#counters.count(name)),
+      ready: this.#isReady,
+      members: this.#membership.size,
+      seedCount: this.#options.seeds.length,
+      seedLinks: this.#mesh.connected(),
+    };
   }
 
   /** Stops: closes every link and the listener. Idempotent. */
@@ -282,7 +324,10 @@ export class SeedNode {
         this.#spawn(this.#requests.peerList(connection, message.requestId, key));
         return true;
       default:
-        return false;
+        return answerClient(connection, message, {
+          status: () => this.status(),
+          members: (requestId) => membersMessages(requestId, this.#membership.snapshot()),
+        });
     }
   }
 

@@ -8,8 +8,11 @@
 export interface ShellCommand {
   /** One line for `help`. */
   readonly help: string;
-  /** Runs the command; returns the text to print. */
-  run(args: readonly string[]): string | Promise<string>;
+  /**
+   * Runs the command; returns the text to print. `rest` is the line after
+   * the command's name, spaces kept (for free text, as in `send <text>`).
+   */
+  run(args: readonly string[], rest: string): string | Promise<string>;
 }
 
 /** A parsed input line. */
@@ -48,7 +51,8 @@ export async function dispatchLine(
   if (name === "help" || name === "?") return helpText(commands);
   const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!command) return `Unknown command "${name}". Type help for the list.\n`;
-  return await command.run(args);
+  const rest = line.trim().slice(line.trim().search(/\s|$/)).trim();
+  return await command.run(args, rest);
 }
 
 /** The `help` text for a command table. */

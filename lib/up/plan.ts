@@ -104,6 +104,8 @@ export interface ChildArgsOptions {
   logLevel: EventLevel;
   /** Peer timing flags, passed on to peers only. */
   peerArgs: readonly string[];
+  /** Further flags for one node (e.g. its own `--metrics` address). */
+  nodeArgs?: (node: NodeSpec) => readonly string[];
 }
 
 /**
@@ -125,6 +127,7 @@ export function childArgs(node: NodeSpec, options: ChildArgsOptions): string[] {
     options.logLevel,
     "--exit-on-stdin-close",
     ...(node.role === "peer" ? options.peerArgs : []),
+    ...(options.nodeArgs?.(node) ?? []),
   ];
 }
 

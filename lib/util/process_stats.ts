@@ -1,21 +1,32 @@
 /**
- * Facts about this process for the exit report.
+ * Facts about this process for the exit report, read through Node's
+ * `process.resourceUsage()` and `process.memoryUsage()`, which Deno provides
+ * on Linux, macOS and Windows alike.
  *
  * @module
  */
 
+import process from "node:process";
+
 /**
- * Peak resident set size of this process in bytes (Linux `VmHWM`), or the
- * current RSS where the peak is not available.
+ * Peak resident set size of this process in bytes (`maxRSS`, which every
+ * platform reports in KiB), or the current RSS where the peak is unknown.
  */
 export function peakRssBytes(): number {
-  return statusField("VmHWM") ?? Deno.memoryUsage().rss;
+  try {
+    const peakKiB = process.resourceUsage().maxRSS;
+    if (Number.isFinite(peakKiB) && peakKiB > 0) return peakKiB * 1024;
+  } catch {
+    // Not provided by this runtime.
+  }
+  return process.memoryUsage().rss;
 }
 
 /**
  * Resident memory private to this process (Linux `RssAnon`: heap, stacks,
  * buffers), in bytes, or `undefined` where unknown. Unlike RSS it leaves out
- * the Deno binary's code pages, which every node process shares.
+ * the Deno binary's code pages, which every node process shares. No
+ * portable API tells this apart from RSS, so it is Linux only.
  */
 export function privateRssBytes(): number | undefined {
   return statusField("RssAnon");
@@ -34,16 +45,13 @@ function statusField(name: string): number | undefined {
 
 /**
  * CPU time this process has used (user + system), in milliseconds, or
- * `undefined` where the OS does not tell (only Linux's `/proc` is read).
+ * `undefined` where the runtime does not tell.
  */
 export function cpuTimeMs(): number | undefined {
   try {
-    const stat = Deno.readTextFileSync("/proc/self/stat");
-    // Fields after the command name (which may contain spaces) start at "state".
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    // Linux reports in clock ticks of 1/100 s on every common configuration.
-    return Number.isFinite(ticks) ? ticks * 10 : undefined;
+    const { userCPUTime, systemCPUTime } = process.resourceUsage();
+    const micros = userCPUTime + systemCPUTime;
+    return Number.isFinite(micros) ? micros / 1000 : undefined;
   } catch {
     return undefined;
   }

@@ -90,6 +90,11 @@ export class ByteReader {
     return this.#utf8(this.u16(what), what);
   }
 
+  /** Reads every remaining byte as UTF-8 text (a message's last field). */
+  restText(what: string): string {
+    return this.#utf8(this.remaining, what);
+  }
+
   #utf8(length: number, what: string): string {
     const at = this.#need(length, what);
     const b = this.#bytes;

@@ -49,8 +49,16 @@ export const MessageType = {
   ProbeRequest: 20,
   ProbeResult: 21,
   Decision: 22,
-  CatchUpRequest: 48,
-  CatchUp: 49,
+  // Application data, `gossipnet send` and looking into a running node.
+  AppMessage: 23,
+  Publish: 24,
+  Published: 25,
+  StatusRequest: 26,
+  Status: 27,
+  MembersRequest: 28,
+  Members: 29,
+  CatchUpRequest: 30,
+  CatchUp: 31,
 } as const;
 
 /** A message type byte this build knows. */
@@ -70,6 +78,7 @@ export const ERROR_CODES = [
   "shutting_down",
   "removed",
   "overloaded",
+  "too_large",
 ] as const;
 /** An error code; unknown codes from newer peers decode as `"other"`. */
 export type ErrorCode = typeof ERROR_CODES[number] | "other";
@@ -242,6 +251,62 @@ export interface DecisionMessage {
   readonly text: string;
 }
 
+/**
+ * An application message being flooded: a user's payload, identified by
+ * its origin's node id and a per-origin sequence number.
+ */
+export interface AppMessageWire {
+  readonly kind: "app_message";
+  /** Links this copy has crossed, the one it is on included (the origin sends 1). */
+  readonly hops: number;
+  /** The origin's node id (16 hex digits). */
+  readonly originId: string;
+  /** The origin's sequence number for it, from 1. */
+  readonly seq: number;
+  /** The origin's advertised address. */
+  readonly origin: Address;
+  /** The user's bytes. A decoded payload is a view into the frame: copy it to keep it. */
+  readonly data: Uint8Array;
+}
+/** Client → peer: publish this payload as an application message. */
+export interface PublishMessage {
+  readonly kind: "publish";
+  readonly requestId: number;
+  readonly data: Uint8Array;
+}
+/** Peer → client: the payload went out with this id. */
+export interface PublishedMessage {
+  readonly kind: "published";
+  readonly requestId: number;
+  /** The publishing peer's node id. */
+  readonly originId: string;
+  readonly seq: number;
+  /** Neighbours it was sent to (0: nobody will receive it). */
+  readonly neighbors: number;
+}
+/** Client → node: describe yourself. */
+export interface StatusRequestMessage {
+  readonly kind: "status_request";
+  readonly requestId: number;
+}
+/** Node → client: a JSON document describing the node (`lib/node/node_status.ts`). */
+export interface StatusMessage {
+  readonly kind: "status";
+  readonly requestId: number;
+  readonly json: string;
+}
+/** Client → seed: send me your Peer List, removed peers included. */
+export interface MembersRequestMessage {
+  readonly kind: "members_request";
+  readonly requestId: number;
+}
+/** Seed → client: its Peer List, split over several messages like `sync_state`. */
+export interface MembersMessage {
+  readonly kind: "members";
+  readonly requestId: number;
+  readonly more: boolean;
+  readonly records: readonly MemberRecord[];
+}
 /** One gossip message handed to a late joiner. */
 export interface CatchUpItem {
   /** The peer that generated it. */
@@ -288,6 +353,13 @@ export type Message =
   | ProbeRequestMessage
   | ProbeResultMessage
   | DecisionMessage
+  | AppMessageWire
+  | PublishMessage
+  | PublishedMessage
+  | StatusRequestMessage
+  | StatusMessage
+  | MembersRequestMessage
+  | MembersMessage
   | CatchUpRequestMessage
   | CatchUpMessage;
 

@@ -11,6 +11,7 @@
 
 import { ByteReader, ByteWriter, MalformedInput } from "./_bytes.ts";
 import type { Codec } from "./_codec.ts";
+import * as app from "./_app_codecs.ts";
 import * as membership from "./_membership_codecs.ts";
 import * as overlay from "./_overlay_codecs.ts";
 import { BadMagic, VersionMismatch } from "./_overlay_codecs.ts";
@@ -20,6 +21,7 @@ import {
   type CatchUpMessage,
   type DecodeResult,
   type MemberRecord,
+  type MembersMessage,
   type Message,
   type MessageKind,
   type PeerEntry,
@@ -55,9 +57,43 @@ const CODECS: CodecTable = {
   probe_request: membership.probeRequest,
   probe_result: membership.probeResult,
   decision: membership.decision,
+  app_message: app.appMessage,
+  publish: app.publish,
+  published: app.published,
+  status_request: app.statusRequest,
+  status: app.status,
+  members_request: app.membersRequest,
+  members: app.members,
   catch_up_request: overlay.catchUpRequest,
   catch_up: overlay.catchUp,
 };
+
+export { APP_HOPS_OFFSET } from "./_app_codecs.ts";
+
+/** Longest DNS name a host may be, in bytes. */
+const MAX_HOST_BYTES = 253;
+
+/**
+ * Bytes of an `app_message` payload before the user's data: hop count (2),
+ * origin node id (8), sequence number (4), origin address (3 + host bytes).
+ */
+export function appHeaderBytes(originHost: string): number {
+  return 17 + utf8Length(originHost);
+}
+
+/**
+ * Largest application payload, in bytes: 65,265. It is the frame limit
+ * (65,536) less the type byte and the largest `app_message` header (one
+ * whose origin host is a 253-byte DNS name), so a payload any one peer may
+ * publish, every peer may publish.
+ *
+ * @example Usage
+ * ```ts
+ * import { MAX_PAYLOAD_BYTES } from "./messages.ts";
+ * MAX_PAYLOAD_BYTES; // 65265
+ * ```
+ */
+export const MAX_PAYLOAD_BYTES: number = MAX_FRAME_BYTES - 1 - 17 - MAX_HOST_BYTES;
 
 const BY_TYPE: ReadonlyArray<Codec<Message> | undefined> = (() => {
   const table: Array<Codec<Message> | undefined> = [];
@@ -81,10 +117,12 @@ const BY_TYPE: ReadonlyArray<Codec<Message> | undefined> = (() => {
  * exceed {@linkcode MAX_FRAME_BYTES}.
  */
 export function encodeMessage(message: Message): Uint8Array {
-  return encodeMessageFrom(
-    message,
-    message.kind === "peer_list" ? 64 + message.peers.length * 24 : 64,
-  );
+  const capacity = message.kind === "peer_list"
+    ? 64 + message.peers.length * 24
+    : "data" in message
+    ? 300 + message.data.length
+    : 64;
+  return encodeMessageFrom(message, capacity);
 }
 
 /**
@@ -212,6 +250,20 @@ export function peerListMessages(
     requestId,
     more: i < parts.length - 1,
     peers: part,
+  }));
+}
+
+/** Splits a seed's records into `members` messages that each fit in one frame. */
+export function membersMessages(
+  requestId: number,
+  records: readonly MemberRecord[],
+): MembersMessage[] {
+  const parts = splitForFrames(records, (r) => 24 + utf8Length(r.address.host));
+  return parts.map((part, i) => ({
+    kind: "members",
+    requestId,
+    more: i < parts.length - 1,
+    records: part,
   }));
 }
 

@@ -55,22 +55,30 @@ export async function acceptConnections(
 export interface ServeOptions extends AcceptOptions {
   transport: Transport;
   log: EventLog;
+  /**
+   * Address to bind when it is not the advertised one (`--advertise`: all
+   * interfaces, or behind NAT). @default {localHello.address}
+   */
+  listen?: Address;
 }
 
 /**
- * Binds `localHello.address`, logs `listening`, and accepts connections in
+ * Binds the listen address, logs `listening`, and accepts connections in
  * the background. Returns the listener (close it to stop accepting).
  *
  * @throws {Deno.errors.AddrInUse} When the port is taken.
  */
 export function listenAndServe(options: ServeOptions): LinkListener {
   const hello = options.localHello;
-  const listener = options.transport.listen(hello.address);
+  const listener = options.transport.listen(options.listen ?? hello.address);
+  const bound = formatAddress(listener.address);
+  const advertised = options.listen ? formatAddress(hello.address) : bound;
   options.log.emit({
     event: "listening",
-    address: formatAddress(listener.address),
+    address: advertised,
     role: hello.role === "seed" ? "seed" : "peer",
     nodeId: hello.nodeId,
+    ...(advertised === bound ? {} : { bound }),
   });
   acceptConnections(listener, options);
   return listener;

@@ -26,17 +26,19 @@ Deno.test("gossipnet rejects bad input with one line on stderr and exit 2", asyn
     await Deno.writeTextFile(badColumns, "127.0.0.1:5000\n");
     const empty = await Deno.makeTempFile({ dir, suffix: ".csv" });
     const missing = `${dir}/no-such-file.csv`;
+    const big = `${dir}/big.bin`;
+    await Deno.writeFile(big, new Uint8Array(65_266));
 
     const cases: Array<[string, string[], string]> = [
       [
         "no command",
         [],
-        "Missing command: expected seed, peer, up or report-dead (see gossipnet --help)",
+        "Missing command: expected seed, peer, up, report-dead, send, members or status (see gossipnet --help)",
       ],
       [
         "unknown command",
         ["launch"],
-        'Unknown command "launch": expected seed, peer, up or report-dead',
+        'Unknown command "launch": expected seed, peer, up, report-dead, send, members or status',
       ],
       [
         "unknown flag",
@@ -138,6 +140,49 @@ Deno.test("gossipnet rejects bad input with one line on stderr and exit 2", asyn
         "config without seeds",
         ["peer", "--port", "6000", "--config", empty, "--log-dir", logDir],
         `Cannot read ${empty}: no seeds listed (expected rows "host,port")`,
+      ],
+      [
+        "mistyped flag",
+        ["seed", "--prot", "5000"],
+        'Unknown flag --prot for "seed"; did you mean --port? (see gossipnet seed --help)',
+      ],
+      [
+        "mistyped command",
+        ["sede", "--port", "5000"],
+        'Unknown command "sede": did you mean "seed"? ' +
+        "(commands: seed, peer, up, report-dead, send, members or status)",
+      ],
+      [
+        "--host 0.0.0.0 without --advertise",
+        ["peer", "--port", "6000", "--host", "0.0.0.0"],
+        "Invalid --host 0.0.0.0: it means every interface, which other nodes cannot dial; " +
+        "to listen on every interface, also give --advertise <host:port> " +
+        "(the address others reach this node at)",
+      ],
+      [
+        "send with nothing to send",
+        ["send", "--peer", "127.0.0.1:6000"],
+        "Missing what to send: give <text>, --file <file>, or - to send each line of stdin",
+      ],
+      [
+        "send an oversize file (nothing is sent, nothing dialled)",
+        ["send", "--peer", "127.0.0.1:1", "--file", big],
+        `Cannot send: --file ${big} is 65266 bytes; a message may carry at most 65265`,
+      ],
+      [
+        "--on-message command that does not exist",
+        [
+          "peer",
+          "--port",
+          "6000",
+          "--config",
+          config,
+          "--log-dir",
+          logDir,
+          "--on-message",
+          "no-such-command-xyz --flag",
+        ],
+        'Invalid --on-message: no command "no-such-command-xyz" on PATH',
       ],
       ["seed not listed in config", [
         "seed",
@@ -248,7 +293,11 @@ Deno.test({
 }, async (t) => {
   const markdown = await Deno.readTextFile(CONTRACT);
   const contract = contractFlags(markdown);
-  assertEquals([...contract.keys()].sort(), [...COMMANDS].sort());
+  // Every command of the contract exists; the program may offer more.
+  for (const command of contract.keys()) {
+    assert((COMMANDS as readonly string[]).includes(command), `no command "${command}"`);
+  }
+  assert(contract.size >= 4, `parsed only ${[...contract.keys()]}`);
 
   const nodeFlags = new Set(["port", "host", "config", "log-dir"]);
   const peerTiming = [...(contract.get("peer") ?? [])].filter((f) => !nodeFlags.has(f));

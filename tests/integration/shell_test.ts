@@ -13,9 +13,13 @@ Deno.test("shell commands answer in any case; exit stops the node cleanly", asyn
   await using cluster = await Cluster.create({ seeds: 1, peerSlots: 2 });
   const seed = cluster.seed(0);
   await allListening([seed]);
-  const peers = [0, 1].map((i) => cluster.peer(i, [...FAST_PEER_ARGS, "--gossip-count", "2"]));
-  await allJoined(peers);
-  const [a, b] = peers as [typeof peers[0], typeof peers[0]];
+  // b first: a then finds b in its peer list and links before its gossip
+  // starts. Started together, a could gossip before b existed (a race
+  // that a loaded machine loses).
+  const b = cluster.peer(1, [...FAST_PEER_ARGS, "--gossip-count", "2"]);
+  await allJoined([b]);
+  const a = cluster.peer(0, [...FAST_PEER_ARGS, "--gossip-count", "2"]);
+  await allJoined([a]);
   await waitFor(
     "a's two messages to reach b",
     () => events(b.logPath, "gossip_received").length >= 2,

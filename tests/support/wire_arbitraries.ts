@@ -203,6 +203,39 @@ export const catchUpItem: fc.Arbitrary<CatchUpItem> = address.chain((origin) =>
 /** Items enough to need several frames. */
 export const CATCH_UP_ITEMS_MAX = Math.ceil((MAX_FRAME_BYTES * 1.5) / MIN_ENTRY_BYTES);
 
+/**
+ * Bytes of any length from 0 to `maxBytes`: short arrays drawn byte by
+ * byte, long ones filled from one drawn seed (cheap at 64 KiB), and the
+ * exact maximum.
+ */
+export function bytes(maxBytes: number): fc.Arbitrary<Uint8Array> {
+  const short = fc.uint8Array({ maxLength: Math.min(40, maxBytes) });
+  const long = fc
+    .tuple(fc.integer({ min: 0, max: maxBytes }), fc.integer())
+    .map(([size, seed]) => {
+      const rng = mulberry(seed);
+      const out = new Uint8Array(size);
+      // One draw gives four bytes.
+      for (let i = 0; i < size; i += 4) {
+        const word = Math.floor(rng() * 0x1_0000_0000);
+        out[i] = word;
+        out[i + 1] = word >>> 8;
+        out[i + 2] = word >>> 16;
+        out[i + 3] = word >>> 24;
+      }
+      return out;
+    });
+  const exact = fc.integer().map((seed) => new Uint8Array(maxBytes).fill(seed & 0xff));
+  return fc.oneof(
+    { weight: 6, arbitrary: short },
+    { weight: 3, arbitrary: long },
+    { weight: 1, arbitrary: exact },
+  );
+}
+
+/** Fewest payload bytes a members record takes. */
+const MIN_MEMBER_BYTES = MIN_RECORD_BYTES;
+
 type ArbitraryTable = { [K in MessageKind]: fc.Arbitrary<Extract<Message, { kind: K }>> };
 
 const addressedText = (
@@ -330,6 +363,39 @@ export const MESSAGE_ARBITRARIES: ArbitraryTable = {
       text: text(room(6, ENCODER.encode(dead.host).length)),
     })
   ),
+  app_message: fc
+    .tuple(u16, nodeId, fc.integer({ min: 1, max: 0xffff_ffff }), address)
+    .chain(([hops, originId, seq, origin]) =>
+      bytes(room(17, ENCODER.encode(origin.host).length)).map((data) => ({
+        kind: "app_message" as const,
+        hops,
+        originId,
+        seq,
+        origin,
+        data,
+      }))
+    ),
+  publish: fc.record({
+    kind: fc.constant("publish" as const),
+    requestId: u32,
+    data: bytes(room(4)),
+  }),
+  published: fc.record({
+    kind: fc.constant("published" as const),
+    requestId: u32,
+    originId: nodeId,
+    seq: u32,
+    neighbors: u16,
+  }),
+  status_request: fc.record({ kind: fc.constant("status_request" as const), requestId: u32 }),
+  status: fc.record({ kind: fc.constant("status" as const), requestId: u32, json: text(room(4)) }),
+  members_request: fc.record({ kind: fc.constant("members_request" as const), requestId: u32 }),
+  members: fc.record({
+    kind: fc.constant("members" as const),
+    requestId: u32,
+    more: fc.boolean(),
+    records: list(wireRecord, Math.ceil((MAX_FRAME_BYTES * 1.5) / MIN_MEMBER_BYTES)),
+  }),
 };
 
 /** Bytes of a frame's payload for a message, given its encoded frame. */

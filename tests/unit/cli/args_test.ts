@@ -4,6 +4,8 @@ import { COMMAND_FLAGS } from "../../../lib/cli/flags.ts";
 import { commandHelp, programHelp, VERSION } from "../../../lib/cli/help.ts";
 import { UsageError } from "../../../lib/util/errors.ts";
 
+const ALL = "seed, peer, up, report-dead, send, members or status";
+
 function usageError(args: readonly string[]): string {
   return (assertThrows(() => parseInvocation(args), UsageError) as Error).message;
 }
@@ -276,9 +278,10 @@ Deno.test("parseInvocation() reads help and version forms", async (t) => {
 
 Deno.test("parseInvocation() throws UsageError naming the problem", async (t) => {
   const cases: Array<[string[], string]> = [
-    [[], "Missing command: expected seed, peer, up or report-dead (see gossipnet --help)"],
-    [["launch"], 'Unknown command "launch": expected seed, peer, up or report-dead'],
-    [["Seed", "--port", "1"], 'Unknown command "Seed": expected seed, peer, up or report-dead'],
+    [[], `Missing command: expected ${ALL} (see gossipnet --help)`],
+    [["launch"], `Unknown command "launch": expected ${ALL}`],
+    [["Seed", "--port", "1"], `Unknown command "Seed": did you mean "seed"? (commands: ${ALL})`],
+    [["stauts"], `Unknown command "stauts": did you mean "status"? (commands: ${ALL})`],
     [["--port", "5000"], "Unknown flag --port: flags follow a command (see gossipnet --help)"],
     // Unknown flags.
     [
@@ -298,7 +301,38 @@ Deno.test("parseInvocation() throws UsageError naming the problem", async (t) =>
       ["peer", "--port", "5000", "--max-peers", "3"],
       'Unknown flag --max-peers for "peer" (see gossipnet peer --help)',
     ],
-    [["up", "--port", "5000"], 'Unknown flag --port for "up" (see gossipnet up --help)'],
+    [
+      ["up", "--port", "5000"],
+      'Unknown flag --port for "up"; did you mean --base-port? (see gossipnet up --help)',
+    ],
+    [
+      ["peer", "--port", "1", "--gosip-count", "2"],
+      'Unknown flag --gosip-count for "peer"; did you mean --gossip-count? (see gossipnet peer --help)',
+    ],
+    [["seed", "--port", "1", "--xyz"], 'Unknown flag --xyz for "seed" (see gossipnet seed --help)'],
+    [
+      ["peer", "--port", "1", "--host", "0.0.0.0"],
+      "Invalid --host 0.0.0.0: it means every interface, which other nodes cannot dial; to " +
+      "listen on every interface, also give --advertise <host:port> (the address others " +
+      "reach this node at)",
+    ],
+    [
+      ["seed", "--port", "1", "--advertise", "[::]:5000"],
+      "Invalid --advertise [::]:5000: it means every interface, which other nodes cannot dial; to " +
+      "listen on every interface, also give --advertise <host:port> (the address others " +
+      "reach this node at)",
+    ],
+    [
+      ["send", "--peer", "127.0.0.1:1"],
+      "Missing what to send: give <text>, --file <file>, or - to send each line of stdin",
+    ],
+    [
+      ["send", "--peer", "127.0.0.1:1", "--file", "f", "x"],
+      "Give send either <text> or --file, not both",
+    ],
+    [["send", "x"], 'Missing --peer: required for "send"'],
+    [["members", "--seed", "nowhere"], 'Invalid --seed: expected host:port, got "nowhere"'],
+    [["status"], 'Missing --node: required for "status"'],
     // Missing required flags.
     [["seed"], 'Missing --port: required for "seed"'],
     [["peer", "--host", "127.0.0.1"], 'Missing --port: required for "peer"'],
@@ -492,4 +526,66 @@ Deno.test("programHelp() names every command, --help and --version", () => {
   assert(help.includes("--help"));
   assert(help.startsWith(`gossipnet ${VERSION}: `));
   assert(/^\d+\.\d+\.\d+/.test(VERSION), VERSION);
+});
+
+Deno.test("parseInvocation() reads send, members and status", () => {
+  const peer = { host: "127.0.0.1", port: 6001 };
+  const send = (...rest: string[]) =>
+    parseInvocation(["send", "--peer", "127.0.0.1:6001", ...rest]);
+  assertEquals(send("hello", "world"), {
+    command: "send",
+    peer,
+    source: { from: "text", text: "hello world" },
+    timeoutMs: 5000,
+  });
+  assertEquals(send("-"), { command: "send", peer, source: { from: "stdin" }, timeoutMs: 5000 });
+  assertEquals(send("--", "-5 degrees"), {
+    command: "send",
+    peer,
+    source: { from: "text", text: "-5 degrees" },
+    timeoutMs: 5000,
+  });
+  assertEquals(send("--file", "a.bin", "--timeout", "1s"), {
+    command: "send",
+    peer,
+    source: { from: "file", path: "a.bin" },
+    timeoutMs: 1000,
+  });
+  assertEquals(parseInvocation(["members", "--seed", "127.0.0.1:5000", "--json"]), {
+    command: "members",
+    node: { host: "127.0.0.1", port: 5000 },
+    json: true,
+    timeoutMs: 5000,
+  });
+  assertEquals(parseInvocation(["status", "--node", "[::1]:6001"]), {
+    command: "status",
+    node: { host: "::1", port: 6001 },
+    json: false,
+    timeoutMs: 5000,
+  });
+});
+
+Deno.test("parseInvocation() reads --advertise, --metrics and --on-message", () => {
+  const peer = parseInvocation([
+    "peer",
+    "--port",
+    "6001",
+    "--host",
+    "0.0.0.0",
+    "--advertise",
+    "203.0.113.7:16001",
+    "--metrics",
+    "127.0.0.1:9101",
+    "--on-message",
+    "cat >> inbox.txt",
+  ]);
+  assert(peer.command === "peer");
+  if (peer.command !== "peer") return;
+  assertEquals(peer.host, "0.0.0.0");
+  assertEquals(peer.advertise, { host: "203.0.113.7", port: 16001 });
+  assertEquals(peer.metrics, { host: "127.0.0.1", port: 9101 });
+  assertEquals(peer.onMessage, "cat >> inbox.txt");
+  const up = parseInvocation(["up", "--metrics", "127.0.0.1:9100"]);
+  if (up.command !== "up") throw new Error(up.command);
+  assertEquals(up.metrics, { host: "127.0.0.1", port: 9100 });
 });

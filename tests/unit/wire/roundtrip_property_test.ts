@@ -18,13 +18,14 @@ import {
   decodeMessage,
   encodeMessage,
   encodeMessageFrom,
+  membersMessages,
   type Message,
   type MessageKind,
   peerListMessages,
   syncStateMessages,
 } from "../../../lib/wire/messages.ts";
 import { dnsName, hostName, MESSAGE_ARBITRARIES } from "../../support/wire_arbitraries.ts";
-import { SAMPLES } from "../../support/wire_samples.ts";
+import { APP_SAMPLES, SAMPLES } from "../../support/wire_samples.ts";
 import { isValidHost } from "../../../lib/util/address.ts";
 
 // Unit tests run without permissions: read the knobs only where allowed.
@@ -56,6 +57,7 @@ function asSent(message: Message): Message[] {
   if (message.kind === "peer_list") return peerListMessages(message.requestId, message.peers);
   if (message.kind === "sync_state") return syncStateMessages(message.requestId, message.records);
   if (message.kind === "catch_up") return catchUpMessages(message.items);
+  if (message.kind === "members") return membersMessages(message.requestId, message.records);
   return [message];
 }
 
@@ -73,11 +75,15 @@ function reassemble(original: Message, parts: Message[]): Message {
     const records = parts.flatMap((p) => p.kind === "sync_state" ? p.records : []);
     return { ...original, more: false, records };
   }
+  if (original.kind === "members") {
+    const records = parts.flatMap((p) => p.kind === "members" ? p.records : []);
+    return { ...original, more: false, records };
+  }
   return parts[0]!;
 }
 
 function hasNegativeZero(message: Message): boolean {
-  const stamps = message.kind === "sync_state"
+  const stamps = message.kind === "sync_state" || message.kind === "members"
     ? message.records.map((r) => r.version.stamp)
     : message.kind === "commit"
     ? [message.record.version.stamp]
@@ -85,6 +91,12 @@ function hasNegativeZero(message: Message): boolean {
     ? [message.stamp]
     : [];
   return stamps.some((s) => Object.is(s, -0));
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 const capacity = fc.oneof(fc.integer({ min: 1, max: 96 }), fc.integer({ min: 1, max: 70_000 }));
@@ -97,15 +109,26 @@ for (const kind of Object.keys(MESSAGE_ARBITRARIES) as MessageKind[]) {
         const parts = asSent(message);
         const decoded = parts.map((part) => roundTrip(part, initialCapacity));
         for (const [i, part] of decoded.entries()) {
-          if (part.kind === "peer_list" || part.kind === "sync_state" || part.kind === "catch_up") {
+          if (
+            part.kind === "peer_list" || part.kind === "sync_state" || part.kind === "catch_up" ||
+            part.kind === "members"
+          ) {
             // Every part but the last says more follows.
             assertEquals(part.more, i < decoded.length - 1);
           }
         }
         const whole = reassemble(message, decoded);
         const split = message.kind === "peer_list" || message.kind === "sync_state" ||
-          message.kind === "catch_up";
+          message.kind === "catch_up" || message.kind === "members";
         const expected = split ? { ...message, more: false } : message;
+        // Payload bytes compared as bytes: JSON of a 64 KiB typed array is slow.
+        if ("data" in whole && "data" in expected) {
+          assert(sameBytes(whole.data, expected.data), `${kind} data differs`);
+          const { data: _a, ...restWhole } = whole;
+          const { data: _b, ...restExpected } = expected;
+          assertEquals(restWhole, restExpected);
+          return;
+        }
         // JSON first: native and fast on lists of thousands; the deep
         // comparison (and its diff) only when they differ or hold a -0.
         if (JSON.stringify(whole) !== JSON.stringify(expected) || hasNegativeZero(expected)) {
@@ -129,7 +152,7 @@ Deno.test("peer lists and sync states too long for one frame are refused whole a
 });
 
 Deno.test("encodeMessage() gives the same bytes from every starting buffer size", () => {
-  for (const message of SAMPLES) {
+  for (const message of [...SAMPLES, ...APP_SAMPLES]) {
     const reference = encodeMessage(message);
     for (let size = 1; size <= reference.length + 1; size++) {
       assertEquals(

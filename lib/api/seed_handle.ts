@@ -1,0 +1,168 @@
+/**
+ * `startSeed`: a running seed as a library user holds it.
+ *
+ * @module
+ */
+
+import { resolveSeedTuning } from "../config/node_config.ts";
+import { isListedSeed } from "../config/seed_list.ts";
+import { EventHub, type SubscribeOptions } from "../log/event_hub.ts";
+import type { LogEvent } from "../log/events.ts";
+import type { NodeLog } from "../log/logger.ts";
+import type { SeedStatus } from "../node/node_status.ts";
+import type { RemovalReason } from "../protocol/membership_types.ts";
+import { SeedNode } from "../seed/seed_node.ts";
+import { type Address, formatAddress } from "../util/address.ts";
+import { ConfigError } from "../util/errors.ts";
+import { tcpTransport } from "../wire/transport.ts";
+import { bindNode } from "./bind.ts";
+import { openLogs } from "./node_logs.ts";
+import { type MetricsServer, serveMetrics } from "./metrics_server.ts";
+import { checkListen, type SeedOptions, seedsOf, seedTuningOf, toAddress } from "./options.ts";
+
+/** One peer in a seed's Peer List. */
+export interface Member {
+  /** The peer's advertised address, `host:port`. */
+  readonly address: string;
+  /** `removed` entries are remembered for a while so stale news cannot revive them. */
+  readonly state: "member" | "removed";
+  /** Why it was removed: confirmed dead, or it left. */
+  readonly reason?: RemovalReason;
+  /** Its neighbour count, as it last reported. */
+  readonly degree: number;
+  /** When this entry last changed (Unix ms, from the seeds' hybrid clock). */
+  readonly since: number;
+}
+
+/** A running seed. */
+export interface SeedHandle extends AsyncDisposable {
+  /** Always `"seed"`. */
+  readonly role: "seed";
+  /** The advertised address, `host:port`. */
+  readonly address: string;
+  /** This seed's node id, fresh each start. */
+  readonly nodeId: string;
+  /** Resolves once the seed has caught up with the others and serves peers. */
+  readonly ready: Promise<void>;
+  /** Where `/metrics` is served, `host:port`, if asked. */
+  readonly metricsAddress: string | undefined;
+  /** The Peer List: current members, and with `removed: true` the removed peers it remembers. */
+  members(options?: { removed?: boolean }): Member[];
+  /** The node's events from now on: the same typed events its log file gets. */
+  events(options?: SubscribeOptions): AsyncIterableIterator<LogEvent>;
+  /** Role, links, members, counters and uptime (what `gossipnet status` prints). */
+  status(): SeedStatus;
+  /** Closes every link and the listener. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a seed. Its address (`advertise`, else `host:port`) must be one of
+ * the network's seeds (`seeds` or the config file); `seeds: []` makes it
+ * the only seed, which is the one way to run a seed on port 0.
+ *
+ * @throws {ConfigError} On a bad option or config, or a seed not in the list.
+ * @throws {Deno.errors.AddrInUse} When the port is taken.
+ */
+export async function startSeed(options: SeedOptions): Promise<SeedHandle> {
+  return (await launchSeed(options, {})).handle;
+}
+
+/** What the command line adds to the library's options. */
+export interface SeedLaunch {
+  /** Opens the node's log once the options are checked and the port is bound. */
+  openLog?: (listen: Address) => Promise<NodeLog>;
+}
+
+/** A launched seed: the handle, and the node behind it for the command line's shell. */
+export interface LaunchedSeed {
+  readonly handle: SeedHandle;
+  readonly node: SeedNode;
+}
+
+/** {@linkcode startSeed} with the command line's extras. */
+export async function launchSeed(options: SeedOptions, launch: SeedLaunch): Promise<LaunchedSeed> {
+  const listen = checkListen(options);
+  const tuning = resolveSeedTuning(seedTuningOf(options));
+  const listed = await seedsOf(options);
+  const advertise = options.advertise === undefined
+    ? undefined
+    : toAddress(options.advertise, "advertise");
+  const metricsAt = options.metrics === undefined
+    ? undefined
+    : toAddress(options.metrics, "metrics");
+  // `seeds: []` is a network of one: this seed, wherever it listens.
+  if (listed.length > 0 && listen.port === 0 && !advertise) {
+    throw new ConfigError("Invalid option port: a seed on port 0 can only run alone (seeds: [])");
+  }
+  const wanted = advertise ?? listen;
+  if (listed.length > 0 && !isListedSeed(listed, wanted)) {
+    const source = options.seeds ? "seeds" : options.config ?? "config.csv";
+    throw new ConfigError(`Cannot start seed: ${formatAddress(wanted)} is not listed in ${source}`);
+  }
+  const bound = bindNode(options.transport ?? tcpTransport, {
+    listen,
+    ...(advertise ? { advertise } : {}),
+  });
+  const seeds = listed.length > 0 ? listed : [bound.self];
+  const logs = await openLogs("seed", options, launch, {
+    host: listen.host,
+    port: bound.listen.port,
+  })
+    .catch((error) => {
+      bound.release();
+      throw error;
+    });
+  const hub = new EventHub(logs.sinks);
+  const node = new SeedNode({
+    self: bound.self,
+    ...(advertise ? { listen: bound.listen } : {}),
+    seeds,
+    tuning,
+    transport: bound.transport,
+    log: hub,
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.rng ? { rng: options.rng } : {}),
+  });
+  node.start();
+  let metrics: MetricsServer | undefined;
+  if (metricsAt) {
+    try {
+      metrics = await serveMetrics(metricsAt, { status: () => node.status(), log: hub });
+    } catch (error) {
+      await node.stop();
+      await logs.close();
+      throw error;
+    }
+  }
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    stopping ??= (async () => {
+      await metrics?.close();
+      await node.stop();
+      hub.close();
+      await logs.close();
+    })();
+  const handle: SeedHandle = {
+    role: "seed",
+    address: formatAddress(bound.self),
+    nodeId: node.nodeId,
+    ready: node.ready,
+    metricsAddress: metrics ? formatAddress(metrics.address) : undefined,
+    members: (which = {}) =>
+      node.records()
+        .filter((r) => which.removed || r.state === "member")
+        .map((r) => ({
+          address: formatAddress(r.address),
+          state: r.state,
+          ...(r.reason ? { reason: r.reason } : {}),
+          degree: r.degree,
+          since: r.version.stamp,
+        })),
+    events: (subscribe) => hub.subscribe(subscribe),
+    status: () => node.status(),
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
+  return { handle, node };
+}
