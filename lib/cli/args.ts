@@ -328,7 +328,7 @@ function nodeOptions(values: Map<string, FlagValue>): NodeOptions {
     throw new UsageError(
       advertise
         ? `Invalid --advertise ${formatAddress(advertise)}: ${problem}`
-        : `Invalid --host ${host}: ${problem}`,
+        : `Invalid --host ${quoteInput(host)}: ${problem}`,
     );
   }
   return {
@@ -365,7 +365,9 @@ function upInvocation(specs: readonly FlagSpec[], values: Map<string, FlagValue>
   const host = (values.get("host") as string | undefined) ?? "127.0.0.1";
   // Every node of `up` advertises --host, so it must be one the others can dial.
   const problem = advertiseProblem(host);
-  if (problem) throw new UsageError(`Invalid --host ${host}: ${problem.split("; ")[0]}`);
+  if (problem) {
+    throw new UsageError(`Invalid --host ${quoteInput(host)}: ${problem.split("; ")[0]}`);
+  }
   return {
     command: "up",
     seeds: (values.get("seeds") as number | undefined) ?? 3,

@@ -155,7 +155,7 @@ Deno.test("gossipnet rejects bad input with one line on stderr and exit 2", asyn
       [
         "--host 0.0.0.0 without --advertise",
         ["peer", "--port", "6000", "--host", "0.0.0.0"],
-        "Invalid --host 0.0.0.0: it means every interface, which other nodes cannot dial; " +
+        'Invalid --host "0.0.0.0": it means every interface, which other nodes cannot dial; ' +
         "to listen on every interface, also give --advertise <host:port> " +
         "(the address others reach this node at)",
       ],

@@ -10,8 +10,8 @@ import { Cluster } from "../support/cluster.ts";
 import { waitFor, waitForEvent } from "../support/jsonl_log.ts";
 import { allListening, FAST_PEER_ARGS, messageKey, received } from "../support/network.ts";
 
-const UNSPECIFIED_REASON = "is the unspecified address (every interface), which other nodes " +
-  "cannot dial; give an address of this machine that they can reach";
+const ADVERTISE = "; to listen on every interface, also give --advertise <host:port> " +
+  "(the address others reach this node at)";
 
 Deno.test("local input that cannot work is refused with the reason, exit 2", async (t) => {
   const dir = await Deno.makeTempDir({ prefix: "gossipnet_local_input_" });
@@ -27,19 +27,25 @@ Deno.test("local input that cannot work is refused with the reason, exit 2", asy
       binary,
       new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 0, 1, 0x1b, 0x5b, 0x32, 0x4a, 0xff, 0xfe, 0x0a, 0]),
     );
-    const cases: Array<[string, string[], string]> = [
-      ["seed --host 0.0.0.0", ["seed", "--port", "5000", "--host", "0.0.0.0"], "0.0.0.0"],
-      ["peer --host ::", ["peer", "--port", "6000", "--host", "::"], "::"],
+    const cases: Array<[string, string[], string]> = ([
       [
-        "peer --host 0:0:0:0:0:0:0:0",
-        ["peer", "--port", "6000", "--host", "0:0:0:0:0:0:0:0"],
-        "0:0:0:0:0:0:0:0",
+        "seed --host 0.0.0.0",
+        ["seed", "--port", "5000", "--host", "0.0.0.0"],
+        "0.0.0.0",
+        ADVERTISE,
       ],
-      ["up --host 0.0.0.0", ["up", "--host", "0.0.0.0"], "0.0.0.0"],
-    ].map(([name, args, host]) => [
+      ["peer --host ::", ["peer", "--port", "6000", "--host", "::"], "::", ADVERTISE],
+      [
+        "peer --host 0:0:0:0:0:0:0:0 (shown in canonical form)",
+        ["peer", "--port", "6000", "--host", "0:0:0:0:0:0:0:0"],
+        "::",
+        ADVERTISE,
+      ],
+      ["up --host 0.0.0.0", ["up", "--host", "0.0.0.0"], "0.0.0.0", ""],
+    ] as Array<[string, string[], string, string]>).map(([name, args, host, rest]) => [
       name as string,
       args as string[],
-      `Invalid --host: ${host} ${UNSPECIFIED_REASON}`,
+      `Invalid --host "${host}": it means every interface, which other nodes cannot dial${rest}`,
     ]);
     cases.push(
       [

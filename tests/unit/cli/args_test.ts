@@ -312,7 +312,7 @@ Deno.test("parseInvocation() throws UsageError naming the problem", async (t) =>
     [["seed", "--port", "1", "--xyz"], 'Unknown flag --xyz for "seed" (see gossipnet seed --help)'],
     [
       ["peer", "--port", "1", "--host", "0.0.0.0"],
-      "Invalid --host 0.0.0.0: it means every interface, which other nodes cannot dial; to " +
+      'Invalid --host "0.0.0.0": it means every interface, which other nodes cannot dial; to ' +
       "listen on every interface, also give --advertise <host:port> (the address others " +
       "reach this node at)",
     ],
@@ -355,15 +355,15 @@ Deno.test("parseInvocation() throws UsageError naming the problem", async (t) =>
     ],
     [
       ["seed", "--port", "1", "--host", "0.0.0.0"],
-      "Invalid --host: 0.0.0.0 is the unspecified address (every interface), which other nodes cannot dial; give an address of this machine that they can reach",
+      'Invalid --host "0.0.0.0": it means every interface, which other nodes cannot dial; to listen on every interface, also give --advertise <host:port> (the address others reach this node at)',
     ],
     [
       ["peer", "--port", "1", "--host", "0::"],
-      "Invalid --host: 0:: is the unspecified address (every interface), which other nodes cannot dial; give an address of this machine that they can reach",
+      'Invalid --host "::": it means every interface, which other nodes cannot dial; to listen on every interface, also give --advertise <host:port> (the address others reach this node at)',
     ],
     [
       ["up", "--host", "::"],
-      "Invalid --host: :: is the unspecified address (every interface), which other nodes cannot dial; give an address of this machine that they can reach",
+      'Invalid --host "::": it means every interface, which other nodes cannot dial',
     ],
     [
       ["peer", "--port", "1", "--host", "bad\u001bhost"],
