@@ -254,8 +254,8 @@ export const catchUp: Codec<CatchUpMessage> = {
   decode(r) {
     const more = (r.u8("flags") & 1) === 1;
     const count = r.u16("count");
-    // An item takes at least 7 bytes (shortest host "::", port, empty text).
-    if (count * 7 > r.remaining) {
+    // An item takes at least 6 bytes (a 1-byte host, its length, port, empty text).
+    if (count * 6 > r.remaining) {
       throw new MalformedInput(`item count (${count}) exceeds what ${r.remaining} bytes can hold`);
     }
     const items: CatchUpItem[] = [];
