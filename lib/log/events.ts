@@ -140,7 +140,18 @@ export type LogEvent =
   /** A suspected neighbour answered someone: not dead. */
   | { event: "suspicion_cleared"; neighbor: string; by: string }
   /** (contract) This peer reported a dead neighbour to its seeds. */
-  | { event: "dead_node_reported"; dead: string; seeds: string[]; raw: string };
+  | { event: "dead_node_reported"; dead: string; seeds: string[]; raw: string }
+  /**
+   * A peer's periodic state for dashboards (`up --ui`): its neighbours with
+   * their last ping round trip, and the size of its Message List.
+   */
+  | {
+    event: "stats";
+    /** Each neighbour and its last round trip in ms (`null`: none measured yet). */
+    neighbors: { neighbor: string; rttMs: number | null }[];
+    /** Entries in the Message List. */
+    messages: number;
+  };
 
 /** An event's name. */
 export type EventName = LogEvent["event"];
@@ -218,7 +229,39 @@ export const EVENT_FORMATS: { readonly [N in EventName]: EventFormat } = {
   },
   suspicion_cleared: { level: "info", template: "{neighbor} is alive (answered {by})" },
   dead_node_reported: { level: "warning", template: "reported {dead} dead to {seeds}: {raw}" },
+  stats: { level: "debug", template: "{messages} messages in the Message List" },
 };
+
+/**
+ * The level an event is logged at: its format's, except for the normal
+ * goodbyes of a clean stop (a peer that left, a neighbour that said it was
+ * leaving, a seed link closed because that seed is shutting down), which
+ * are information, not warnings.
+ *
+ * @example Usage
+ * ```ts
+ * import { eventLevel } from "./events.ts";
+ * eventLevel({ event: "peer_removed", peer: "127.0.0.1:6001", reason: "left" }); // "info"
+ * eventLevel({ event: "peer_removed", peer: "127.0.0.1:6001", reason: "dead" }); // "warning"
+ * ```
+ */
+export function eventLevel(event: LogEvent): EventLevel {
+  switch (event.event) {
+    case "peer_removed":
+      if (event.reason === "left") return "info";
+      break;
+    case "neighbor_lost":
+      if (event.reason === NEIGHBOR_LEFT_REASON) return "info";
+      break;
+    case "seed_link_down":
+      if (event.reason.startsWith("shutting_down")) return "info";
+      break;
+  }
+  return EVENT_FORMATS[event.event].level;
+}
+
+/** The `neighbor_lost` reason of a neighbour that said goodbye (`leave`). */
+export const NEIGHBOR_LEFT_REASON = "neighbour left";
 
 /**
  * Renders an event's human message from its template.

@@ -85,6 +85,12 @@ function deliveryLines(s: RunSummary): string[] {
         `before the stop not counted (still spreading)`,
     );
   }
+  if (s.resumedMessages > 0) {
+    lines.push(
+      `${count(s.resumedMessages, "message")} generated within ${s.resumeSettleMs / 1000}s ` +
+        `of its origin's resume not counted (its links were stale)`,
+    );
+  }
   if (s.neverJoined.length > 0) {
     lines.push(`peers that never joined the overlay: ${s.neverJoined.join(", ")}`);
   }
