@@ -51,6 +51,19 @@ export interface UpInvocation {
   /** Peer timing flags exactly as given, to pass on to every peer. */
   peerArgs: string[];
   peerTuning: Partial<PeerTuning>;
+  /** Where to serve the dashboard (`--ui`); port 0 picks one. */
+  ui: Address | undefined;
+  /** Print every node line, not only membership events (`--verbose`). */
+  verbose: boolean;
+}
+
+/** `gossipnet report <log-dir>`. */
+export interface ReportInvocation {
+  command: "report";
+  /** The run's log directory. */
+  logDir: string;
+  /** The HTML file to write. */
+  output: string;
 }
 
 /** `gossipnet report-dead`. */
@@ -68,10 +81,20 @@ export type Invocation =
   | SeedInvocation
   | PeerInvocation
   | UpInvocation
-  | ReportDeadInvocation;
+  | ReportDeadInvocation
+  | ReportInvocation;
 
 /** The commands, in help order. */
-export const COMMANDS = ["seed", "peer", "up", "report-dead"] as const;
+export const COMMANDS = ["seed", "peer", "up", "report-dead", "report"] as const;
+
+/** Commands that take positional arguments, and how many. */
+const POSITIONALS: Readonly<Record<string, { names: readonly string[] }>> = {
+  report: { names: ["log-dir"] },
+};
+
+function commandList(): string {
+  return `${COMMANDS.slice(0, -1).join(", ")} or ${COMMANDS[COMMANDS.length - 1]}`;
+}
 
 const LEVELS: readonly EventLevel[] = ["debug", "info", "warning", "error"];
 
@@ -91,7 +114,7 @@ export function parseInvocation(args: readonly string[]): Invocation {
   const [first, ...rest] = args;
   if (first === undefined) {
     throw new UsageError(
-      "Missing command: expected seed, peer, up or report-dead (see gossipnet --help)",
+      `Missing command: expected ${commandList()} (see gossipnet --help)`,
     );
   }
   if (first === "--help" || first === "-h" || first === "help") {
@@ -103,7 +126,7 @@ export function parseInvocation(args: readonly string[]): Invocation {
   }
   const specs = COMMAND_FLAGS[first];
   if (!specs) {
-    throw new UsageError(`Unknown command "${first}": expected seed, peer, up or report-dead`);
+    throw new UsageError(`Unknown command "${first}": expected ${commandList()}`);
   }
   const values = readFlags(first, specs, rest);
   if (values === "help") return { command: "help", topic: first };
@@ -122,6 +145,12 @@ export function parseInvocation(args: readonly string[]): Invocation {
       };
     case "up":
       return upInvocation(specs, values);
+    case "report": {
+      const logDir = values.get("log-dir") as string;
+      const output = (values.get("output") as string | undefined) ??
+        `${logDir.replace(/[\\/]+$/, "") || "."}/report.html`;
+      return { command: "report", logDir, output };
+    }
     default:
       return {
         command: "report-dead",
@@ -140,10 +169,12 @@ function readFlags(
   args: readonly string[],
 ): Map<string, FlagValue> | "help" {
   const unknown: string[] = [];
+  const aliases: Record<string, string> = { h: "help" };
+  for (const spec of specs) if (spec.short) aliases[spec.short] = spec.name;
   const parsed: unknown = parseArgs([...args], {
     string: specs.filter((s) => s.kind !== "switch").map((s) => s.name),
     boolean: ["help", ...specs.filter((s) => s.kind === "switch").map((s) => s.name)],
-    alias: { h: "help" },
+    alias: aliases,
     collect: specs.filter((s) => s.kind !== "switch").map((s) => s.name),
     unknown: (arg: string) => {
       unknown.push(arg);
@@ -155,9 +186,13 @@ function readFlags(
   }
   const record = parsed as Record<string, unknown>;
   if (record.help === true) return "help";
-  const positional = Array.isArray(record._) ? record._ : [];
-  // Arguments after "--" bypass the unknown-flag hook; they are still stray.
-  const stray = unknown[0] ?? (positional.length > 0 ? String(positional[0]) : undefined);
+  // Arguments after "--" bypass the unknown-flag hook; they count as positional.
+  const positional = [
+    ...unknown.filter((arg) => !arg.startsWith("-")),
+    ...(Array.isArray(record._) ? record._ : []).map(String),
+  ];
+  const wanted = POSITIONALS[command]?.names ?? [];
+  const stray = unknown.find((arg) => arg.startsWith("-")) ?? positional[wanted.length];
   if (stray !== undefined) {
     throw stray.startsWith("-")
       ? new UsageError(
@@ -168,17 +203,27 @@ function readFlags(
       );
   }
   const values = new Map<string, FlagValue>();
+  for (const [i, name] of wanted.entries()) {
+    const value = positional[i];
+    if (value === undefined || value === "") {
+      throw new UsageError(
+        `Missing <${name}>: required for "${command}" (see gossipnet ${command} --help)`,
+      );
+    }
+    values.set(name, value);
+  }
   for (const spec of specs) {
     const raw = record[spec.name];
     if (spec.kind === "switch") {
       if (raw === true) values.set(spec.name, true);
       continue;
     }
-    const given = Array.isArray(raw) ? raw : [];
-    if (given.length > 1) {
-      throw new UsageError(`Flag --${spec.name} given ${given.length} times; give it once`);
+    const list = Array.isArray(raw) ? raw : [];
+    if (list.length > 1) {
+      throw new UsageError(`Flag --${spec.name} given ${list.length} times; give it once`);
     }
-    const text: unknown = given[0];
+    let text: unknown = list[0];
+    if (text === "" && spec.bare !== undefined) text = spec.bare;
     if (text === undefined) {
       if (spec.required) throw new UsageError(`Missing --${spec.name}: required for "${command}"`);
       continue;
@@ -207,6 +252,10 @@ function readValue(spec: FlagSpec, text: string): FlagValue {
       return (LEVELS as readonly string[]).includes(text) ? text : bad(LEVELS.join(", "));
     case "address":
       return parseAddress(text) ?? bad("host:port");
+    case "listen": {
+      if (/^\d{1,5}$/.test(text)) return listenAddress(`127.0.0.1:${text}`) ?? bad("host:port");
+      return listenAddress(text) ?? bad("host:port (port 0: any free port)");
+    }
     case "count": {
       const [min, max] = spec.range ?? [0, Number.MAX_SAFE_INTEGER];
       if (!/^\d+$/.test(text)) bad(`a whole number ${min}-${max}`);
@@ -222,6 +271,13 @@ function readValue(spec: FlagSpec, text: string): FlagValue {
     case "switch":
       return true;
   }
+}
+
+/** A `host:port` to listen on, where port 0 (any free port) is allowed. */
+function listenAddress(text: string): Address | undefined {
+  const zero = /:0$/.test(text);
+  const address = parseAddress(zero ? text.replace(/:0$/, ":1") : text);
+  return address === undefined ? undefined : { host: address.host, port: zero ? 0 : address.port };
 }
 
 function nodeOptions(values: Map<string, FlagValue>): NodeOptions {
@@ -265,5 +321,7 @@ function upInvocation(specs: readonly FlagSpec[], values: Map<string, FlagValue>
     configPath: values.get("config") as string | undefined,
     peerArgs,
     peerTuning: tuningOf(specs, values) as Partial<PeerTuning>,
+    ui: values.get("ui") as Address | undefined,
+    verbose: values.get("verbose") === true,
   };
 }

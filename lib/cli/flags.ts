@@ -17,6 +17,8 @@ export type FlagKind =
   | "duration"
   | "level"
   | "address"
+  /** `host:port` to listen on; port 0 picks a free one, a bare port means 127.0.0.1. */
+  | "listen"
   | "switch";
 
 /** One flag of one command. */
@@ -37,6 +39,10 @@ export interface FlagSpec {
   readonly knob?: keyof PeerTuning | keyof SeedTuning;
   /** Listed under "advanced" in help. */
   readonly advanced?: boolean;
+  /** The value a flag given with no value takes (e.g. `--ui` alone); without it a value is required. */
+  readonly bare?: string;
+  /** A one-letter alias, e.g. `o` for `-o`. */
+  readonly short?: string;
 }
 
 const PORT: FlagSpec = {
@@ -227,7 +233,31 @@ export const COMMAND_FLAGS: { readonly [command: string]: readonly FlagSpec[] } 
       help: "address every node listens on",
       advanced: true,
     },
+    {
+      name: "ui",
+      kind: "listen",
+      value: "[host:port]",
+      defaultText: "off; given alone, 127.0.0.1:8080",
+      help: "serve a live dashboard of the network at this address",
+      bare: "127.0.0.1:8080",
+    },
+    {
+      name: "verbose",
+      kind: "switch",
+      value: "",
+      help: "print every node's log lines, not only membership events",
+    },
     ...PEER_TUNING_FLAGS,
+  ],
+  report: [
+    {
+      name: "output",
+      kind: "path",
+      value: "<file.html>",
+      defaultText: "<log-dir>/report.html",
+      help: "where to write the report (also -o)",
+      short: "o",
+    },
   ],
   "report-dead": [
     {

@@ -42,6 +42,10 @@ export async function run(args: readonly string[]): Promise<number> {
       const { runReportDead } = await import("./report_dead.ts");
       return await runReportDead(invocation);
     }
+    case "report": {
+      const { runReport } = await import("./report.ts");
+      return await runReport(invocation);
+    }
   }
 }
 

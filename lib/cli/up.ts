@@ -1,10 +1,12 @@
 /**
  * `gossipnet up`: a whole local network from one command. Starts the seeds
- * and then the peers as child processes, shows their output and a live
- * status line, takes shell commands (`status`, `kill`, `pause`, `resume`,
- * `start`, `exit`), and when the run ends (by `--duration`, `exit`, Ctrl+C
- * or SIGTERM; not by end of stdin) stops every node, waits for each, and
- * prints a summary computed from their logs.
+ * and then the peers as child processes, shows their membership events (or,
+ * with `--verbose`, every node line) and a live status line, takes shell
+ * commands (`status`, `kill`, `pause`, `resume`, `start`, `exit`), serves
+ * a live dashboard with `--ui`, and when the run ends (by `--duration`,
+ * `exit`, Ctrl+C or SIGTERM; not by end of stdin) stops every node, waits
+ * for each, prints a summary computed from their logs and writes the HTML
+ * report.
  *
  * The parts live in `lib/up/`: the plan, the supervisor of the processes,
  * the log tail and status, the startup, the summary.
@@ -14,8 +16,13 @@
 
 import { loadSeedList } from "../config/seed_list.ts";
 import { consoleUsesColor, logFileName } from "../log/logger.ts";
-import { runRepl } from "../shell/repl.ts";
+import { runRepl, type TtyLineInput, ttyLineInput } from "../shell/repl.ts";
 import { upCommands } from "../up/commands.ts";
+import { shellControl } from "../up/control.ts";
+import { EventLines, nameAddresses } from "../up/event_lines.ts";
+import type { RunRecord } from "../up/records.ts";
+import { type Dashboard, startDashboard } from "../ui/dashboard.ts";
+import { writeReport } from "./report.ts";
 import { LogTail } from "../up/log_tail.ts";
 import { childArgs, configCsv, type NodeSpec, planNetwork } from "../up/plan.ts";
 import {
@@ -38,8 +45,12 @@ import { systemClock } from "../util/clock.ts";
 import { errorText } from "../util/errors.ts";
 import type { UpInvocation } from "./args.ts";
 
-/** Above this many peers, nodes print only warnings and errors. */
-export const QUIET_ABOVE_PEERS = 20;
+/**
+ * A second stop signal this soon after the first is the same Ctrl+C: under
+ * `deno task`, the terminal's SIGINT reaches `up` directly and is also
+ * forwarded to it by the task runner.
+ */
+export const SIGNAL_ECHO_MS = 1000;
 /** A node still running this long after its stop request gets SIGTERM, then SIGKILL. */
 const STOP_TIMEOUTS = { termAfterMs: 2000, killAfterMs: 5000 };
 /**
@@ -53,6 +64,8 @@ function tailPollMs(nodes: number): number {
 const STATUS_TICK_MS = 500;
 /** Without a TTY, a changed status line is printed at most this often. */
 const STATUS_PRINT_MS = 5000;
+/** A node's own console lines (it prints errors only); `up` shows them from the log instead. */
+const NODE_CONSOLE_LINE = /^\d\d:\d\d:\d\d\.\d{3} (ERROR|FATAL|WARN |INFO |DEBUG)/;
 
 /** Runs a local network; resolves to the exit code. */
 export async function runUp(invocation: UpInvocation): Promise<number> {
@@ -90,36 +103,46 @@ class UpRun {
   readonly #status: LiveStatus;
   readonly #tail: LogTail;
   readonly #abort = new AbortController();
-  readonly #quiet: boolean;
+  readonly #names: ReadonlyMap<string, string>;
+  readonly #byAddress: ReadonlyMap<string, ManagedNode>;
+  readonly #lines: EventLines;
+  #dashboard: Dashboard | undefined;
+  /** Event lines of the current poll, printed in time order once it ends. */
+  #pendingLines: Array<{ ts: number; print: () => void }> = [];
+  #keyboard: TtyLineInput | undefined;
   #stop: (reason: string) => void = () => {};
+  #firstSignalTs: number | undefined;
   #upTs: number | undefined;
   #stopTs: number | undefined;
 
   constructor(inv: UpInvocation, plan: readonly NodeSpec[], paths: RunPaths) {
     this.#inv = inv;
     this.#paths = paths;
-    this.#quiet = plan.filter((n) => n.role === "peer").length > QUIET_ABOVE_PEERS;
+    this.#names = new Map(plan.map((n) => [n.address, n.name]));
+    this.#lines = new EventLines({ names: this.#names, verbose: inv.verbose });
     this.#terminal = new Terminal({ tty: Deno.stdout.isTerminal(), color: consoleUsesColor() });
     this.#terminal.setNames(plan.map((n) => n.name));
     const args = {
       configPath: paths.configPath,
       logDir: paths.logDir,
-      logLevel: this.#quiet ? "warning" as const : "info" as const,
+      // up prints what the nodes log from their log files, named; their consoles print errors only.
+      logLevel: "error" as const,
       peerArgs: inv.peerArgs,
     };
     this.#supervisor = new Supervisor(plan, {
       command: selfCommand(),
       args: (node) => childArgs(node, args),
       hooks: {
-        onLine: (node, line) =>
-          this.#terminal.nodeLine(node.name, node.spec.role, colorIndex(node), line),
+        onLine: (node, line) => this.#onOutput(node, line),
         onExit: (node, status, expected) => this.#onExit(node, status, expected),
         onChange: () => this.#writeManifest(),
       },
     });
+    this.#byAddress = new Map(this.#supervisor.nodes.map((n) => [n.spec.address, n]));
     this.#status = new LiveStatus(this.#supervisor.nodes);
     this.#tail = new LogTail({
-      onRecord: (address, record) => this.#status.ingest(address, record),
+      onRecord: (address, record) => this.#onRecord(address, record),
+      onPollEnd: () => this.#printEventLines(),
       sinceTs: paths.startTs,
     });
     for (const node of plan) {
@@ -138,6 +161,7 @@ class UpRun {
       this.#writeManifest();
       this.#tail.start(tailPollMs(this.#supervisor.nodes.length));
       this.#banner();
+      if (this.#inv.ui !== undefined) this.#startDashboard(this.#inv.ui);
       ticker = this.#statusTicker();
       const started = startNetwork({
         supervisor: this.#supervisor,
@@ -149,23 +173,109 @@ class UpRun {
       await started;
       if (!this.#abort.signal.aborted) this.#running();
       const reason = await stopped;
-      this.#terminal.clearStatus();
+      this.#lines.stopping();
       this.#terminal.notice(
         `up: stopping (${reason}): asking every node to stop, waiting for each`,
       );
     } finally {
       this.#stopTs ??= systemClock.now();
       this.#abort.abort();
+      this.#lines.stopping();
+      this.#keyboard?.restore();
+      this.#terminal.setInput(undefined);
+      await this.#supervisor.stopAll(STOP_TIMEOUTS);
       clearInterval(ticker);
       this.#terminal.clearStatus();
-      await this.#supervisor.stopAll(STOP_TIMEOUTS);
       this.#tail.poll();
       this.#tail.close();
       removeSignals();
       this.#writeManifest();
+      await this.#dashboard?.close();
     }
     await this.#printSummary();
+    await this.#writeReport();
     return 0;
+  }
+
+  #startDashboard(address: { host: string; port: number }): void {
+    const nodes = () =>
+      this.#supervisor.nodes.map((n) => ({
+        name: n.name,
+        role: n.spec.role,
+        address: n.spec.address,
+        state: n.state,
+      }));
+    const commands = upCommands({
+      supervisor: this.#supervisor,
+      status: this.#status,
+      statusLine: () => this.#statusLine(false, this.#terminal.width),
+      restart: (node) => this.#restart(node),
+    });
+    this.#dashboard = startDashboard({
+      address,
+      names: this.#names,
+      nameText: (text) => nameAddresses(text, this.#names),
+      control: shellControl(nodes, commands),
+      title: `gossipnet: ${this.#paths.logDir}`,
+      summary: () => {
+        const s = this.#status.snapshot();
+        const summary = this.#status.summary();
+        return {
+          ...s,
+          messages: summary.messages,
+          disseminationMs: summary.disseminationTimesMs,
+        };
+      },
+    });
+    this.#terminal.notice(`up: dashboard at ${this.#dashboard.url} (open it in a browser)`);
+  }
+
+  /** A record from a node's log: the status, the dashboard and the terminal's lines. */
+  #onRecord(address: string, record: RunRecord): void {
+    this.#status.ingest(address, record);
+    const node = this.#byAddress.get(address);
+    if (!node) return;
+    this.#dashboard?.ingest(node.name, record);
+    const line = this.#lines.line(node.name, record);
+    if (!line) return;
+    const print = () =>
+      this.#terminal.eventLine({
+        name: node.name,
+        role: node.spec.role,
+        index: colorIndex(node),
+        level: line.level,
+        text: line.text,
+        time: `+${((record.ts - this.#paths.startTs) / 1000).toFixed(1)}s`.padStart(7),
+      });
+    this.#pendingLines.push({ ts: record.ts, print });
+  }
+
+  /** One poll reads the logs file by file: print what it found in the order it happened. */
+  #printEventLines(): void {
+    const lines = this.#pendingLines.sort((a, b) => a.ts - b.ts);
+    this.#pendingLines = [];
+    for (const line of lines) line.print();
+  }
+
+  /** What a node printed itself: only errors and crashes, since its console is at `error`. */
+  #onOutput(node: ManagedNode, line: string): void {
+    // Its log lines reach the terminal from its log file, named; this is anything else.
+    if (line.trim() === "" || NODE_CONSOLE_LINE.test(line)) return;
+    this.#terminal.nodeLine(
+      node.name,
+      node.spec.role,
+      colorIndex(node),
+      nameAddresses(line, this.#names),
+    );
+  }
+
+  async #writeReport(): Promise<void> {
+    try {
+      const path = await writeReport(this.#paths.logDir, `${this.#paths.logDir}/report.html`);
+      this.#terminal.write(`  ${"report".padEnd(15)}${path}\n`);
+    } catch (error) {
+      this.#terminal.problem(`up: cannot write the report: ${errorText(error)}`);
+    }
   }
 
   /** After startup: the duration timer and the shell. */
@@ -184,15 +294,24 @@ class UpRun {
       const timer = setTimeout(() => this.#requestStop("duration reached"), this.#inv.durationMs);
       this.#abort.signal.addEventListener("abort", () => clearTimeout(timer));
     }
+    // On a terminal, up reads keys itself and echoes them on a prompt line of their own.
+    this.#keyboard = Deno.stdout.isTerminal()
+      ? ttyLineInput({
+        onEdit: (buffer) => this.#terminal.setInput(buffer),
+        onLine: (line) => this.#terminal.echoInput(line),
+      })
+      : undefined;
+    if (this.#keyboard) this.#terminal.setInput("");
     runRepl({
       commands: upCommands({
         supervisor: this.#supervisor,
         status: this.#status,
-        statusLine: () => this.#statusLine(false),
+        statusLine: () => this.#statusLine(false, this.#terminal.width),
         restart: (node) => this.#restart(node),
       }),
       onExit: () => this.#requestStop("exit command"),
       output: this.#terminal,
+      ...(this.#keyboard ? { input: this.#keyboard.input } : {}),
     });
   }
 
@@ -205,7 +324,7 @@ class UpRun {
     let printedAt = -Infinity;
     return setInterval(() => {
       if (this.#terminal.tty) return this.#terminal.setStatus(this.#statusLine(true));
-      const line = this.#statusLine(false);
+      const line = this.#statusLine(false, Infinity);
       const withoutTime = line.replace(/ · \d+s(\/\d+s)?$/, "");
       const now = Date.now();
       if (withoutTime === printed || now - printedAt < STATUS_PRINT_MS) return;
@@ -215,17 +334,17 @@ class UpRun {
     }, STATUS_TICK_MS);
   }
 
-  #statusLine(styled: boolean): string {
+  #statusLine(styled: boolean, width = this.#terminal.width): string {
+    const nodes = this.#supervisor.nodes;
+    const listening = nodes.filter((n) => this.#status.listeningCount(n.spec.address) > 0).length;
+    const starting = this.#upTs === undefined ? `starting: ${listening}/${nodes.length} up · ` : "";
     const options = {
       elapsedMs: systemClock.now() - (this.#upTs ?? this.#paths.startTs),
       ...(this.#inv.durationMs === undefined ? {} : { durationMs: this.#inv.durationMs }),
+      width: width - starting.length,
       ...(styled ? { strong: (text: string) => this.#terminal.strong(text) } : {}),
     };
-    const line = formatStatusLine(this.#status.snapshot(), options);
-    if (this.#upTs !== undefined) return line;
-    const nodes = this.#supervisor.nodes;
-    const listening = nodes.filter((n) => this.#status.listeningCount(n.spec.address) > 0).length;
-    return `starting: ${listening}/${nodes.length} listening · ${line}`;
+    return starting + formatStatusLine(this.#status.snapshot(), options);
   }
 
   async #restart(node: ManagedNode): Promise<string> {
@@ -250,7 +369,13 @@ class UpRun {
 
   #listenForSignals(): () => void {
     return onStopSignals((signal) => {
-      if (!this.#abort.signal.aborted) return this.#requestStop(signal);
+      const now = systemClock.now();
+      if (!this.#abort.signal.aborted) {
+        this.#firstSignalTs = now;
+        return this.#requestStop(signal);
+      }
+      // The same Ctrl+C delivered twice (terminal and `deno task`) is one request.
+      if (this.#firstSignalTs !== undefined && now - this.#firstSignalTs < SIGNAL_ECHO_MS) return;
       // A second Ctrl+C: do not wait for anyone.
       this.#terminal.problem(`up: ${signal} again: killing every node now`);
       this.#supervisor.killAll();
@@ -280,12 +405,11 @@ class UpRun {
       `up: starting ${count(seeds, "seed")} and ${count(peers, "peer")} on ${this.#inv.host}; ` +
         `logs in ${this.#paths.logDir}`,
     );
-    if (this.#quiet) {
-      this.#terminal.notice(
-        `up: more than ${QUIET_ABOVE_PEERS} peers: nodes print warnings and errors only ` +
-          `(their log files have everything)`,
-      );
-    }
+    this.#terminal.notice(
+      this.#inv.verbose
+        ? "up: printing every node line (--verbose)"
+        : "up: printing membership events only (--verbose for every node line)",
+    );
   }
 
   #writeManifest(): void {
@@ -307,6 +431,7 @@ class UpRun {
       logDir: this.#paths.logDir,
       traffic: trafficTotals(nodes),
       seedCount: summary.seeds,
+      width: this.#terminal.width,
       heading: (text) => this.#terminal.strong(text),
     });
     this.#terminal.write(text);

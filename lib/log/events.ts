@@ -235,8 +235,8 @@ export const EVENT_FORMATS: { readonly [N in EventName]: EventFormat } = {
 /**
  * The level an event is logged at: its format's, except for the normal
  * goodbyes of a clean stop (a peer that left, a neighbour that said it was
- * leaving, a seed link closed because that seed is shutting down), which
- * are information, not warnings.
+ * leaving, a seed or seed link closed because that seed is shutting down),
+ * which are information, not warnings.
  *
  * @example Usage
  * ```ts
@@ -255,6 +255,10 @@ export function eventLevel(event: LogEvent): EventLevel {
       break;
     case "seed_link_down":
       if (event.reason.startsWith("shutting_down")) return "info";
+      break;
+    case "seed_unreachable":
+      // A peer's seed said it is shutting down: the whole network is stopping.
+      if (event.detail.includes("shutting_down")) return "info";
       break;
   }
   return EVENT_FORMATS[event.event].level;

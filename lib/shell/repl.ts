@@ -11,6 +11,7 @@
 
 import { LineSplitter } from "../util/line_splitter.ts";
 import { dispatchLine, type ShellCommand } from "./commands.ts";
+import { LineEditor } from "./line_editor.ts";
 
 /** Options for {@linkcode runRepl}. */
 export interface ReplOptions {
@@ -62,4 +63,62 @@ export async function runRepl(options: ReplOptions): Promise<void> {
     // stdin unreadable (closed terminal): same as end of input.
   }
   if (options.exitOnEnd) options.onExit("stdin closed");
+}
+
+/** Options for {@linkcode ttyLineInput}. */
+export interface TtyLineInputOptions {
+  /** Called whenever the line being typed changes (to echo it). */
+  onEdit(buffer: string): void;
+  /** Called with each completed line, before the shell runs it (to echo it). */
+  onLine?(line: string): void;
+}
+
+/** Keyboard input read key by key, as lines for {@linkcode runRepl}. */
+export interface TtyLineInput {
+  /** The completed lines, each ending in `\n`; ends at Ctrl+D. */
+  readonly input: ReadableStream<Uint8Array>;
+  /** Puts the terminal back in its normal mode. Idempotent. */
+  restore(): void;
+}
+
+/**
+ * Reads the terminal on stdin key by key (cbreak mode: no echo, no line
+ * buffering, but Ctrl+C still raises SIGINT), so the caller echoes the line
+ * being typed where it wants it. Returns `undefined` when stdin is not a
+ * terminal or its mode cannot be changed.
+ */
+export function ttyLineInput(options: TtyLineInputOptions): TtyLineInput | undefined {
+  if (!Deno.stdin.isTerminal()) return undefined;
+  try {
+    Deno.stdin.setRaw(true, { cbreak: true });
+  } catch {
+    return undefined;
+  }
+  let raw = true;
+  const restore = () => {
+    if (!raw) return;
+    raw = false;
+    try {
+      Deno.stdin.setRaw(false);
+    } catch {
+      // The terminal is gone.
+    }
+  };
+  const editor = new LineEditor();
+  const encoder = new TextEncoder();
+  const keys = Deno.stdin.readable.pipeThrough(new TextDecoderStream());
+  const input = keys.pipeThrough(
+    new TransformStream<string, Uint8Array>({
+      transform(chunk, controller) {
+        const { lines, end } = editor.feed(chunk);
+        for (const line of lines) {
+          options.onLine?.(line);
+          controller.enqueue(encoder.encode(line + "\n"));
+        }
+        options.onEdit(editor.buffer);
+        if (end) controller.terminate();
+      },
+    }),
+  );
+  return { input, restore };
 }

@@ -128,6 +128,11 @@ export class LiveStatus {
     return this.#cached.summary;
   }
 
+  /** The run's summary over the records read so far (recomputed only after a change). */
+  summary(): RunSummary {
+    return this.#summary();
+  }
+
   /** The figures now. */
   snapshot(): StatusSnapshot {
     const summary = this.#summary();
@@ -167,6 +172,8 @@ export interface StatusLineOptions {
   durationMs?: number;
   /** Styles a figure (e.g. bold); identity by default. */
   strong?: (text: string) => string;
+  /** Most characters the line may take; whole figures are dropped from the end to fit. */
+  width?: number;
 }
 
 function seconds(ms: number): string {
@@ -174,7 +181,9 @@ function seconds(ms: number): string {
 }
 
 /**
- * The status as one short line.
+ * The status as one short line, the time first so a narrow terminal never
+ * cuts it off. It fits 80 columns for networks of up to a few hundred peers;
+ * with `width`, figures that do not fit are dropped from the end.
  *
  * @example Usage
  * ```ts
@@ -184,7 +193,7 @@ function seconds(ms: number): string {
  *   delivered: 80, expected: 80, deadReports: 0, removals: 0,
  * };
  * formatStatusLine(s, { elapsedMs: 12_000, durationMs: 45_000 });
- * // "seeds 3/3 · peers 8/8 up · links 12 · gossip 80/80 · dead reports 0 · removals 0 · 12s/45s"
+ * // "12s/45s · seeds 3/3 · peers 8/8 · links 12 · gossip 80/80 · reports 0 · removed 0"
  * ```
  */
 export function formatStatusLine(s: StatusSnapshot, options: StatusLineOptions): string {
@@ -192,13 +201,23 @@ export function formatStatusLine(s: StatusSnapshot, options: StatusLineOptions):
   const time = options.durationMs === undefined
     ? seconds(options.elapsedMs)
     : `${seconds(options.elapsedMs)}/${seconds(options.durationMs)}`;
-  return [
-    `seeds ${b(`${s.seedsUp}/${s.seeds}`)}`,
-    `peers ${b(`${s.peersUp}/${s.peers}`)} up`,
-    `links ${b(String(s.links))}`,
-    `gossip ${b(`${s.delivered}/${s.expected}`)}`,
-    `dead reports ${b(String(s.deadReports))}`,
-    `removals ${b(String(s.removals))}`,
-    time,
-  ].join(" · ");
+  const parts: Array<[plain: string, styled: string]> = [
+    [time, time],
+    [`seeds ${s.seedsUp}/${s.seeds}`, `seeds ${b(`${s.seedsUp}/${s.seeds}`)}`],
+    [`peers ${s.peersUp}/${s.peers}`, `peers ${b(`${s.peersUp}/${s.peers}`)}`],
+    [`links ${s.links}`, `links ${b(String(s.links))}`],
+    [`gossip ${s.delivered}/${s.expected}`, `gossip ${b(`${s.delivered}/${s.expected}`)}`],
+    [`reports ${s.deadReports}`, `reports ${b(String(s.deadReports))}`],
+    [`removed ${s.removals}`, `removed ${b(String(s.removals))}`],
+  ];
+  const width = options.width ?? Infinity;
+  const shown: string[] = [];
+  let length = 0;
+  for (const [plain, styled] of parts) {
+    const add = (shown.length === 0 ? 0 : 3) + plain.length;
+    if (length + add > width && shown.length > 0) break;
+    shown.push(styled);
+    length += add;
+  }
+  return shown.join(" · ");
 }

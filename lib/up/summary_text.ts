@@ -21,6 +21,25 @@ export interface SummaryTextOptions {
   seedCount?: number;
   /** Wrap headings in these (e.g. bold); identity by default. */
   heading?: (text: string) => string;
+  /** Wrap lines longer than this at spaces, indented under their figure. @default {Infinity} */
+  width?: number;
+}
+
+/** Splits `text` at spaces into pieces of at most `width` characters (longer words stay whole). */
+function wrapText(text: string, width: number): string[] {
+  if (text.length <= width) return [text];
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line !== "" && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === "" ? word : `${line} ${word}`;
+    }
+  }
+  if (line !== "") lines.push(line);
+  return lines;
 }
 
 /**
@@ -73,7 +92,7 @@ function deliveryLines(s: RunSummary): string[] {
     : [
       `${formatPercent(s.delivery)} (${s.delivered} of ${s.expected} expected first receipts` +
       `, ${count(s.messages, "message")})`,
-      "expected = each message × the peers that had joined (registered and linked)",
+      "expected = each message × the peers that had joined (registered and linked) " +
       "before it was generated and were not killed or paused by up afterwards",
     ];
   if (s.incompleteMessages > 0) {
@@ -153,8 +172,11 @@ export function formatSummary(summary: RunSummary, options: SummaryTextOptions =
   }
   if (options.logDir !== undefined) rows.push(["logs", [options.logDir]]);
   const width = Math.max(...rows.map(([label]) => label.length)) + 2;
+  const room = Math.max(20, (options.width ?? Infinity) - width - 2);
   const body = rows.flatMap(([label, lines]) =>
-    lines.map((line, i) => `  ${(i === 0 ? label : "").padEnd(width)}${line}`)
+    lines.flatMap((line) => wrapText(line, room)).map((line, i) =>
+      `  ${(i === 0 ? label : "").padEnd(width)}${line}`
+    )
   );
   const title = heading(
     `Summary: ${count(summary.seeds, "seed")}, ${count(summary.peers, "peer")}${elapsed}`,

@@ -1,0 +1,78 @@
+/**
+ * The live dashboard of `up --ui`: a feed of the nodes' log records, the
+ * HTTP server that streams it to browsers, and the timers that push
+ * batches (every 100 ms), process states and `up`'s figures (every second).
+ *
+ * @module
+ */
+
+import type { Address } from "../util/address.ts";
+import type { NetworkControl } from "../up/control.ts";
+import type { RunRecord } from "../up/records.ts";
+import { APP_SCRIPT } from "./_app_bundle.ts";
+import { DashboardFeed } from "./feed.ts";
+import { dashboardPage } from "./page.ts";
+import { serveDashboard } from "./server.ts";
+import type { StreamSummary } from "./stream.ts";
+
+/** Options for {@linkcode startDashboard}. */
+export interface DashboardOptions {
+  address: Address;
+  /** Address → name of every node. */
+  names: ReadonlyMap<string, string>;
+  /** Names the addresses in a log line's text. */
+  nameText(text: string): string;
+  control: NetworkControl;
+  /** `up`'s current figures. */
+  summary(): StreamSummary;
+  /** Shown in the page's title. */
+  title: string;
+}
+
+/** A running dashboard. */
+export interface Dashboard {
+  readonly url: string;
+  /** Takes a record from the log of node `node` (its name). */
+  ingest(node: string, record: RunRecord): void;
+  /** Sends what is pending, stops the timers and the server. */
+  close(): Promise<void>;
+}
+
+const FLUSH_MS = 100;
+const SUMMARY_MS = 1000;
+
+/**
+ * Starts serving the dashboard.
+ * @throws {RuntimeError} When the address cannot be listened on.
+ */
+export function startDashboard(options: DashboardOptions): Dashboard {
+  const feed = new DashboardFeed({ names: options.names }, options.nameText);
+  const nodes = () => feed.setNodes(options.control.nodes());
+  nodes();
+  const server = serveDashboard({
+    address: options.address,
+    feed,
+    control: options.control,
+    page: dashboardPage(options.title),
+    script: APP_SCRIPT,
+  });
+  const summary = () =>
+    feed.publish({ type: "summary", ts: Date.now(), summary: options.summary() });
+  const flusher = setInterval(() => {
+    nodes();
+    feed.flush();
+  }, FLUSH_MS);
+  const summarizer = setInterval(summary, SUMMARY_MS);
+  return {
+    url: server.url,
+    ingest: (node, record) => feed.ingest(node, record),
+    async close() {
+      clearInterval(flusher);
+      clearInterval(summarizer);
+      nodes();
+      summary();
+      feed.flush();
+      await server.close();
+    },
+  };
+}
