@@ -9,7 +9,7 @@
 import type { Address } from "../util/address.ts";
 import type { NetworkControl } from "../up/control.ts";
 import type { RunRecord } from "../up/records.ts";
-import { APP_SCRIPT } from "./_app_bundle.ts";
+import { APP_SCRIPT, EVENTS_SCRIPT } from "./_app_bundle.ts";
 import { DashboardFeed } from "./feed.ts";
 import { dashboardPage } from "./page.ts";
 import { serveDashboard } from "./server.ts";
@@ -55,6 +55,7 @@ export function startDashboard(options: DashboardOptions): Dashboard {
     control: options.control,
     page: dashboardPage(options.title),
     script: APP_SCRIPT,
+    eventsScript: EVENTS_SCRIPT,
   });
   const summary = () =>
     feed.publish({ type: "summary", ts: Date.now(), summary: options.summary() });

@@ -7,6 +7,7 @@
  * | ------------------------------ | ------------------------------------------- |
  * | `GET /`                        | the page                                    |
  * | `GET /app.js`                  | the bundled browser code                    |
+ * | `GET /node_events.js`          | the browser's `node:events` (import map)    |
  * | `GET /events`                  | SSE; each `data:` is a JSON array of events |
  * | `GET /api/nodes/<name>/log`    | the node's last log lines (JSON)            |
  * | `POST /api/nodes/<name>/<act>` | kill, pause, resume or start (JSON result)  |
@@ -34,6 +35,8 @@ export interface DashboardServerOptions {
   page: string;
   /** The page's script. */
   script: string;
+  /** The browser's `node:events` (see `web/node_events.ts`). */
+  eventsScript: string;
 }
 
 /** A running dashboard server. */
@@ -73,12 +76,13 @@ export function serveDashboard(options: DashboardServerOptions): DashboardServer
         headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" },
       });
     }
-    if (request.method === "GET" && path === "/app.js") {
-      return new Response(options.script, {
+    if (request.method === "GET" && (path === "/app.js" || path === "/node_events.js")) {
+      return new Response(path === "/app.js" ? options.script : options.eventsScript, {
         headers: { "content-type": "text/javascript; charset=utf-8", "cache-control": "no-store" },
       });
     }
     if (request.method === "GET" && path === "/events") return eventStream();
+    if (path === "/favicon.ico") return new Response(null, { status: 204 });
     const match = /^\/api\/nodes\/([^/]+)\/([a-z]+)$/.exec(path);
     if (!match) return json({ error: `No such page: ${path}` }, 404);
     const [, name, action] = match as unknown as [string, string, string];

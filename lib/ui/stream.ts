@@ -84,7 +84,14 @@ export type StreamEvent =
   | Base & { readonly type: "cleared"; readonly peer: string }
   /** `node` reported `peer` dead to the seeds. */
   | Base & { readonly type: "reported"; readonly peer: string }
-  /** Seed `voter` answered seed `node`'s proposal about `peer`. */
+  /** Seed `node` proposed to remove `peer` (its proposal id is `proposal`). */
+  | Base & {
+    readonly type: "proposed";
+    readonly peer: string;
+    readonly proposal: string;
+    readonly reason: string;
+  }
+  /** Seed `voter` answered seed `node`'s proposal about `peer` (a registration or a removal). */
   | Base & {
     readonly type: "vote";
     readonly peer: string;
@@ -188,6 +195,19 @@ export function toStreamEvent(
         voter,
         answer,
         proposal: textField(record, "proposal") ?? "",
+      };
+    }
+    case "removal_proposed": {
+      const peer = peerOf("peer");
+      const proposal = textField(record, "proposal");
+      if (peer === undefined || proposal === undefined) return undefined;
+      return {
+        type: "proposed",
+        ts,
+        node,
+        peer,
+        proposal,
+        reason: textField(record, "reason") ?? "",
       };
     }
     case "removal_rejected": {

@@ -1,0 +1,116 @@
+/// <reference no-default-lib="true" />
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+/// <reference lib="esnext" />
+/**
+ * A message spreading, replayed slowly enough to follow: its first receipts
+ * light up one after another in the order they happened, each along the
+ * link it came in on (`gossip_received.from`). Real dissemination takes
+ * milliseconds; the replay spaces receipts evenly over a few seconds.
+ *
+ * @module
+ */
+
+import { edgeKey, type Highlight } from "./graph_view.ts";
+import type { MessageInfo, NetworkModel } from "./model.ts";
+
+/** Time between two receipts in the replay, in ms: a 4 s spread, 120-600 ms a step. */
+function stepMs(receipts: number): number {
+  return Math.min(600, Math.max(120, 4000 / Math.max(1, receipts)));
+}
+
+/** The replay's state, for the caption. */
+export interface SpreadState {
+  readonly message: MessageInfo;
+  /** Receipts shown so far. */
+  readonly shown: number;
+}
+
+/** Replays one message at a time; follows the newest unless one is picked. */
+export class SpreadPlayer {
+  readonly #model: NetworkModel;
+  readonly #show: (highlight: Highlight | undefined, state: SpreadState | undefined) => void;
+  #follow = true;
+  #id: string | undefined;
+  #shown = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  /** `show` is called at every step. */
+  constructor(
+    model: NetworkModel,
+    show: (highlight: Highlight | undefined, state: SpreadState | undefined) => void,
+  ) {
+    this.#model = model;
+    this.#show = show;
+  }
+
+  /** The message being shown. */
+  get current(): string | undefined {
+    return this.#id;
+  }
+
+  /** Whether it jumps to each new message. */
+  get following(): boolean {
+    return this.#follow;
+  }
+
+  /** Follows the newest message from now on. */
+  followLatest(): void {
+    this.#follow = true;
+    this.#id = undefined;
+    this.tick();
+  }
+
+  /** Shows `id` (and stops following). */
+  pick(id: string): void {
+    this.#follow = false;
+    this.#start(id);
+  }
+
+  /** Plays the current message again from the start. */
+  replay(): void {
+    if (this.#id !== undefined) this.#start(this.#id);
+  }
+
+  /** Called when the model changed: a new message to follow, or receipts that arrived late. */
+  tick(): void {
+    if (this.#follow) {
+      const newest = this.#model.order[this.#model.order.length - 1];
+      if (newest !== undefined && newest !== this.#id) this.#start(newest);
+    }
+    if (this.#timer === undefined && this.#id !== undefined) this.#schedule();
+  }
+
+  #start(id: string): void {
+    this.#id = id;
+    this.#shown = 0;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#render();
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    const message = this.#id === undefined ? undefined : this.#model.messages.get(this.#id);
+    if (!message || this.#shown >= message.receipts.length) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#shown++;
+      this.#render();
+      this.#schedule();
+    }, stepMs(message.receipts.length));
+  }
+
+  #render(): void {
+    const message = this.#id === undefined ? undefined : this.#model.messages.get(this.#id);
+    if (!message) return this.#show(undefined, undefined);
+    const receipts = [...message.receipts].sort((a, b) => a.ts - b.ts).slice(0, this.#shown);
+    const reached = new Set(receipts.map((r) => r.node));
+    const edges = new Set(receipts.map((r) => edgeKey(r.node, r.from)));
+    const latest = receipts[receipts.length - 1]?.node;
+    this.#show(
+      { origin: message.origin, reached, edges, ...(latest ? { latest } : {}) },
+      { message, shown: receipts.length },
+    );
+  }
+}
