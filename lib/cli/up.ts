@@ -19,9 +19,11 @@ import { consoleUsesColor, logFileName } from "../log/logger.ts";
 import { runRepl, type TtyLineInput, ttyLineInput } from "../shell/repl.ts";
 import { upCommands } from "../up/commands.ts";
 import { shellControl } from "../up/control.ts";
-import { EventLines, nameAddresses } from "../up/event_lines.ts";
+import { nameAddresses } from "../up/event_lines.ts";
+import { NodeOutput } from "../up/node_output.ts";
 import type { RunRecord } from "../up/records.ts";
-import { type Dashboard, startDashboard } from "../ui/dashboard.ts";
+import type { ShellCommand } from "../shell/commands.ts";
+import { type Dashboard, startDashboard, summaryFromStatus } from "../ui/dashboard.ts";
 import { writeReport } from "./report.ts";
 import { LogTail } from "../up/log_tail.ts";
 import { childArgs, configCsv, type NodeSpec, planNetwork } from "../up/plan.ts";
@@ -35,7 +37,8 @@ import {
 import { selfCommand } from "../up/self_command.ts";
 import { checkPortsFree, startNetwork, startNode } from "../up/startup.ts";
 import { formatStatusLine, LiveStatus } from "../up/status.ts";
-import { onStopSignals } from "./signals.ts";
+import { onStopSignals, StopSignals } from "./signals.ts";
+import { startBanner } from "../up/banner.ts";
 import { summarizeRun } from "../up/summary.ts";
 import { formatSummary } from "../up/summary_text.ts";
 import { type ManagedNode, Supervisor } from "../up/supervisor.ts";
@@ -64,8 +67,6 @@ function tailPollMs(nodes: number): number {
 const STATUS_TICK_MS = 500;
 /** Without a TTY, a changed status line is printed at most this often. */
 const STATUS_PRINT_MS = 5000;
-/** A node's own console lines (it prints errors only); `up` shows them from the log instead. */
-const NODE_CONSOLE_LINE = /^\d\d:\d\d:\d\d\.\d{3} (ERROR|FATAL|WARN |INFO |DEBUG)/;
 
 /** Runs a local network; resolves to the exit code. */
 export async function runUp(invocation: UpInvocation): Promise<number> {
@@ -105,13 +106,11 @@ class UpRun {
   readonly #abort = new AbortController();
   readonly #names: ReadonlyMap<string, string>;
   readonly #byAddress: ReadonlyMap<string, ManagedNode>;
-  readonly #lines: EventLines;
+  readonly #output: NodeOutput;
+  readonly #commands: Record<string, ShellCommand>;
   #dashboard: Dashboard | undefined;
-  /** Event lines of the current poll, printed in time order once it ends. */
-  #pendingLines: Array<{ ts: number; print: () => void }> = [];
   #keyboard: TtyLineInput | undefined;
   #stop: (reason: string) => void = () => {};
-  #firstSignalTs: number | undefined;
   #upTs: number | undefined;
   #stopTs: number | undefined;
 
@@ -119,9 +118,14 @@ class UpRun {
     this.#inv = inv;
     this.#paths = paths;
     this.#names = new Map(plan.map((n) => [n.address, n.name]));
-    this.#lines = new EventLines({ names: this.#names, verbose: inv.verbose });
     this.#terminal = new Terminal({ tty: Deno.stdout.isTerminal(), color: consoleUsesColor() });
     this.#terminal.setNames(plan.map((n) => n.name));
+    this.#output = new NodeOutput({
+      terminal: this.#terminal,
+      names: this.#names,
+      verbose: inv.verbose,
+      startTs: paths.startTs,
+    });
     const args = {
       configPath: paths.configPath,
       logDir: paths.logDir,
@@ -133,16 +137,22 @@ class UpRun {
       command: selfCommand(),
       args: (node) => childArgs(node, args),
       hooks: {
-        onLine: (node, line) => this.#onOutput(node, line),
+        onLine: (node, line) => this.#output.output(node.spec, line),
         onExit: (node, status, expected) => this.#onExit(node, status, expected),
         onChange: () => this.#writeManifest(),
       },
     });
     this.#byAddress = new Map(this.#supervisor.nodes.map((n) => [n.spec.address, n]));
     this.#status = new LiveStatus(this.#supervisor.nodes);
+    this.#commands = upCommands({
+      supervisor: this.#supervisor,
+      status: this.#status,
+      statusLine: () => this.#statusLine(false, this.#terminal.width),
+      restart: (node) => this.#restart(node),
+    });
     this.#tail = new LogTail({
       onRecord: (address, record) => this.#onRecord(address, record),
-      onPollEnd: () => this.#printEventLines(),
+      onPollEnd: () => this.#output.flush(),
       sinceTs: paths.startTs,
     });
     for (const node of plan) {
@@ -173,14 +183,14 @@ class UpRun {
       await started;
       if (!this.#abort.signal.aborted) this.#running();
       const reason = await stopped;
-      this.#lines.stopping();
+      this.#output.stopping();
       this.#terminal.notice(
         `up: stopping (${reason}): asking every node to stop, waiting for each`,
       );
     } finally {
       this.#stopTs ??= systemClock.now();
       this.#abort.abort();
-      this.#lines.stopping();
+      this.#output.stopping();
       this.#keyboard?.restore();
       this.#terminal.setInput(undefined);
       await this.#supervisor.stopAll(STOP_TIMEOUTS);
@@ -205,27 +215,13 @@ class UpRun {
         address: n.spec.address,
         state: n.state,
       }));
-    const commands = upCommands({
-      supervisor: this.#supervisor,
-      status: this.#status,
-      statusLine: () => this.#statusLine(false, this.#terminal.width),
-      restart: (node) => this.#restart(node),
-    });
     this.#dashboard = startDashboard({
       address,
       names: this.#names,
       nameText: (text) => nameAddresses(text, this.#names),
-      control: shellControl(nodes, commands),
+      control: shellControl(nodes, this.#commands),
       title: `gossipnet: ${this.#paths.logDir}`,
-      summary: () => {
-        const s = this.#status.snapshot();
-        const summary = this.#status.summary();
-        return {
-          ...s,
-          messages: summary.messages,
-          disseminationMs: summary.disseminationTimesMs,
-        };
-      },
+      summary: () => summaryFromStatus(this.#status),
     });
     this.#terminal.notice(`up: dashboard at ${this.#dashboard.url} (open it in a browser)`);
   }
@@ -236,37 +232,7 @@ class UpRun {
     const node = this.#byAddress.get(address);
     if (!node) return;
     this.#dashboard?.ingest(node.name, record);
-    const line = this.#lines.line(node.name, record);
-    if (!line) return;
-    const print = () =>
-      this.#terminal.eventLine({
-        name: node.name,
-        role: node.spec.role,
-        index: colorIndex(node),
-        level: line.level,
-        text: line.text,
-        time: `+${((record.ts - this.#paths.startTs) / 1000).toFixed(1)}s`.padStart(7),
-      });
-    this.#pendingLines.push({ ts: record.ts, print });
-  }
-
-  /** One poll reads the logs file by file: print what it found in the order it happened. */
-  #printEventLines(): void {
-    const lines = this.#pendingLines.sort((a, b) => a.ts - b.ts);
-    this.#pendingLines = [];
-    for (const line of lines) line.print();
-  }
-
-  /** What a node printed itself: only errors and crashes, since its console is at `error`. */
-  #onOutput(node: ManagedNode, line: string): void {
-    // Its log lines reach the terminal from its log file, named; this is anything else.
-    if (line.trim() === "" || NODE_CONSOLE_LINE.test(line)) return;
-    this.#terminal.nodeLine(
-      node.name,
-      node.spec.role,
-      colorIndex(node),
-      nameAddresses(line, this.#names),
-    );
+    this.#output.record(node.spec, record);
   }
 
   async #writeReport(): Promise<void> {
@@ -303,12 +269,7 @@ class UpRun {
       : undefined;
     if (this.#keyboard) this.#terminal.setInput("");
     runRepl({
-      commands: upCommands({
-        supervisor: this.#supervisor,
-        status: this.#status,
-        statusLine: () => this.#statusLine(false, this.#terminal.width),
-        restart: (node) => this.#restart(node),
-      }),
+      commands: this.#commands,
       onExit: () => this.#requestStop("exit command"),
       output: this.#terminal,
       ...(this.#keyboard ? { input: this.#keyboard.input } : {}),
@@ -325,7 +286,7 @@ class UpRun {
     return setInterval(() => {
       if (this.#terminal.tty) return this.#terminal.setStatus(this.#statusLine(true));
       const line = this.#statusLine(false, Infinity);
-      const withoutTime = line.replace(/ · \d+s(\/\d+s)?$/, "");
+      const withoutTime = line.replace(/^\d+s(\/\d+s)? · /, "");
       const now = Date.now();
       if (withoutTime === printed || now - printedAt < STATUS_PRINT_MS) return;
       printed = withoutTime;
@@ -368,14 +329,12 @@ class UpRun {
   }
 
   #listenForSignals(): () => void {
+    const signals = new StopSignals({ echoMs: SIGNAL_ECHO_MS });
     return onStopSignals((signal) => {
-      const now = systemClock.now();
-      if (!this.#abort.signal.aborted) {
-        this.#firstSignalTs = now;
-        return this.#requestStop(signal);
-      }
+      const meaning = signals.meaning(systemClock.now());
       // The same Ctrl+C delivered twice (terminal and `deno task`) is one request.
-      if (this.#firstSignalTs !== undefined && now - this.#firstSignalTs < SIGNAL_ECHO_MS) return;
+      if (meaning === "echo") return;
+      if (meaning === "stop" || !this.#abort.signal.aborted) return this.#requestStop(signal);
       // A second Ctrl+C: do not wait for anyone.
       this.#terminal.problem(`up: ${signal} again: killing every node now`);
       this.#supervisor.killAll();
@@ -391,25 +350,13 @@ class UpRun {
   }
 
   #banner(): void {
-    const nodes = this.#supervisor.nodes;
-    const seeds = nodes.filter((n) => n.spec.role === "seed");
-    const peers = nodes.filter((n) => n.spec.role === "peer");
-    const count = (list: readonly ManagedNode[], role: string) => {
-      const first = list[0];
-      const last = list[list.length - 1];
-      if (!first || !last) return `no ${role}s`;
-      if (first === last) return `1 ${role} (${first.name}, port ${first.spec.port})`;
-      return `${list.length} ${role}s (${first.name}-${last.name}, ports ${first.spec.port}-${last.spec.port})`;
-    };
-    this.#terminal.notice(
-      `up: starting ${count(seeds, "seed")} and ${count(peers, "peer")} on ${this.#inv.host}; ` +
-        `logs in ${this.#paths.logDir}`,
-    );
-    this.#terminal.notice(
-      this.#inv.verbose
-        ? "up: printing every node line (--verbose)"
-        : "up: printing membership events only (--verbose for every node line)",
-    );
+    const plan = this.#supervisor.nodes.map((n) => n.spec);
+    const lines = startBanner(plan, {
+      host: this.#inv.host,
+      logDir: this.#paths.logDir,
+      verbose: this.#inv.verbose,
+    });
+    for (const line of lines) this.#terminal.notice(line);
   }
 
   #writeManifest(): void {
@@ -436,9 +383,4 @@ class UpRun {
     });
     this.#terminal.write(text);
   }
-}
-
-// s3 and p3 get the third colour of their palettes.
-function colorIndex(node: ManagedNode): number {
-  return Number(node.name.slice(1)) - 1;
 }

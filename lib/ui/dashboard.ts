@@ -9,6 +9,7 @@
 import type { Address } from "../util/address.ts";
 import type { NetworkControl } from "../up/control.ts";
 import type { RunRecord } from "../up/records.ts";
+import type { LiveStatus } from "../up/status.ts";
 import { APP_SCRIPT, EVENTS_SCRIPT } from "./_app_bundle.ts";
 import { DashboardFeed } from "./feed.ts";
 import { dashboardPage } from "./page.ts";
@@ -75,5 +76,18 @@ export function startDashboard(options: DashboardOptions): Dashboard {
       feed.flush();
       await server.close();
     },
+  };
+}
+
+/**
+ * The dashboard's figures from `up`'s live status: the status line's
+ * counters, and the dissemination times of the summary.
+ */
+export function summaryFromStatus(status: LiveStatus): StreamSummary {
+  const summary = status.summary();
+  return {
+    ...status.snapshot(),
+    messages: summary.messages,
+    disseminationMs: summary.disseminationTimesMs,
   };
 }
