@@ -207,7 +207,7 @@ export const COMMAND_FLAGS: { readonly [command: string]: readonly FlagSpec[] } 
       kind: "path",
       value: "<dir>",
       defaultText: "logs/run-<timestamp>",
-      help: "where node logs, the run's config.csv and nodes.json go",
+      help: "where node logs, the run's config.csv, nodes.json and report.html go",
     },
     {
       name: "duration",
@@ -238,7 +238,7 @@ export const COMMAND_FLAGS: { readonly [command: string]: readonly FlagSpec[] } 
       kind: "listen",
       value: "[host:port]",
       defaultText: "off; given alone, 127.0.0.1:8080",
-      help: "serve a live dashboard of the network at this address",
+      help: "serve a live dashboard at this address (port 0: any free port)",
       bare: "127.0.0.1:8080",
     },
     {

@@ -75,8 +75,12 @@ export function commandHelp(command: string): string | undefined {
   ];
   const advanced = specs.filter((s) => s.advanced);
   if (advanced.length > 0) lines.push("", "Advanced:", ...advanced.map(flagLine));
-  lines.push("", "Durations: 200 (milliseconds), 200ms, 1.5s, 2m.");
-  if (summary.footer) lines.push(summary.footer);
+  const notes: string[] = [];
+  if (specs.some((s) => s.kind === "duration")) {
+    notes.push("Durations: 200 (milliseconds), 200ms, 1.5s, 2m.");
+  }
+  if (summary.footer) notes.push(summary.footer);
+  if (notes.length > 0) lines.push("", ...notes);
   return lines.join("\n") + "\n";
 }
 

@@ -215,14 +215,24 @@ class UpRun {
         address: n.spec.address,
         state: n.state,
       }));
-    this.#dashboard = startDashboard({
-      address,
-      names: this.#names,
-      nameText: (text) => nameAddresses(text, this.#names),
-      control: shellControl(nodes, this.#commands),
-      title: `gossipnet: ${this.#paths.logDir}`,
-      summary: () => summaryFromStatus(this.#status),
-    });
+    const start = (at: { host: string; port: number }) =>
+      startDashboard({
+        address: at,
+        names: this.#names,
+        nameText: (text) => nameAddresses(text, this.#names),
+        control: shellControl(nodes, this.#commands),
+        title: `gossipnet: ${this.#paths.logDir}`,
+        summary: () => summaryFromStatus(this.#status),
+      });
+    try {
+      this.#dashboard = start(address);
+    } catch (error) {
+      // A busy port (often 8080) should not stop the network: any free port will do.
+      const busy = error instanceof Error && error.cause instanceof Deno.errors.AddrInUse;
+      if (!busy || address.port === 0) throw error;
+      this.#dashboard = start({ host: address.host, port: 0 });
+      this.#terminal.problem(`up: port ${address.port} is in use; the dashboard took a free one`);
+    }
     this.#terminal.notice(`up: dashboard at ${this.#dashboard.url} (open it in a browser)`);
   }
 
@@ -285,6 +295,8 @@ class UpRun {
     let printedAt = -Infinity;
     return setInterval(() => {
       if (this.#terminal.tty) return this.#terminal.setStatus(this.#statusLine(true));
+      // Stopping: the summary follows; a status line now would only interrupt it.
+      if (this.#abort.signal.aborted) return;
       const line = this.#statusLine(false, Infinity);
       const withoutTime = line.replace(/^\d+s(\/\d+s)? · /, "");
       const now = Date.now();
