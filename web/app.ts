@@ -171,6 +171,8 @@ const probe = {
     const box = byId("graph").getBoundingClientRect();
     return at === undefined ? undefined : { x: box.left + at.x, y: box.top + at.y };
   },
+  /** How long one full redraw of the graph takes, in ms. */
+  renderMs: () => graph.renderMs(),
   /** The node whose panel is open. */
   selected: () => panel.current,
 };

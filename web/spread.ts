@@ -6,7 +6,8 @@
  * A message spreading, replayed slowly enough to follow: its first receipts
  * light up one after another in the order they happened, each along the
  * link it came in on (`gossip_received.from`). Real dissemination takes
- * milliseconds; the replay spaces receipts evenly over a few seconds.
+ * milliseconds; the replay shows one receipt every 400 ms, or, for a message
+ * that reached hundreds of peers, the whole spread in 6 s.
  *
  * @module
  */
@@ -14,9 +15,17 @@
 import { edgeKey, type Highlight } from "./graph_view.ts";
 import type { MessageInfo, NetworkModel } from "./model.ts";
 
-/** Time between two receipts in the replay, in ms: a 4 s spread, 120-600 ms a step. */
-function stepMs(receipts: number): number {
-  return Math.min(600, Math.max(120, 4000 / Math.max(1, receipts)));
+/** A small spread shows one receipt every 400 ms; a big one takes 6 s in all. */
+const STEP_MS = 400;
+const LONGEST_MS = 6000;
+/** The drawing is updated at most this often; a big spread shows several receipts a tick. */
+const TICK_MS = 100;
+
+/** The replay's pace for `receipts`: time between ticks, and receipts shown per tick. */
+function pace(receipts: number): { tickMs: number; perTick: number } {
+  const step = Math.min(STEP_MS, LONGEST_MS / Math.max(1, receipts));
+  const tickMs = Math.max(TICK_MS, step);
+  return { tickMs, perTick: Math.max(1, Math.round(tickMs / step)) };
 }
 
 /** The replay's state, for the caption. */
@@ -93,12 +102,13 @@ export class SpreadPlayer {
   #schedule(): void {
     const message = this.#id === undefined ? undefined : this.#model.messages.get(this.#id);
     if (!message || this.#shown >= message.receipts.length) return;
+    const { tickMs, perTick } = pace(message.receipts.length);
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      this.#shown++;
+      this.#shown = Math.min(message.receipts.length, this.#shown + perTick);
       this.#render();
       this.#schedule();
-    }, stepMs(message.receipts.length));
+    }, tickMs);
   }
 
   #render(): void {
