@@ -64,6 +64,7 @@ interface NodeAttributes {
 }
 
 const EDGE_COLOR = "#cbd5e1";
+const GONE_STATES: ReadonlySet<DisplayState> = new Set(["removed", "left", "killed", "reported"]);
 const LIT_EDGE = "#f97316";
 const LIT_NODE = "#22c55e";
 const ORIGIN_NODE = "#15803d";
@@ -264,7 +265,8 @@ export class GraphView {
 
   #nodeStyle(node: string, data: Record<string, unknown>): Record<string, unknown> {
     const h = this.#highlight;
-    if (!h) return data;
+    // A node that is gone keeps its state's colour even if the message reached it first.
+    if (!h || GONE_STATES.has(data.state as DisplayState)) return data;
     if (node === h.origin) return { ...data, color: ORIGIN_NODE, highlighted: true, zIndex: 2 };
     if (h.reached.has(node)) {
       return { ...data, color: LIT_NODE, highlighted: node === h.latest, zIndex: 1 };

@@ -86,6 +86,8 @@ export class NetworkModel {
   readonly #removals = new Set<string>();
   /** When the stream's first event happened (Unix ms). */
   startTs: number | undefined;
+  /** When its latest event happened (Unix ms). */
+  lastTs = 0;
   /** Bumped when nodes or links change (the graph must be redrawn). */
   topologyVersion = 0;
   /** Bumped when anything changes. */
@@ -162,6 +164,7 @@ export class NetworkModel {
   #apply(event: StreamEvent): void {
     if (event.type === "nodes") return this.#setNodes(event.nodes);
     this.startTs ??= event.ts;
+    this.lastTs = Math.max(this.lastTs, event.ts);
     if (event.type === "summary") {
       this.summaries.push({ ts: event.ts, summary: event.summary });
       return;

@@ -20,6 +20,8 @@ const STEP_MS = 400;
 const LONGEST_MS = 6000;
 /** The drawing is updated at most this often; a big spread shows several receipts a tick. */
 const TICK_MS = 100;
+/** Following the latest, a message is shown once it is this old: its spread is over. */
+const SETTLE_MS = 1500;
 
 /** The replay's pace for `receipts`: time between ticks, and receipts shown per tick. */
 function pace(receipts: number): { tickMs: number; perTick: number } {
@@ -81,13 +83,26 @@ export class SpreadPlayer {
     if (this.#id !== undefined) this.#start(this.#id);
   }
 
-  /** Called when the model changed: a new message to follow, or receipts that arrived late. */
+  /**
+   * Called when the model changed: a newer message to follow (once the one
+   * shown has finished), or receipts that arrived late.
+   */
   tick(): void {
-    if (this.#follow) {
-      const newest = this.#model.order[this.#model.order.length - 1];
-      if (newest !== undefined && newest !== this.#id) this.#start(newest);
+    if (this.#follow && this.#timer === undefined) {
+      const newest = this.#newestSettled();
+      if (newest !== undefined && newest !== this.#id) return this.#start(newest);
     }
     if (this.#timer === undefined && this.#id !== undefined) this.#schedule();
+  }
+
+  /** The newest message old enough to have reached everyone (else the newest). */
+  #newestSettled(): string | undefined {
+    const order = this.#model.order;
+    for (let i = order.length - 1; i >= 0; i--) {
+      const message = this.#model.messages.get(order[i] as string);
+      if (message && message.ts <= this.#model.lastTs - SETTLE_MS) return message.id;
+    }
+    return order[order.length - 1];
   }
 
   #start(id: string): void {

@@ -21,8 +21,8 @@
  * tail. Unless given, k_min is the candidate that minimises the
  * Kolmogorov-Smirnov distance between the tail's empirical distribution and
  * the fitted one (the paper's method), over every distinct degree that
- * leaves at least `minTail` degrees in the tail. Degree 0 (isolated nodes)
- * is never part of a fit.
+ * leaves at least `minTail` degrees in the tail (by default a third of them,
+ * and at least 10). Degree 0 (isolated nodes) is never part of a fit.
  *
  * @module
  */
@@ -45,7 +45,12 @@ export interface PowerLawFit {
 export interface PowerLawOptions {
   /** Use this k_min instead of choosing one. */
   kMin?: number;
-  /** Fewest degrees a chosen k_min must leave in the tail. @default {5} */
+  /**
+   * Fewest degrees a chosen k_min must leave in the tail. The default keeps
+   * at least a third of the nodes (and 10) in the fit: in a network of tens
+   * of nodes, the smallest KS distance is otherwise often a handful of hubs
+   * that fit anything. @default {max(10, ⌈n / 3⌉)}
+   */
   minTail?: number;
 }
 
@@ -169,7 +174,7 @@ export function fitPowerLaw(
 ): PowerLawFit | undefined {
   const sorted = degrees.filter((k) => Number.isInteger(k) && k >= 1).sort((a, b) => a - b);
   if (options.kMin !== undefined) return fitAt(sorted, Math.max(1, Math.floor(options.kMin)));
-  const minTail = Math.max(2, options.minTail ?? 5);
+  const minTail = Math.max(2, options.minTail ?? Math.max(10, Math.ceil(sorted.length / 3)));
   let best: PowerLawFit | undefined;
   for (const kMin of new Set(sorted)) {
     if (sorted.length - sorted.indexOf(kMin) < minTail) break;
