@@ -298,7 +298,7 @@ class UpRun {
       // Stopping: the summary follows; a status line now would only interrupt it.
       if (this.#abort.signal.aborted) return;
       const line = this.#statusLine(false, Infinity);
-      const withoutTime = line.replace(/^\d+s(\/\d+s)? · /, "");
+      const withoutTime = line.replace(/^\d+s(\/\d+s)? +/, "");
       const now = Date.now();
       if (withoutTime === printed || now - printedAt < STATUS_PRINT_MS) return;
       printed = withoutTime;
@@ -310,7 +310,7 @@ class UpRun {
   #statusLine(styled: boolean, width = this.#terminal.width): string {
     const nodes = this.#supervisor.nodes;
     const listening = nodes.filter((n) => this.#status.listeningCount(n.spec.address) > 0).length;
-    const starting = this.#upTs === undefined ? `starting: ${listening}/${nodes.length} up · ` : "";
+    const starting = this.#upTs === undefined ? `starting: ${listening}/${nodes.length} up  ` : "";
     const options = {
       elapsedMs: systemClock.now() - (this.#upTs ?? this.#paths.startTs),
       ...(this.#inv.durationMs === undefined ? {} : { durationMs: this.#inv.durationMs }),
