@@ -155,7 +155,13 @@ try {
   const settledFps = await measure();
   // And once the replay has shown every receipt: nothing changes, nothing is redrawn.
   await page.waitForFunction(
-    () => /(\d+) of \1 first receipts/.test(document.getElementById("caption")?.textContent ?? ""),
+    () => {
+      const page = globalThis as unknown as {
+        document: { getElementById(id: string): { textContent: string | null } | null };
+      };
+      const caption = page.document.getElementById("caption")?.textContent ?? "";
+      return /(\d+) of \1 first receipts/.test(caption);
+    },
     undefined,
     { timeout: 30_000, polling: 200 },
   );
