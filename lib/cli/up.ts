@@ -27,23 +27,16 @@ import { type Dashboard, startDashboard, summaryFromStatus } from "../ui/dashboa
 import { writeReport } from "./report.ts";
 import { LogTail } from "../up/log_tail.ts";
 import { childArgs, configCsv, type NodeSpec, planNetwork } from "../up/plan.ts";
-import {
-  manifestNode,
-  prepareRunDir,
-  readRunLogs,
-  writeRunFile,
-  writeRunManifest,
-} from "../up/run_logs.ts";
+import { manifestNode, prepareRunDir, writeRunFile, writeRunManifest } from "../up/run_logs.ts";
 import { selfCommand } from "../up/self_command.ts";
 import { checkPortsFree, startNetwork, startNode } from "../up/startup.ts";
-import { formatStatusLine, LiveStatus } from "../up/status.ts";
+import { LiveStatus } from "../up/status.ts";
+import { StatusDisplay } from "../up/status_display.ts";
 import { onStopSignals, StopSignals } from "./signals.ts";
 import { startBanner } from "../up/banner.ts";
-import { summarizeRun } from "../up/summary.ts";
-import { formatSummary } from "../up/summary_text.ts";
+import { runSummaryText } from "../up/run_summary.ts";
 import { type ManagedNode, Supervisor } from "../up/supervisor.ts";
 import { Terminal } from "../up/terminal.ts";
-import { trafficTotals } from "../up/traffic.ts";
 import { systemClock } from "../util/clock.ts";
 import { errorText } from "../util/errors.ts";
 import type { UpInvocation } from "./args.ts";
@@ -64,9 +57,6 @@ const STOP_TIMEOUTS = { termAfterMs: 2000, killAfterMs: 5000 };
 function tailPollMs(nodes: number): number {
   return Math.max(100, 5 * nodes);
 }
-const STATUS_TICK_MS = 500;
-/** Without a TTY, a changed status line is printed at most this often. */
-const STATUS_PRINT_MS = 5000;
 
 /** Runs a local network; resolves to the exit code. */
 export async function runUp(invocation: UpInvocation): Promise<number> {
@@ -102,6 +92,7 @@ class UpRun {
   readonly #terminal: Terminal;
   readonly #supervisor: Supervisor;
   readonly #status: LiveStatus;
+  readonly #display: StatusDisplay;
   readonly #tail: LogTail;
   readonly #abort = new AbortController();
   readonly #names: ReadonlyMap<string, string>;
@@ -144,10 +135,17 @@ class UpRun {
     });
     this.#byAddress = new Map(this.#supervisor.nodes.map((n) => [n.spec.address, n]));
     this.#status = new LiveStatus(this.#supervisor.nodes);
+    this.#display = new StatusDisplay({
+      terminal: this.#terminal,
+      status: this.#status,
+      nodes: this.#supervisor.nodes,
+      startTs: paths.startTs,
+      ...(inv.durationMs === undefined ? {} : { durationMs: inv.durationMs }),
+    });
     this.#commands = upCommands({
       supervisor: this.#supervisor,
       status: this.#status,
-      statusLine: () => this.#statusLine(false, this.#terminal.width),
+      statusLine: () => this.#display.line(false, this.#terminal.width),
       restart: (node) => this.#restart(node),
     });
     this.#tail = new LogTail({
@@ -166,13 +164,12 @@ class UpRun {
   async execute(): Promise<number> {
     const stopped = new Promise<string>((resolve) => this.#stop = resolve);
     const removeSignals = this.#listenForSignals();
-    let ticker: ReturnType<typeof setInterval> | undefined;
     try {
       this.#writeManifest();
       this.#tail.start(tailPollMs(this.#supervisor.nodes.length));
       this.#banner();
       if (this.#inv.ui !== undefined) this.#startDashboard(this.#inv.ui);
-      ticker = this.#statusTicker();
+      this.#display.start();
       const started = startNetwork({
         supervisor: this.#supervisor,
         status: this.#status,
@@ -184,6 +181,7 @@ class UpRun {
       if (!this.#abort.signal.aborted) this.#running();
       const reason = await stopped;
       this.#output.stopping();
+      this.#display.stopping();
       this.#terminal.notice(
         `up: stopping (${reason}): asking every node to stop, waiting for each`,
       );
@@ -191,11 +189,11 @@ class UpRun {
       this.#stopTs ??= systemClock.now();
       this.#abort.abort();
       this.#output.stopping();
+      this.#display.stopping();
       this.#keyboard?.restore();
       this.#terminal.setInput(undefined);
       await this.#supervisor.stopAll(STOP_TIMEOUTS);
-      clearInterval(ticker);
-      this.#terminal.clearStatus();
+      this.#display.stop();
       this.#tail.poll();
       this.#tail.close();
       removeSignals();
@@ -215,22 +213,16 @@ class UpRun {
         address: n.spec.address,
         state: n.state,
       }));
-    const start = (at: { host: string; port: number }) =>
-      startDashboard({
-        address: at,
-        names: this.#names,
-        nameText: (text) => nameAddresses(text, this.#names),
-        control: shellControl(nodes, this.#commands),
-        title: `gossipnet: ${this.#paths.logDir}`,
-        summary: () => summaryFromStatus(this.#status),
-      });
-    try {
-      this.#dashboard = start(address);
-    } catch (error) {
-      // A busy port (often 8080) should not stop the network: any free port will do.
-      const busy = error instanceof Error && error.cause instanceof Deno.errors.AddrInUse;
-      if (!busy || address.port === 0) throw error;
-      this.#dashboard = start({ host: address.host, port: 0 });
+    this.#dashboard = startDashboard({
+      address,
+      names: this.#names,
+      nameText: (text) => nameAddresses(text, this.#names),
+      control: shellControl(nodes, this.#commands),
+      title: `gossipnet: ${this.#paths.logDir}`,
+      summary: () => summaryFromStatus(this.#status),
+      fallbackToFreePort: true,
+    });
+    if (this.#dashboard.fellBack) {
       this.#terminal.problem(`up: port ${address.port} is in use; the dashboard took a free one`);
     }
     this.#terminal.notice(`up: dashboard at ${this.#dashboard.url} (open it in a browser)`);
@@ -257,6 +249,7 @@ class UpRun {
   /** After startup: the duration timer and the shell. */
   #running(): void {
     this.#upTs = systemClock.now();
+    this.#display.markUp(this.#upTs);
     const took = ((this.#upTs - this.#paths.startTs) / 1000).toFixed(1);
     const until = this.#inv.durationMs === undefined
       ? "until exit, Ctrl+C or SIGTERM"
@@ -281,43 +274,10 @@ class UpRun {
     runRepl({
       commands: this.#commands,
       onExit: () => this.#requestStop("exit command"),
+      exitHelp: "stop every node, print the summary and write the report",
       output: this.#terminal,
       ...(this.#keyboard ? { input: this.#keyboard.input } : {}),
     });
-  }
-
-  /**
-   * Keeps the status line current: redrawn in place on a TTY; otherwise
-   * printed as a line when it changed, at most every few seconds.
-   */
-  #statusTicker(): ReturnType<typeof setInterval> {
-    let printed = "";
-    let printedAt = -Infinity;
-    return setInterval(() => {
-      if (this.#terminal.tty) return this.#terminal.setStatus(this.#statusLine(true));
-      // Stopping: the summary follows; a status line now would only interrupt it.
-      if (this.#abort.signal.aborted) return;
-      const line = this.#statusLine(false, Infinity);
-      const withoutTime = line.replace(/^\d+s(\/\d+s)? +/, "");
-      const now = Date.now();
-      if (withoutTime === printed || now - printedAt < STATUS_PRINT_MS) return;
-      printed = withoutTime;
-      printedAt = now;
-      this.#terminal.write(`status: ${line}\n`);
-    }, STATUS_TICK_MS);
-  }
-
-  #statusLine(styled: boolean, width = this.#terminal.width): string {
-    const nodes = this.#supervisor.nodes;
-    const listening = nodes.filter((n) => this.#status.listeningCount(n.spec.address) > 0).length;
-    const starting = this.#upTs === undefined ? `starting: ${listening}/${nodes.length} up  ` : "";
-    const options = {
-      elapsedMs: systemClock.now() - (this.#upTs ?? this.#paths.startTs),
-      ...(this.#inv.durationMs === undefined ? {} : { durationMs: this.#inv.durationMs }),
-      width: width - starting.length,
-      ...(styled ? { strong: (text: string) => this.#terminal.strong(text) } : {}),
-    };
-    return starting + formatStatusLine(this.#status.snapshot(), options);
   }
 
   async #restart(node: ManagedNode): Promise<string> {
@@ -382,17 +342,13 @@ class UpRun {
   }
 
   async #printSummary(): Promise<void> {
-    const { nodes } = await readRunLogs(this.#paths.logDir);
-    const stopTs = this.#stopTs ?? systemClock.now();
-    const summary = summarizeRun(nodes, { stopTs });
-    const text = formatSummary(summary, {
-      elapsedMs: stopTs - this.#paths.startTs,
-      logDir: this.#paths.logDir,
-      traffic: trafficTotals(nodes),
-      seedCount: summary.seeds,
-      width: this.#terminal.width,
-      heading: (text) => this.#terminal.strong(text),
-    });
-    this.#terminal.write(text);
+    this.#terminal.write(
+      await runSummaryText(this.#paths.logDir, {
+        startTs: this.#paths.startTs,
+        stopTs: this.#stopTs ?? systemClock.now(),
+        width: this.#terminal.width,
+        heading: (text) => this.#terminal.strong(text),
+      }),
+    );
   }
 }

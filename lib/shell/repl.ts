@@ -21,6 +21,8 @@ export interface ReplOptions {
   onExit(reason: string): void;
   /** Treat end of input as `exit`. @default {false} */
   exitOnEnd?: boolean;
+  /** What `help` says `exit` does. @default {"stop this node cleanly"} */
+  exitHelp?: string;
   /** Where output goes. @default {Deno.stdout} */
   output?: { writeSync(p: Uint8Array): number };
   /** Where input comes from. @default {Deno.stdin.readable} */
@@ -41,7 +43,7 @@ export async function runRepl(options: ReplOptions): Promise<void> {
   };
   const commands: Record<string, ShellCommand> = {
     ...options.commands,
-    exit: { help: "stop this node cleanly", run: () => "" },
+    exit: { help: options.exitHelp ?? "stop this node cleanly", run: () => "" },
   };
   const input = options.input ?? Deno.stdin.readable;
   const lines = new LineSplitter();

@@ -13,7 +13,7 @@ import type { LiveStatus } from "../up/status.ts";
 import { APP_SCRIPT, EVENTS_SCRIPT } from "./_app_bundle.ts";
 import { DashboardFeed } from "./feed.ts";
 import { dashboardPage } from "./page.ts";
-import { serveDashboard } from "./server.ts";
+import { type DashboardServer, serveDashboard } from "./server.ts";
 import type { StreamSummary } from "./stream.ts";
 
 /** Options for {@linkcode startDashboard}. */
@@ -28,11 +28,15 @@ export interface DashboardOptions {
   summary(): StreamSummary;
   /** Shown in the page's title. */
   title: string;
+  /** If the port is taken, serve on any free port instead of failing. @default {false} */
+  fallbackToFreePort?: boolean;
 }
 
 /** A running dashboard. */
 export interface Dashboard {
   readonly url: string;
+  /** The port asked for was taken, and a free one is used instead. */
+  readonly fellBack: boolean;
   /** Takes a record from the log of node `node` (its name). */
   ingest(node: string, record: RunRecord): void;
   /** Sends what is pending, stops the timers and the server. */
@@ -50,14 +54,26 @@ export function startDashboard(options: DashboardOptions): Dashboard {
   const feed = new DashboardFeed({ names: options.names }, options.nameText);
   const nodes = () => feed.setNodes(options.control.nodes());
   nodes();
-  const server = serveDashboard({
-    address: options.address,
-    feed,
-    control: options.control,
-    page: dashboardPage(options.title),
-    script: APP_SCRIPT,
-    eventsScript: EVENTS_SCRIPT,
-  });
+  const serve = (address: Address) =>
+    serveDashboard({
+      address,
+      feed,
+      control: options.control,
+      page: dashboardPage(options.title),
+      script: APP_SCRIPT,
+      eventsScript: EVENTS_SCRIPT,
+    });
+  let server: DashboardServer;
+  let fellBack = false;
+  try {
+    server = serve(options.address);
+  } catch (error) {
+    // A busy port (often 8080) need not stop the run: any free port will do.
+    const busy = error instanceof Error && error.cause instanceof Deno.errors.AddrInUse;
+    if (!busy || !options.fallbackToFreePort || options.address.port === 0) throw error;
+    server = serve({ host: options.address.host, port: 0 });
+    fellBack = true;
+  }
   const summary = () =>
     feed.publish({ type: "summary", ts: Date.now(), summary: options.summary() });
   const flusher = setInterval(() => {
@@ -67,6 +83,7 @@ export function startDashboard(options: DashboardOptions): Dashboard {
   const summarizer = setInterval(summary, SUMMARY_MS);
   return {
     url: server.url,
+    fellBack,
     ingest: (node, record) => feed.ingest(node, record),
     async close() {
       clearInterval(flusher);
