@@ -68,6 +68,19 @@ export interface UpInvocation {
   peerTuning: Partial<PeerTuning>;
   /** The first node's metrics address; node i serves on port + i. */
   metrics?: Address;
+  /** Where to serve the dashboard (`--ui`); port 0 picks one. */
+  ui: Address | undefined;
+  /** Print every node line, not only membership events (`--verbose`). */
+  verbose: boolean;
+}
+
+/** `gossipnet report <log-dir>`. */
+export interface ReportInvocation {
+  command: "report";
+  /** The run's log directory. */
+  logDir: string;
+  /** The HTML file to write. */
+  output: string;
 }
 
 /** `gossipnet report-dead`. */
@@ -110,7 +123,8 @@ export type Invocation =
   | UpInvocation
   | ReportDeadInvocation
   | SendInvocation
-  | InspectInvocation;
+  | InspectInvocation
+  | ReportInvocation;
 
 /** The commands, in help order. */
 export const COMMANDS = [
@@ -118,12 +132,15 @@ export const COMMANDS = [
   "peer",
   "up",
   "report-dead",
+  "report",
   "send",
   "members",
   "status",
 ] as const;
 
-const COMMAND_LIST = "seed, peer, up, report-dead, send, members or status";
+function commandList(): string {
+  return `${COMMANDS.slice(0, -1).join(", ")} or ${COMMANDS[COMMANDS.length - 1]}`;
+}
 
 const LEVELS: readonly EventLevel[] = ["debug", "info", "warning", "error"];
 
@@ -143,7 +160,7 @@ export function parseInvocation(args: readonly string[]): Invocation {
   const [first, ...rest] = args;
   if (first === undefined) {
     throw new UsageError(
-      `Missing command: expected ${COMMAND_LIST} (see gossipnet --help)`,
+      `Missing command: expected ${commandList()} (see gossipnet --help)`,
     );
   }
   if (first === "--help" || first === "-h" || first === "help") {
@@ -161,7 +178,7 @@ export function parseInvocation(args: readonly string[]): Invocation {
     throw new UsageError(
       `Unknown command ${quoteInput(first)}: ${
         hint ? `did you mean "${hint}"? (commands: ` : "expected "
-      }` + `${COMMAND_LIST}${hint ? ")" : ""}`,
+      }` + `${commandList()}${hint ? ")" : ""}`,
     );
   }
   const read = readFlags(first, specs, rest);
@@ -193,6 +210,20 @@ export function parseInvocation(args: readonly string[]): Invocation {
         json: values.get("json") === true,
         timeoutMs: (values.get("timeout") as number | undefined) ?? 5_000,
       };
+    case "report": {
+      if (words.length !== 1) {
+        throw new UsageError(
+          words.length === 0
+            ? 'Missing <log-dir>: required for "report" (see gossipnet report --help)'
+            : `Unexpected argument ${quoteInput(words[1] ?? "")} for "report" ` +
+              "(see gossipnet report --help)",
+        );
+      }
+      const logDir = words[0] as string;
+      const output = (values.get("output") as string | undefined) ??
+        `${logDir.replace(/[\\/]+$/, "") || "."}/report.html`;
+      return { command: "report", logDir, output };
+    }
     default:
       return {
         command: "report-dead",
@@ -211,10 +242,12 @@ function readFlags(
   args: readonly string[],
 ): { values: Map<string, FlagValue>; words: string[] } | "help" {
   const unknown: string[] = [];
+  const aliases: Record<string, string> = { h: "help" };
+  for (const spec of specs) if (spec.short) aliases[spec.short] = spec.name;
   const parsed: unknown = parseArgs([...args], {
     string: specs.filter((s) => s.kind !== "switch").map((s) => s.name),
     boolean: ["help", ...specs.filter((s) => s.kind === "switch").map((s) => s.name)],
-    alias: { h: "help" },
+    alias: aliases,
     collect: specs.filter((s) => s.kind !== "switch").map((s) => s.name),
     unknown: (arg: string) => {
       // Words (and "-", for stdin) are kept for the commands that take them.
@@ -256,11 +289,12 @@ function readFlags(
       if (raw === true) values.set(spec.name, true);
       continue;
     }
-    const given = Array.isArray(raw) ? raw : [];
-    if (given.length > 1) {
-      throw new UsageError(`Flag --${spec.name} given ${given.length} times; give it once`);
+    const list = Array.isArray(raw) ? raw : [];
+    if (list.length > 1) {
+      throw new UsageError(`Flag --${spec.name} given ${list.length} times; give it once`);
     }
-    const text: unknown = given[0];
+    let text: unknown = list[0];
+    if (text === "" && spec.bare !== undefined) text = spec.bare;
     if (text === undefined) {
       if (spec.required) throw new UsageError(`Missing --${spec.name}: required for "${command}"`);
       continue;
@@ -297,6 +331,10 @@ function readValue(spec: FlagSpec, text: string): FlagValue {
       return (LEVELS as readonly string[]).includes(text) ? text : bad(LEVELS.join(", "));
     case "address":
       return parseAddress(text) ?? bad("host:port");
+    case "listen": {
+      if (/^\d{1,5}$/.test(text)) return listenAddress(`127.0.0.1:${text}`) ?? bad("host:port");
+      return listenAddress(text) ?? bad("host:port (port 0: any free port)");
+    }
     case "count": {
       const [min, max] = spec.range ?? [0, Number.MAX_SAFE_INTEGER];
       if (!/^\d+$/.test(text)) bad(`a whole number ${min}-${max}`);
@@ -317,6 +355,13 @@ function readValue(spec: FlagSpec, text: string): FlagValue {
 /** `{ [key]: value }`, or nothing for an unset flag (so invocations hold only what was given). */
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+/** A `host:port` to listen on, where port 0 (any free port) is allowed. */
+function listenAddress(text: string): Address | undefined {
+  const zero = /:0$/.test(text);
+  const address = parseAddress(zero ? text.replace(/:0$/, ":1") : text);
+  return address === undefined ? undefined : { host: address.host, port: zero ? 0 : address.port };
 }
 
 function nodeOptions(values: Map<string, FlagValue>): NodeOptions {
@@ -380,6 +425,8 @@ function upInvocation(specs: readonly FlagSpec[], values: Map<string, FlagValue>
     peerArgs,
     peerTuning: tuningOf(specs, values) as Partial<PeerTuning>,
     ...optional("metrics", values.get("metrics") as Address | undefined),
+    ui: values.get("ui") as Address | undefined,
+    verbose: values.get("verbose") === true,
   };
 }
 

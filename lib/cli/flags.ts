@@ -18,6 +18,8 @@ export type FlagKind =
   | "level"
   | "address"
   | "text"
+  /** `host:port` to listen on; port 0 picks a free one, a bare port means 127.0.0.1. */
+  | "listen"
   | "switch";
 
 /** One flag of one command. */
@@ -38,6 +40,10 @@ export interface FlagSpec {
   readonly knob?: keyof PeerTuning | keyof SeedTuning;
   /** Listed under "advanced" in help. */
   readonly advanced?: boolean;
+  /** The value a flag given with no value takes (e.g. `--ui` alone); without it a value is required. */
+  readonly bare?: string;
+  /** A one-letter alias, e.g. `o` for `-o`. */
+  readonly short?: string;
 }
 
 const PORT: FlagSpec = {
@@ -252,7 +258,7 @@ export const COMMAND_FLAGS: { readonly [command: string]: readonly FlagSpec[] } 
       kind: "path",
       value: "<dir>",
       defaultText: "logs/run-<timestamp>",
-      help: "where node logs, the run's config.csv and nodes.json go",
+      help: "where node logs, the run's config.csv, nodes.json and report.html go",
     },
     {
       name: "duration",
@@ -282,7 +288,31 @@ export const COMMAND_FLAGS: { readonly [command: string]: readonly FlagSpec[] } 
       ...METRICS,
       help: "serve each node's metrics: the first node (s1) on this port, the next on port + 1...",
     },
+    {
+      name: "ui",
+      kind: "listen",
+      value: "[host:port]",
+      defaultText: "off; given alone, 127.0.0.1:8080",
+      help: "serve a live dashboard at this address (port 0: any free port)",
+      bare: "127.0.0.1:8080",
+    },
+    {
+      name: "verbose",
+      kind: "switch",
+      value: "",
+      help: "print every node's log lines, not only membership events",
+    },
     ...PEER_TUNING_FLAGS,
+  ],
+  report: [
+    {
+      name: "output",
+      kind: "path",
+      value: "<file.html>",
+      defaultText: "<log-dir>/report.html",
+      help: "where to write the report (also -o)",
+      short: "o",
+    },
   ],
   "report-dead": [
     {
@@ -353,4 +383,5 @@ export const COMMAND_FLAGS: { readonly [command: string]: readonly FlagSpec[] } 
 /** Commands that take words after their flags, and what the words are. */
 export const COMMAND_ARGUMENTS: { readonly [command: string]: string } = {
   send: "<text>... | -",
+  report: "<log-dir>",
 };

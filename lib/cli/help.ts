@@ -35,10 +35,19 @@ const SUMMARIES: Readonly<Record<string, { usage: string; about: string; footer?
   up: {
     usage: "gossipnet up [flags]",
     about: "Run a whole local network (seeds, then peers) as child processes, show its\n" +
-      "progress, and end with a summary of gossip delivery. Above 20 peers the nodes\n" +
-      "print only warnings and errors; their logs always have everything.",
+      "membership events (joins, lost links, suspicions, reports, votes, removals) and a\n" +
+      "status line, and end with a summary of gossip delivery and an HTML report\n" +
+      "(<log-dir>/report.html). --verbose prints every node line instead; the logs\n" +
+      "always have everything. --ui serves a live dashboard of the overlay.",
     footer: "Shell commands (stdin): status, kill <node>, pause <node>, resume <node>,\n" +
       "start <node>, help, exit. Nodes are named s1.. and p1..",
+  },
+  report: {
+    usage: "gossipnet report <log-dir> [-o <file.html>]",
+    about: "Write one self-contained HTML file (no network access, SVG charts) about a\n" +
+      "run from its JSON logs: the final overlay, the degree distribution with its\n" +
+      "power-law fit, the dissemination CDF, each message's coverage over time, a\n" +
+      "timeline of joins, deaths, reports, votes and removals, and the summary.",
   },
   "report-dead": {
     usage: "gossipnet report-dead --seed <host:port> --dead <host:port> [flags]",
@@ -93,10 +102,12 @@ export function commandHelp(command: string): string | undefined {
   ];
   const advanced = specs.filter((s) => s.advanced);
   if (advanced.length > 0) lines.push("", "Advanced:", ...advanced.map(flagLine));
+  const notes: string[] = [];
   if (specs.some((s) => s.kind === "duration")) {
-    lines.push("", "Durations: 200 (milliseconds), 200ms, 1.5s, 2m.");
+    notes.push("Durations: 200 (milliseconds), 200ms, 1.5s, 2m.");
   }
-  if (summary.footer) lines.push(summary.footer);
+  if (summary.footer) notes.push(summary.footer);
+  if (notes.length > 0) lines.push("", ...notes);
   return lines.join("\n") + "\n";
 }
 
@@ -113,6 +124,7 @@ export function programHelp(): string {
     "  gossipnet up [flags]                         run a whole local network",
     "  gossipnet report-dead --seed <host:port> --dead <host:port>",
     "                                               ask the seeds to remove a peer",
+    "  gossipnet report <log-dir> [-o <file.html>]  an HTML report of a run's logs",
     "  gossipnet send --peer <host:port> <text>     publish a message (or --file, or -)",
     "  gossipnet members --seed <host:port>         print a seed's Peer List",
     "  gossipnet status --node <host:port>          ask a node about itself",

@@ -32,3 +32,40 @@ export function onStopSignals(handler: (signal: "SIGINT" | "SIGTERM") => void): 
     }
   };
 }
+
+/** What a stop signal means, given the ones before it. */
+export type StopSignalMeaning = "stop" | "echo" | "force";
+
+/**
+ * Tells a second Ctrl+C from the same one delivered twice. Under
+ * `deno task`, one Ctrl+C reaches the program directly from the terminal and
+ * again forwarded by the task runner, milliseconds apart: both are one stop
+ * request. A signal after `echoMs` is a person pressing Ctrl+C again.
+ *
+ * @example Usage
+ * ```ts
+ * import { StopSignals } from "./signals.ts";
+ * const signals = new StopSignals({ echoMs: 1000 });
+ * signals.meaning(0); // "stop"
+ * signals.meaning(5); // "echo"
+ * signals.meaning(1500); // "force"
+ * ```
+ */
+export class StopSignals {
+  readonly #echoMs: number;
+  #firstTs: number | undefined;
+
+  /** Signals within `echoMs` of the first are echoes. */
+  constructor(options: { echoMs: number }) {
+    this.#echoMs = options.echoMs;
+  }
+
+  /** The meaning of a signal arriving at `now` (ms). */
+  meaning(now: number): StopSignalMeaning {
+    if (this.#firstTs === undefined) {
+      this.#firstTs = now;
+      return "stop";
+    }
+    return now - this.#firstTs < this.#echoMs ? "echo" : "force";
+  }
+}

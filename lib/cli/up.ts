@@ -1,10 +1,12 @@
 /**
  * `gossipnet up`: a whole local network from one command. Starts the seeds
- * and then the peers as child processes, shows their output and a live
- * status line, takes shell commands (`status`, `kill`, `pause`, `resume`,
- * `start`, `exit`), and when the run ends (by `--duration`, `exit`, Ctrl+C
- * or SIGTERM; not by end of stdin) stops every node, waits for each, and
- * prints a summary computed from their logs.
+ * and then the peers as child processes, shows their membership events (or,
+ * with `--verbose`, every node line) and a live status line, takes shell
+ * commands (`status`, `kill`, `pause`, `resume`, `start`, `exit`), serves
+ * a live dashboard with `--ui`, and when the run ends (by `--duration`,
+ * `exit`, Ctrl+C or SIGTERM; not by end of stdin) stops every node, waits
+ * for each, prints a summary computed from their logs and writes the HTML
+ * report.
  *
  * The parts live in `lib/up/`: the plan, the supervisor of the processes,
  * the log tail and status, the startup, the summary.
@@ -14,33 +16,38 @@
 
 import { loadSeedList } from "../config/seed_list.ts";
 import { consoleUsesColor, logFileName } from "../log/logger.ts";
-import { runRepl } from "../shell/repl.ts";
+import { runRepl, type TtyLineInput, ttyLineInput } from "../shell/repl.ts";
 import { upCommands } from "../up/commands.ts";
+import { shellControl } from "../up/control.ts";
+import { nameAddresses } from "../up/event_lines.ts";
+import { NodeOutput } from "../up/node_output.ts";
+import type { RunRecord } from "../up/records.ts";
+import type { ShellCommand } from "../shell/commands.ts";
+import { type Dashboard, startDashboard, summaryFromStatus } from "../ui/dashboard.ts";
+import { writeReport } from "./report.ts";
 import { LogTail } from "../up/log_tail.ts";
 import { childArgs, configCsv, type NodeSpec, planNetwork } from "../up/plan.ts";
-import {
-  manifestNode,
-  prepareRunDir,
-  readRunLogs,
-  writeRunFile,
-  writeRunManifest,
-} from "../up/run_logs.ts";
+import { manifestNode, prepareRunDir, writeRunFile, writeRunManifest } from "../up/run_logs.ts";
 import { selfCommand } from "../up/self_command.ts";
 import { checkPortsFree, startNetwork, startNode } from "../up/startup.ts";
-import { formatStatusLine, LiveStatus } from "../up/status.ts";
-import { onStopSignals } from "./signals.ts";
-import { summarizeRun } from "../up/summary.ts";
-import { formatSummary } from "../up/summary_text.ts";
+import { LiveStatus } from "../up/status.ts";
+import { StatusDisplay } from "../up/status_display.ts";
+import { onStopSignals, StopSignals } from "./signals.ts";
+import { startBanner } from "../up/banner.ts";
+import { runSummaryText } from "../up/run_summary.ts";
 import { type ManagedNode, Supervisor } from "../up/supervisor.ts";
 import { Terminal } from "../up/terminal.ts";
-import { trafficTotals } from "../up/traffic.ts";
 import { systemClock } from "../util/clock.ts";
 import { formatAddress } from "../util/address.ts";
 import { errorText } from "../util/errors.ts";
 import type { UpInvocation } from "./args.ts";
 
-/** Above this many peers, nodes print only warnings and errors. */
-export const QUIET_ABOVE_PEERS = 20;
+/**
+ * A second stop signal this soon after the first is the same Ctrl+C: under
+ * `deno task`, the terminal's SIGINT reaches `up` directly and is also
+ * forwarded to it by the task runner.
+ */
+export const SIGNAL_ECHO_MS = 1000;
 /** A node still running this long after its stop request gets SIGTERM, then SIGKILL. */
 const STOP_TIMEOUTS = { termAfterMs: 2000, killAfterMs: 5000 };
 /**
@@ -51,9 +58,6 @@ const STOP_TIMEOUTS = { termAfterMs: 2000, killAfterMs: 5000 };
 function tailPollMs(nodes: number): number {
   return Math.max(100, 5 * nodes);
 }
-const STATUS_TICK_MS = 500;
-/** Without a TTY, a changed status line is printed at most this often. */
-const STATUS_PRINT_MS = 5000;
 
 /** Runs a local network; resolves to the exit code. */
 export async function runUp(invocation: UpInvocation): Promise<number> {
@@ -89,9 +93,15 @@ class UpRun {
   readonly #terminal: Terminal;
   readonly #supervisor: Supervisor;
   readonly #status: LiveStatus;
+  readonly #display: StatusDisplay;
   readonly #tail: LogTail;
   readonly #abort = new AbortController();
-  readonly #quiet: boolean;
+  readonly #names: ReadonlyMap<string, string>;
+  readonly #byAddress: ReadonlyMap<string, ManagedNode>;
+  readonly #output: NodeOutput;
+  readonly #commands: Record<string, ShellCommand>;
+  #dashboard: Dashboard | undefined;
+  #keyboard: TtyLineInput | undefined;
   #stop: (reason: string) => void = () => {};
   #upTs: number | undefined;
   #stopTs: number | undefined;
@@ -99,13 +109,20 @@ class UpRun {
   constructor(inv: UpInvocation, plan: readonly NodeSpec[], paths: RunPaths) {
     this.#inv = inv;
     this.#paths = paths;
-    this.#quiet = plan.filter((n) => n.role === "peer").length > QUIET_ABOVE_PEERS;
+    this.#names = new Map(plan.map((n) => [n.address, n.name]));
     this.#terminal = new Terminal({ tty: Deno.stdout.isTerminal(), color: consoleUsesColor() });
     this.#terminal.setNames(plan.map((n) => n.name));
+    this.#output = new NodeOutput({
+      terminal: this.#terminal,
+      names: this.#names,
+      verbose: inv.verbose,
+      startTs: paths.startTs,
+    });
     const args = {
       configPath: paths.configPath,
       logDir: paths.logDir,
-      logLevel: this.#quiet ? "warning" as const : "info" as const,
+      // up prints what the nodes log from their log files, named; their consoles print errors only.
+      logLevel: "error" as const,
       peerArgs: inv.peerArgs,
       nodeArgs: metricsArgs(plan, inv),
     };
@@ -113,15 +130,29 @@ class UpRun {
       command: selfCommand(),
       args: (node) => childArgs(node, args),
       hooks: {
-        onLine: (node, line) =>
-          this.#terminal.nodeLine(node.name, node.spec.role, colorIndex(node), line),
+        onLine: (node, line) => this.#output.output(node.spec, line),
         onExit: (node, status, expected) => this.#onExit(node, status, expected),
         onChange: () => this.#writeManifest(),
       },
     });
+    this.#byAddress = new Map(this.#supervisor.nodes.map((n) => [n.spec.address, n]));
     this.#status = new LiveStatus(this.#supervisor.nodes);
+    this.#display = new StatusDisplay({
+      terminal: this.#terminal,
+      status: this.#status,
+      nodes: this.#supervisor.nodes,
+      startTs: paths.startTs,
+      ...(inv.durationMs === undefined ? {} : { durationMs: inv.durationMs }),
+    });
+    this.#commands = upCommands({
+      supervisor: this.#supervisor,
+      status: this.#status,
+      statusLine: () => this.#display.line(false, this.#terminal.width),
+      restart: (node) => this.#restart(node),
+    });
     this.#tail = new LogTail({
-      onRecord: (address, record) => this.#status.ingest(address, record),
+      onRecord: (address, record) => this.#onRecord(address, record),
+      onPollEnd: () => this.#output.flush(),
       sinceTs: paths.startTs,
     });
     for (const node of plan) {
@@ -135,12 +166,12 @@ class UpRun {
   async execute(): Promise<number> {
     const stopped = new Promise<string>((resolve) => this.#stop = resolve);
     const removeSignals = this.#listenForSignals();
-    let ticker: ReturnType<typeof setInterval> | undefined;
     try {
       this.#writeManifest();
       this.#tail.start(tailPollMs(this.#supervisor.nodes.length));
       this.#banner();
-      ticker = this.#statusTicker();
+      if (this.#inv.ui !== undefined) this.#startDashboard(this.#inv.ui);
+      this.#display.start();
       const started = startNetwork({
         supervisor: this.#supervisor,
         status: this.#status,
@@ -151,28 +182,76 @@ class UpRun {
       await started;
       if (!this.#abort.signal.aborted) this.#running();
       const reason = await stopped;
-      this.#terminal.clearStatus();
+      this.#output.stopping();
+      this.#display.stopping();
       this.#terminal.notice(
         `up: stopping (${reason}): asking every node to stop, waiting for each`,
       );
     } finally {
       this.#stopTs ??= systemClock.now();
       this.#abort.abort();
-      clearInterval(ticker);
-      this.#terminal.clearStatus();
+      this.#output.stopping();
+      this.#display.stopping();
+      this.#keyboard?.restore();
+      this.#terminal.setInput(undefined);
       await this.#supervisor.stopAll(STOP_TIMEOUTS);
+      this.#display.stop();
       this.#tail.poll();
       this.#tail.close();
       removeSignals();
       this.#writeManifest();
+      await this.#dashboard?.close();
     }
     await this.#printSummary();
+    await this.#writeReport();
     return 0;
+  }
+
+  #startDashboard(address: { host: string; port: number }): void {
+    const nodes = () =>
+      this.#supervisor.nodes.map((n) => ({
+        name: n.name,
+        role: n.spec.role,
+        address: n.spec.address,
+        state: n.state,
+      }));
+    this.#dashboard = startDashboard({
+      address,
+      names: this.#names,
+      nameText: (text) => nameAddresses(text, this.#names),
+      control: shellControl(nodes, this.#commands),
+      title: `gossipnet: ${this.#paths.logDir}`,
+      summary: () => summaryFromStatus(this.#status),
+      fallbackToFreePort: true,
+    });
+    if (this.#dashboard.fellBack) {
+      this.#terminal.problem(`up: port ${address.port} is in use; the dashboard took a free one`);
+    }
+    this.#terminal.notice(`up: dashboard at ${this.#dashboard.url} (open it in a browser)`);
+  }
+
+  /** A record from a node's log: the status, the dashboard and the terminal's lines. */
+  #onRecord(address: string, record: RunRecord): void {
+    this.#status.ingest(address, record);
+    const node = this.#byAddress.get(address);
+    if (!node) return;
+    this.#dashboard?.ingest(node.name, record);
+    this.#output.record(node.spec, record);
+  }
+
+  async #writeReport(): Promise<void> {
+    try {
+      const path = await writeReport(this.#paths.logDir, `${this.#paths.logDir}/report.html`);
+      this.#terminal.write(`  ${"report".padEnd(15)}${path}\n`);
+    } catch (error) {
+      this.#terminal.problem(`up: cannot write the report: ${errorText(error)}`);
+    }
   }
 
   /** After startup: the duration timer and the shell. */
   #running(): void {
     this.#upTs = systemClock.now();
+    this.#display.markUp(this.#upTs);
     const took = ((this.#upTs - this.#paths.startTs) / 1000).toFixed(1);
     const until = this.#inv.durationMs === undefined
       ? "until exit, Ctrl+C or SIGTERM"
@@ -186,48 +265,21 @@ class UpRun {
       const timer = setTimeout(() => this.#requestStop("duration reached"), this.#inv.durationMs);
       this.#abort.signal.addEventListener("abort", () => clearTimeout(timer));
     }
+    // On a terminal, up reads keys itself and echoes them on a prompt line of their own.
+    this.#keyboard = Deno.stdout.isTerminal()
+      ? ttyLineInput({
+        onEdit: (buffer) => this.#terminal.setInput(buffer),
+        onLine: (line) => this.#terminal.echoInput(line),
+      })
+      : undefined;
+    if (this.#keyboard) this.#terminal.setInput("");
     runRepl({
-      commands: upCommands({
-        supervisor: this.#supervisor,
-        status: this.#status,
-        statusLine: () => this.#statusLine(false),
-        restart: (node) => this.#restart(node),
-      }),
+      commands: this.#commands,
       onExit: () => this.#requestStop("exit command"),
+      exitHelp: "stop every node, print the summary and write the report",
       output: this.#terminal,
+      ...(this.#keyboard ? { input: this.#keyboard.input } : {}),
     });
-  }
-
-  /**
-   * Keeps the status line current: redrawn in place on a TTY; otherwise
-   * printed as a line when it changed, at most every few seconds.
-   */
-  #statusTicker(): ReturnType<typeof setInterval> {
-    let printed = "";
-    let printedAt = -Infinity;
-    return setInterval(() => {
-      if (this.#terminal.tty) return this.#terminal.setStatus(this.#statusLine(true));
-      const line = this.#statusLine(false);
-      const withoutTime = line.replace(/ · \d+s(\/\d+s)?$/, "");
-      const now = Date.now();
-      if (withoutTime === printed || now - printedAt < STATUS_PRINT_MS) return;
-      printed = withoutTime;
-      printedAt = now;
-      this.#terminal.write(`status: ${line}\n`);
-    }, STATUS_TICK_MS);
-  }
-
-  #statusLine(styled: boolean): string {
-    const options = {
-      elapsedMs: systemClock.now() - (this.#upTs ?? this.#paths.startTs),
-      ...(this.#inv.durationMs === undefined ? {} : { durationMs: this.#inv.durationMs }),
-      ...(styled ? { strong: (text: string) => this.#terminal.strong(text) } : {}),
-    };
-    const line = formatStatusLine(this.#status.snapshot(), options);
-    if (this.#upTs !== undefined) return line;
-    const nodes = this.#supervisor.nodes;
-    const listening = nodes.filter((n) => this.#status.listeningCount(n.spec.address) > 0).length;
-    return `starting: ${listening}/${nodes.length} listening · ${line}`;
   }
 
   async #restart(node: ManagedNode): Promise<string> {
@@ -251,8 +303,12 @@ class UpRun {
   }
 
   #listenForSignals(): () => void {
+    const signals = new StopSignals({ echoMs: SIGNAL_ECHO_MS });
     return onStopSignals((signal) => {
-      if (!this.#abort.signal.aborted) return this.#requestStop(signal);
+      const meaning = signals.meaning(systemClock.now());
+      // The same Ctrl+C delivered twice (terminal and `deno task`) is one request.
+      if (meaning === "echo") return;
+      if (meaning === "stop" || !this.#abort.signal.aborted) return this.#requestStop(signal);
       // A second Ctrl+C: do not wait for anyone.
       this.#terminal.problem(`up: ${signal} again: killing every node now`);
       this.#supervisor.killAll();
@@ -268,26 +324,13 @@ class UpRun {
   }
 
   #banner(): void {
-    const nodes = this.#supervisor.nodes;
-    const seeds = nodes.filter((n) => n.spec.role === "seed");
-    const peers = nodes.filter((n) => n.spec.role === "peer");
-    const count = (list: readonly ManagedNode[], role: string) => {
-      const first = list[0];
-      const last = list[list.length - 1];
-      if (!first || !last) return `no ${role}s`;
-      if (first === last) return `1 ${role} (${first.name}, port ${first.spec.port})`;
-      return `${list.length} ${role}s (${first.name}-${last.name}, ports ${first.spec.port}-${last.spec.port})`;
-    };
-    this.#terminal.notice(
-      `up: starting ${count(seeds, "seed")} and ${count(peers, "peer")} on ${this.#inv.host}; ` +
-        `logs in ${this.#paths.logDir}`,
-    );
-    if (this.#quiet) {
-      this.#terminal.notice(
-        `up: more than ${QUIET_ABOVE_PEERS} peers: nodes print warnings and errors only ` +
-          `(their log files have everything)`,
-      );
-    }
+    const plan = this.#supervisor.nodes.map((n) => n.spec);
+    const lines = startBanner(plan, {
+      host: this.#inv.host,
+      logDir: this.#paths.logDir,
+      verbose: this.#inv.verbose,
+    });
+    for (const line of lines) this.#terminal.notice(line);
   }
 
   #writeManifest(): void {
@@ -301,17 +344,14 @@ class UpRun {
   }
 
   async #printSummary(): Promise<void> {
-    const { nodes } = await readRunLogs(this.#paths.logDir);
-    const stopTs = this.#stopTs ?? systemClock.now();
-    const summary = summarizeRun(nodes, { stopTs });
-    const text = formatSummary(summary, {
-      elapsedMs: stopTs - this.#paths.startTs,
-      logDir: this.#paths.logDir,
-      traffic: trafficTotals(nodes),
-      seedCount: summary.seeds,
-      heading: (text) => this.#terminal.strong(text),
-    });
-    this.#terminal.write(text);
+    this.#terminal.write(
+      await runSummaryText(this.#paths.logDir, {
+        startTs: this.#paths.startTs,
+        stopTs: this.#stopTs ?? systemClock.now(),
+        width: this.#terminal.width,
+        heading: (text) => this.#terminal.strong(text),
+      }),
+    );
   }
 }
 
@@ -324,9 +364,4 @@ function metricsArgs(plan: readonly NodeSpec[], inv: UpInvocation): (node: NodeS
     const port = base.port + (index.get(node.name) ?? 0);
     return port > 65535 ? [] : ["--metrics", formatAddress({ host: base.host, port })];
   };
-}
-
-// s3 and p3 get the third colour of their palettes.
-function colorIndex(node: ManagedNode): number {
-  return Number(node.name.slice(1)) - 1;
 }

@@ -175,7 +175,18 @@ export type LogEvent =
   /** An `--on-message` handler exited non-zero, timed out or could not run. */
   | { event: "handler_failed"; id: string; detail: string } & Throttled
   /** The `--on-message` queue was full: a message's handler was not run. `dropped`: total so far. */
-  | { event: "handler_dropped"; id: string; dropped: number } & Throttled;
+  | { event: "handler_dropped"; id: string; dropped: number } & Throttled
+  /**
+   * A peer's periodic state for dashboards (`up --ui`): its neighbours with
+   * their last ping round trip, and the size of its Message List.
+   */
+  | {
+    event: "stats";
+    /** Each neighbour and its last round trip in ms (`null`: none measured yet). */
+    neighbors: { neighbor: string; rttMs: number | null }[];
+    /** Entries in the Message List. */
+    messages: number;
+  };
 
 /** An event's name. */
 export type EventName = LogEvent["event"];
@@ -268,7 +279,43 @@ export const EVENT_FORMATS: { readonly [N in EventName]: EventFormat } = {
     level: "warning",
     template: "--on-message queue full: no handler run for {id} ({dropped} dropped so far)",
   },
+  stats: { level: "debug", template: "{messages} messages in the Message List" },
 };
+
+/**
+ * The level an event is logged at: its format's, except for the normal
+ * goodbyes of a clean stop (a peer that left, a neighbour that said it was
+ * leaving, a seed or seed link closed because that seed is shutting down),
+ * which are information, not warnings.
+ *
+ * @example Usage
+ * ```ts
+ * import { eventLevel } from "./events.ts";
+ * eventLevel({ event: "peer_removed", peer: "127.0.0.1:6001", reason: "left" }); // "info"
+ * eventLevel({ event: "peer_removed", peer: "127.0.0.1:6001", reason: "dead" }); // "warning"
+ * ```
+ */
+export function eventLevel(event: LogEvent): EventLevel {
+  switch (event.event) {
+    case "peer_removed":
+      if (event.reason === "left") return "info";
+      break;
+    case "neighbor_lost":
+      if (event.reason === NEIGHBOR_LEFT_REASON) return "info";
+      break;
+    case "seed_link_down":
+      if (event.reason.startsWith("shutting_down")) return "info";
+      break;
+    case "seed_unreachable":
+      // A peer's seed said it is shutting down: the whole network is stopping.
+      if (event.detail.includes("shutting_down")) return "info";
+      break;
+  }
+  return EVENT_FORMATS[event.event].level;
+}
+
+/** The `neighbor_lost` reason of a neighbour that said goodbye (`leave`). */
+export const NEIGHBOR_LEFT_REASON = "neighbour left";
 
 /**
  * Renders an event's human message from its template.

@@ -20,6 +20,7 @@ import { ConfigError, errorText } from "../util/errors.ts";
 import {
   EVENT_FORMATS,
   type EventLevel,
+  eventLevel,
   type EventLog,
   type LogEvent,
   renderEvent,
@@ -143,7 +144,7 @@ export async function openNodeLog(options: NodeLogOptions): Promise<NodeLog> {
       // without it every record is copied property by property (~5 µs).
       const record: LogRecord = {
         category,
-        level: format.level,
+        level: eventLevel(event),
         message: [renderEvent(event)],
         rawMessage: format.template,
         timestamp: Date.now(),

@@ -9,7 +9,7 @@
  */
 
 import type { PeerTuning } from "../config/node_config.ts";
-import type { EventLog } from "../log/events.ts";
+import { type EventLog, NEIGHBOR_LEFT_REASON } from "../log/events.ts";
 import { throttledLog } from "../log/throttle.ts";
 import { answerClient } from "../node/client_requests.ts";
 import { EventCounters } from "../node/event_counters.ts";
@@ -17,7 +17,7 @@ import { type Admission, NodeHost } from "../node/node_host.ts";
 import type { PeerStatus } from "../node/node_status.ts";
 import { formatDeadReport } from "../protocol/dead_report.ts";
 import { type Address, formatAddress } from "../util/address.ts";
-import { type Clock, systemClock } from "../util/clock.ts";
+import { type Clock, systemClock, type TimerHandle } from "../util/clock.ts";
 import { errorText } from "../util/errors.ts";
 import { type ProcessStats, systemProcessStats } from "../util/process_stats.ts";
 import { newNodeId, type Rng, systemRng } from "../util/random.ts";
@@ -76,6 +76,15 @@ type PeerConnection = FramedConnection<PeerConnectionRole>;
 /** For how many ping intervals a peer reported dead, or gone, is not redialled. */
 const QUARANTINE_ROUNDS = 3;
 
+/**
+ * How often a joined peer logs `stats` (neighbour round trips, Message List
+ * size) for dashboards: once per ping interval, since round trips change no
+ * faster, but at least every 5 s and at most every second.
+ */
+export function statsIntervalMs(pingIntervalMs: number): number {
+  return Math.min(5000, Math.max(1000, pingIntervalMs));
+}
+
 /** A running peer. */
 export class PeerNode {
   /** This node's id, sent in every hello. */
@@ -103,6 +112,7 @@ export class PeerNode {
   #degreeQueued = false;
   /** The seeds removed this peer while it was alive; relink once registered again. */
   #removed = false;
+  #statsTimer: TimerHandle | undefined;
 
   /** Builds a peer; {@linkcode start} makes it listen and join. */
   constructor(options: PeerNodeOptions) {
@@ -253,6 +263,22 @@ export class PeerNode {
     this.#gossip.start();
     this.#monitor.start();
     this.#overlay.start();
+    this.#scheduleStats();
+  }
+
+  #scheduleStats(): void {
+    this.#statsTimer = this.#clock.setTimeout(() => {
+      if (!this.#host.running) return;
+      this.#log.emit({
+        event: "stats",
+        neighbors: this.#neighbors.list().map((n) => ({
+          neighbor: n.key,
+          rttMs: this.lastRtt(n.key) ?? null,
+        })),
+        messages: this.#messages.size,
+      });
+      this.#scheduleStats();
+    }, statsIntervalMs(this.#options.tuning.pingIntervalMs));
   }
 
   /** The union of the seeds' latest peer lists, minus this peer. */
@@ -314,6 +340,7 @@ export class PeerNode {
    */
   async stop(): Promise<void> {
     if (!this.#host.running) return;
+    if (this.#statsTimer !== undefined) this.#clock.clearTimeout(this.#statsTimer);
     this.#gossip.stop();
     this.#monitor.stop();
     this.#overlay.stop();
@@ -434,7 +461,7 @@ export class PeerNode {
         // and do not redial it while the seeds may still list it.
         this.#monitor.unwatch(key);
         this.#overlay.quarantine(key);
-        connection.close("local", "neighbour left");
+        connection.close("local", NEIGHBOR_LEFT_REASON);
         return true;
       default:
         return false;

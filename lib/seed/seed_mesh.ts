@@ -34,6 +34,13 @@ export interface SeedMeshOptions {
   onDialFailed(seedKey: string): void;
 }
 
+/**
+ * A seed still unreachable this long after its first failed dial is worth a
+ * warning. The seeds of a network usually start within moments of each
+ * other, and one may take a second to boot: earlier refusals are expected.
+ */
+export const UNREACHABLE_WARN_MS = 2000;
+
 interface Links {
   out?: FramedConnection;
   in?: FramedConnection;
@@ -58,13 +65,16 @@ export class SeedMesh {
     for (const seed of this.#options.others) this.#maintain(seed);
   }
 
-  /** Closes every link and stops redialling. */
+  /**
+   * Closes every link and stops redialling. The other seeds are told why
+   * (an error frame `shutting_down`), so they see a goodbye, not a failure.
+   */
   stop(): void {
     this.#running = false;
     this.#sleeper.cancelAll();
     for (const links of this.#links.values()) {
-      links.out?.close("local", "shutting down");
-      links.in?.close("local", "shutting down");
+      links.out?.fail("local", "shutting_down", "Seed shutting down");
+      links.in?.fail("local", "shutting_down", "Seed shutting down");
     }
   }
 
@@ -116,10 +126,14 @@ export class SeedMesh {
     const key = formatAddress(seed);
     let attempt = 0;
     let maxMs = this.#options.retryMaxMs;
+    let failingSince: number | undefined;
+    let warned = false;
     while (this.#running) {
       try {
         const connection = await this.#options.dial(seed);
         const upAt = this.#options.clock.now();
+        failingSince = undefined;
+        warned = false;
         const info = await connection.closed;
         // A link that broke the protocol, or fell soon after coming up, is
         // redialled with growing, jittered waits: a remote that sends what
@@ -131,9 +145,11 @@ export class SeedMesh {
         if (stable) maxMs = this.#options.retryMaxMs;
       } catch (error) {
         if (attempt === 0) this.#options.onDialFailed(key);
-        // The seeds of a network usually start within moments of each other,
-        // so a first refusal is expected: say so once a retry failed too.
-        if (attempt === 1 && this.#running) {
+        const now = this.#options.clock.now();
+        failingSince ??= now;
+        // Say so once, when it is still unreachable after the others had time to boot.
+        if (!warned && now - failingSince >= UNREACHABLE_WARN_MS && this.#running) {
+          warned = true;
           const detail = error instanceof Error ? error.message : String(error);
           this.#options.log.emit({ event: "seed_unreachable", seed: key, detail });
         }

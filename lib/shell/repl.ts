@@ -11,6 +11,7 @@
 
 import { LineSplitter } from "../util/line_splitter.ts";
 import { dispatchLine, type ShellCommand } from "./commands.ts";
+import { LineEditor } from "./line_editor.ts";
 
 /** Options for {@linkcode runRepl}. */
 export interface ReplOptions {
@@ -20,6 +21,8 @@ export interface ReplOptions {
   onExit(reason: string): void;
   /** Treat end of input as `exit`. @default {false} */
   exitOnEnd?: boolean;
+  /** What `help` says `exit` does. @default {"stop this node cleanly"} */
+  exitHelp?: string;
   /** Where output goes. @default {Deno.stdout} */
   output?: { writeSync(p: Uint8Array): number };
   /** Where input comes from. @default {Deno.stdin.readable} */
@@ -40,7 +43,7 @@ export async function runRepl(options: ReplOptions): Promise<void> {
   };
   const commands: Record<string, ShellCommand> = {
     ...options.commands,
-    exit: { help: "stop this node cleanly", run: () => "" },
+    exit: { help: options.exitHelp ?? "stop this node cleanly", run: () => "" },
   };
   const input = options.input ?? Deno.stdin.readable;
   const lines = new LineSplitter();
@@ -62,4 +65,62 @@ export async function runRepl(options: ReplOptions): Promise<void> {
     // stdin unreadable (closed terminal): same as end of input.
   }
   if (options.exitOnEnd) options.onExit("stdin closed");
+}
+
+/** Options for {@linkcode ttyLineInput}. */
+export interface TtyLineInputOptions {
+  /** Called whenever the line being typed changes (to echo it). */
+  onEdit(buffer: string): void;
+  /** Called with each completed line, before the shell runs it (to echo it). */
+  onLine?(line: string): void;
+}
+
+/** Keyboard input read key by key, as lines for {@linkcode runRepl}. */
+export interface TtyLineInput {
+  /** The completed lines, each ending in `\n`; ends at Ctrl+D. */
+  readonly input: ReadableStream<Uint8Array>;
+  /** Puts the terminal back in its normal mode. Idempotent. */
+  restore(): void;
+}
+
+/**
+ * Reads the terminal on stdin key by key (cbreak mode: no echo, no line
+ * buffering, but Ctrl+C still raises SIGINT), so the caller echoes the line
+ * being typed where it wants it. Returns `undefined` when stdin is not a
+ * terminal or its mode cannot be changed.
+ */
+export function ttyLineInput(options: TtyLineInputOptions): TtyLineInput | undefined {
+  if (!Deno.stdin.isTerminal()) return undefined;
+  try {
+    Deno.stdin.setRaw(true, { cbreak: true });
+  } catch {
+    return undefined;
+  }
+  let raw = true;
+  const restore = () => {
+    if (!raw) return;
+    raw = false;
+    try {
+      Deno.stdin.setRaw(false);
+    } catch {
+      // The terminal is gone.
+    }
+  };
+  const editor = new LineEditor();
+  const encoder = new TextEncoder();
+  const keys = Deno.stdin.readable.pipeThrough(new TextDecoderStream());
+  const input = keys.pipeThrough(
+    new TransformStream<string, Uint8Array>({
+      transform(chunk, controller) {
+        const { lines, end } = editor.feed(chunk);
+        for (const line of lines) {
+          options.onLine?.(line);
+          controller.enqueue(encoder.encode(line + "\n"));
+        }
+        options.onEdit(editor.buffer);
+        if (end) controller.terminate();
+      },
+    }),
+  );
+  return { input, restore };
 }

@@ -19,6 +19,8 @@ export interface LogTailOptions {
   onRecord(key: string, record: RunRecord): void;
   /** Records older than this (Unix ms) are skipped: a reused log directory. @default {-Infinity} */
   sinceTs?: number;
+  /** Called after each poll that delivered records (e.g. to print them in time order). */
+  onPollEnd?(): void;
 }
 
 interface TailedFile {
@@ -64,6 +66,7 @@ export class LogTail {
         this.#options.onRecord(key, record);
       }
     }
+    if (count > 0) this.#options.onPollEnd?.();
     return count;
   }
 

@@ -15,6 +15,10 @@ export interface RunRecord {
   readonly event: string;
   /** The event's fields, `event` included. */
   readonly fields: Readonly<Record<string, unknown>>;
+  /** The line's level (`INFO`, `WARN`, ...), when it has one. */
+  readonly level?: string;
+  /** The line's human-readable message, when it has one. */
+  readonly message?: string;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -52,7 +56,16 @@ export function parseRecordLine(line: string): RunRecord | undefined {
     ts = Date.parse(value["@timestamp"]);
   }
   if (!Number.isFinite(ts)) return undefined;
-  return { ts, event: fields.event, fields };
+  const record: {
+    ts: number;
+    event: string;
+    fields: Record<string, unknown>;
+    level?: string;
+    message?: string;
+  } = { ts, event: fields.event, fields };
+  if (typeof value.level === "string") record.level = value.level;
+  if (typeof value.message === "string") record.message = value.message;
+  return record;
 }
 
 /** A string field of a record, or `undefined` if absent or not a string. */

@@ -8,6 +8,7 @@
  */
 
 import { textField } from "./records.ts";
+import { formatPercent } from "./summary_text.ts";
 import type { RunRecord } from "./records.ts";
 import { type Outage, type RunNode, type RunSummary, summarizeRun } from "./summary.ts";
 import type { NodeState } from "./supervisor.ts";
@@ -128,6 +129,11 @@ export class LiveStatus {
     return this.#cached.summary;
   }
 
+  /** The run's summary over the records read so far (recomputed only after a change). */
+  summary(): RunSummary {
+    return this.#summary();
+  }
+
   /** The figures now. */
   snapshot(): StatusSnapshot {
     const summary = this.#summary();
@@ -167,24 +173,33 @@ export interface StatusLineOptions {
   durationMs?: number;
   /** Styles a figure (e.g. bold); identity by default. */
   strong?: (text: string) => string;
+  /** Most characters the line may take; whole figures are dropped from the end to fit. */
+  width?: number;
 }
+
+/** Two spaces between figures: " · " would cost the line 6 of its 80 columns. */
+const SEPARATOR = "  ";
 
 function seconds(ms: number): string {
   return `${Math.floor(ms / 1000)}s`;
 }
 
 /**
- * The status as one short line.
+ * The status as one short line, the time first so a narrow terminal never
+ * cuts it off. Gossip is the share of expected first receipts that arrived
+ * (the summary's definition). It fits 80 columns for networks of up to a few
+ * hundred peers; with `width`, figures that do not fit are dropped from the
+ * end.
  *
  * @example Usage
  * ```ts
  * import { formatStatusLine } from "./status.ts";
  * const s = {
  *   seedsUp: 3, seeds: 3, peersUp: 8, peers: 8, links: 12,
- *   delivered: 80, expected: 80, deadReports: 0, removals: 0,
+ *   delivered: 79, expected: 80, deadReports: 0, removals: 0,
  * };
  * formatStatusLine(s, { elapsedMs: 12_000, durationMs: 45_000 });
- * // "seeds 3/3 · peers 8/8 up · links 12 · gossip 80/80 · dead reports 0 · removals 0 · 12s/45s"
+ * // "12s/45s  seeds 3/3  peers 8/8  links 12  gossip 98.7%  reports 0  removed 0"
  * ```
  */
 export function formatStatusLine(s: StatusSnapshot, options: StatusLineOptions): string {
@@ -192,13 +207,24 @@ export function formatStatusLine(s: StatusSnapshot, options: StatusLineOptions):
   const time = options.durationMs === undefined
     ? seconds(options.elapsedMs)
     : `${seconds(options.elapsedMs)}/${seconds(options.durationMs)}`;
-  return [
-    `seeds ${b(`${s.seedsUp}/${s.seeds}`)}`,
-    `peers ${b(`${s.peersUp}/${s.peers}`)} up`,
-    `links ${b(String(s.links))}`,
-    `gossip ${b(`${s.delivered}/${s.expected}`)}`,
-    `dead reports ${b(String(s.deadReports))}`,
-    `removals ${b(String(s.removals))}`,
-    time,
-  ].join(" · ");
+  const gossip = s.expected === 0 ? "–" : formatPercent(s.delivered / s.expected);
+  const parts: Array<[plain: string, styled: string]> = [
+    [time, time],
+    [`seeds ${s.seedsUp}/${s.seeds}`, `seeds ${b(`${s.seedsUp}/${s.seeds}`)}`],
+    [`peers ${s.peersUp}/${s.peers}`, `peers ${b(`${s.peersUp}/${s.peers}`)}`],
+    [`links ${s.links}`, `links ${b(String(s.links))}`],
+    [`gossip ${gossip}`, `gossip ${b(gossip)}`],
+    [`reports ${s.deadReports}`, `reports ${b(String(s.deadReports))}`],
+    [`removed ${s.removals}`, `removed ${b(String(s.removals))}`],
+  ];
+  const width = options.width ?? Infinity;
+  const shown: string[] = [];
+  let length = 0;
+  for (const [plain, styled] of parts) {
+    const add = (shown.length === 0 ? 0 : SEPARATOR.length) + plain.length;
+    if (length + add > width && shown.length > 0) break;
+    shown.push(styled);
+    length += add;
+  }
+  return shown.join(SEPARATOR);
 }

@@ -1,11 +1,14 @@
 /**
- * `up`'s terminal: node output with short coloured prefixes (`s1 │`,
- * `p7 │`), shell output, and on a TTY a status line kept at the bottom and
- * redrawn in place. Without a TTY (a pipe, a file, CI) nothing is redrawn:
- * the caller prints status lines as ordinary lines instead.
+ * `up`'s terminal: node lines with short coloured prefixes (`s1 │`,
+ * `p7 │`), warnings in yellow and errors in red, shell output, and on a TTY
+ * two lines kept at the bottom and redrawn in place: the status line and,
+ * when `up` reads the keyboard itself, the prompt with what is being typed.
+ * Typed input therefore never shares a line with output. Without a TTY (a
+ * pipe, a file, CI) nothing is redrawn: the caller prints status lines as
+ * ordinary lines instead.
  *
  * Everything goes through {@linkcode Terminal.write}, so a node's line never
- * lands in the middle of the status line.
+ * lands in the middle of the status line or the prompt.
  *
  * @module
  */
@@ -51,9 +54,16 @@ const PEER_COLORS: readonly Paint[] = [
 const BOLD = painter(colors.bold);
 const DIM = painter(colors.dim);
 const RED = painter(colors.red);
+const YELLOW = painter(colors.yellow);
 const STRIP = painter(colors.stripAnsiCode);
 
 const CLEAR_LINE = "\r\x1b[2K";
+/** Cursor up one line. */
+const UP = "\x1b[1A";
+/** Clear from the cursor to the end of the screen. */
+const CLEAR_BELOW = "\x1b[J";
+/** The prompt before typed input. */
+export const PROMPT = "up> ";
 
 function consoleColumns(): number {
   try {
@@ -70,6 +80,10 @@ export class Terminal implements SyncWriter {
   readonly #out: SyncWriter;
   readonly #encoder = new TextEncoder();
   #status = "";
+  /** The line being typed, when `up` echoes input itself; `undefined` otherwise. */
+  #input: string | undefined;
+  /** How many bottom lines (status, prompt) are on screen now. */
+  #drawn = 0;
   #prefixWidth = 2;
 
   /** Wraps stdout (or `options.out`). */
@@ -93,12 +107,51 @@ export class Terminal implements SyncWriter {
     this.#prefixWidth = Math.max(2, ...names.map((n) => n.length));
   }
 
-  /** Prints text (whole lines), keeping the status line below it. */
+  /** Prints text (whole lines), keeping the status line and prompt below it. */
   write(text: string): void {
     if (text === "") return;
-    if (!this.#o.tty || this.#status === "") return this.#emit(text);
+    if (!this.#o.tty || this.#drawn === 0) return this.#emit(text);
     const tail = text.endsWith("\n") ? "" : "\n";
-    this.#emit(`${CLEAR_LINE}${text}${tail}${this.#status}`);
+    this.#emit(`${this.#eraseBottom()}${text}${tail}${this.#bottom()}`);
+  }
+
+  /**
+   * Shows the prompt line with `buffer` as the typed text (TTY only), or
+   * removes it (`undefined`). `up` calls this as keys arrive.
+   */
+  setInput(buffer: string | undefined): void {
+    if (!this.#o.tty || buffer === this.#input) return;
+    this.#input = buffer;
+    this.#redraw();
+  }
+
+  /** A line typed at the prompt, kept above it with the output it causes. */
+  echoInput(line: string): void {
+    this.write(`${this.#o.color ? DIM(PROMPT) : PROMPT}${line}\n`);
+  }
+
+  /** A line about a node: its coloured name, then the text; warnings yellow, errors red. */
+  eventLine(options: {
+    name: string;
+    role: "seed" | "peer";
+    index: number;
+    level: "info" | "warning" | "error";
+    text: string;
+    /** Shown before the name, e.g. `+12.3s`. */
+    time?: string;
+  }): void {
+    const palette = options.role === "seed" ? SEED_COLORS : PEER_COLORS;
+    const paintName = palette[options.index % palette.length] as Paint;
+    const name = options.name.padEnd(this.#prefixWidth);
+    const time = options.time === undefined ? "" : `${options.time} `;
+    if (!this.#o.color) return this.write(`${time}${name} ${options.text}\n`);
+    const paint = options.level === "error"
+      ? RED
+      : options.level === "warning"
+      ? YELLOW
+      : undefined;
+    const text = paint ? paint(options.text) : options.text;
+    this.write(`${DIM(time)}${paintName(name)} ${text}\n`);
   }
 
   /** The shell's output sink (it writes whole lines). */
@@ -130,22 +183,53 @@ export class Terminal implements SyncWriter {
     return this.#o.color ? BOLD(text) : text;
   }
 
+  /** The width text may take on one line without wrapping. */
+  get width(): number {
+    return Math.max(20, (this.#o.columns ?? consoleColumns)() - 1);
+  }
+
   /** Shows `text` as the status line (TTY only; cut to the width). */
   setStatus(text: string): void {
     if (!this.#o.tty) return;
-    const width = (this.#o.columns ?? consoleColumns)() - 1;
+    const width = this.width;
     const plain = STRIP(text);
     const shown = plain.length <= width ? text : plain.slice(0, Math.max(0, width));
     if (shown === this.#status) return;
     this.#status = shown;
-    this.#emit(`${CLEAR_LINE}${shown}`);
+    this.#redraw();
   }
 
-  /** Removes the status line (before the summary, or an error). */
+  /** Removes the status line and the prompt (before the summary, or an error). */
   clearStatus(): void {
-    if (!this.#o.tty || this.#status === "") return;
+    if (!this.#o.tty || this.#drawn === 0) return;
     this.#status = "";
-    this.#emit(CLEAR_LINE);
+    this.#input = undefined;
+    this.#emit(this.#eraseBottom());
+  }
+
+  #redraw(): void {
+    this.#emit(this.#eraseBottom() + this.#bottom());
+  }
+
+  /** Moves to the first bottom line and clears it and everything below. */
+  #eraseBottom(): string {
+    const up = this.#drawn > 1 ? UP.repeat(this.#drawn - 1) : "";
+    this.#drawn = 0;
+    return `${CLEAR_LINE}${up}${CLEAR_BELOW}`;
+  }
+
+  /** The bottom lines; the cursor is left at the end of the last one. */
+  #bottom(): string {
+    const lines: string[] = [];
+    if (this.#status !== "") lines.push(this.#status);
+    if (this.#input !== undefined) {
+      // Show the end of a line too long for the terminal.
+      const room = this.width - PROMPT.length;
+      const typed = this.#input.length <= room ? this.#input : this.#input.slice(-room);
+      lines.push(`${this.#o.color ? BOLD(PROMPT) : PROMPT}${typed}`);
+    }
+    this.#drawn = lines.length;
+    return lines.join("\n");
   }
 
   #emit(text: string): void {

@@ -33,12 +33,12 @@ Deno.test("gossipnet rejects bad input with one line on stderr and exit 2", asyn
       [
         "no command",
         [],
-        "Missing command: expected seed, peer, up, report-dead, send, members or status (see gossipnet --help)",
+        "Missing command: expected seed, peer, up, report-dead, report, send, members or status (see gossipnet --help)",
       ],
       [
         "unknown command",
         ["launch"],
-        'Unknown command "launch": expected seed, peer, up, report-dead, send, members or status',
+        'Unknown command "launch": expected seed, peer, up, report-dead, report, send, members or status',
       ],
       [
         "unknown flag",

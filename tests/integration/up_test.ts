@@ -5,7 +5,7 @@
  */
 
 import { assert, assertEquals, assertMatch } from "@std/assert";
-import { waitFor, waitForEvent } from "../support/jsonl_log.ts";
+import { readLog, waitFor, waitForEvent } from "../support/jsonl_log.ts";
 import { isAlive, isListening, UpProcess } from "../support/up_process.ts";
 
 const FAST = [
@@ -50,9 +50,26 @@ Deno.test("up with 3 seeds and 6 peers runs for --duration and reports 100% deli
   );
   assertMatch(output, /^ {2}dissemination +p50 [\d.]+ m?s, p99 [\d.]+ m?s/m);
   assertMatch(output, /^ {2}logs +.*gossipnet-up-test-/m);
-  // Node output arrives behind short prefixes.
-  assertMatch(output, /^s1 +│ .*listening on/m);
-  assertMatch(output, /^p6 +│ .*listening on/m);
+  // Membership events arrive one per line, named and timed; nodes are never shown by address.
+  assertMatch(output, /^ +\+\d+\.\ds s1 +ready \(\d+ peers in its list\)$/m);
+  assertMatch(output, /^ +\+\d+\.\ds p6 +joined via s\d, s\d \(\d+ peers known\)$/m);
+  const eventLines = output.split("\n").filter((line) => /^ +\+\d+\.\ds /.test(line));
+  assert(eventLines.every((line) => !line.includes("127.0.0.1:")), eventLines.join("\n"));
+  // By default gossip is not news; a clean stop prints no warnings (a WARN level line or a leave).
+  assert(!/received|generated|left|WARN/.test(eventLines.join("\n")), eventLines.join("\n"));
+  assertMatch(output, /^ {2}report +.*report\.html$/m);
+  // Nothing at all between the stop and the summary: a clean stop is not news.
+  const stopping = output.slice(output.indexOf("up: stopping"), output.indexOf("Summary:"));
+  assertEquals(stopping.trim().split("\n").length, 1, stopping);
+  // And the nodes logged no warning while stopping.
+  const stopTs = up.manifest()?.stopTs ?? 0;
+  assert(stopTs > 0, "no stopTs in nodes.json");
+  for (const file of Deno.readDirSync(up.dir)) {
+    if (!file.name.endsWith(".jsonl")) continue;
+    const warnings = readLog(`${up.dir}/${file.name}`)
+      .filter((l) => l.level === "WARN" && l.ts >= stopTs);
+    assertEquals(warnings.map((w) => w.message), [], file.name);
+  }
   await assertNothingLeft(up, 9);
 });
 

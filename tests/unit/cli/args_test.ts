@@ -1,10 +1,15 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
-import { COMMANDS, type Invocation, parseInvocation } from "../../../lib/cli/args.ts";
+import {
+  COMMANDS,
+  type Invocation,
+  parseInvocation,
+  type UpInvocation,
+} from "../../../lib/cli/args.ts";
 import { COMMAND_FLAGS } from "../../../lib/cli/flags.ts";
 import { commandHelp, programHelp, VERSION } from "../../../lib/cli/help.ts";
 import { UsageError } from "../../../lib/util/errors.ts";
 
-const ALL = "seed, peer, up, report-dead, send, members or status";
+const ALL = "seed, peer, up, report-dead, report, send, members or status";
 
 function usageError(args: readonly string[]): string {
   return (assertThrows(() => parseInvocation(args), UsageError) as Error).message;
@@ -145,6 +150,9 @@ Deno.test("parseInvocation() reads up with every flag", () => {
       "9",
       "--repair-interval",
       "300",
+      "--ui",
+      "127.0.0.1:0",
+      "--verbose",
     ]),
     {
       command: "up",
@@ -181,6 +189,8 @@ Deno.test("parseInvocation() reads up with every flag", () => {
         maxInbound: 9,
         repairIntervalMs: 300,
       },
+      ui: { host: "127.0.0.1", port: 0 },
+      verbose: true,
     },
   );
 });
@@ -191,6 +201,45 @@ Deno.test("parseInvocation() gives --host in canonical form", () => {
   assertEquals(
     [seed.command === "seed" && seed.host, up.command === "up" && up.host],
     ["::1", "node-7.example"],
+  );
+});
+
+Deno.test("parseInvocation() reads --ui with or without an address", () => {
+  const ui = (args: string[]) => (parseInvocation(["up", ...args]) as UpInvocation).ui;
+  assertEquals(ui([]), undefined);
+  assertEquals(ui(["--ui"]), { host: "127.0.0.1", port: 8080 });
+  assertEquals(ui(["--ui", "--peers", "2"]), { host: "127.0.0.1", port: 8080 });
+  assertEquals(ui(["--ui", "9000"]), { host: "127.0.0.1", port: 9000 });
+  assertEquals(ui(["--ui", "0.0.0.0:8081"]), { host: "0.0.0.0", port: 8081 });
+  assertEquals(
+    usageError(["up", "--ui", "nowhere"]),
+    'Invalid --ui: expected host:port (port 0: any free port), got "nowhere"',
+  );
+});
+
+Deno.test("parseInvocation() reads report with its log directory", () => {
+  assertEquals(parseInvocation(["report", "logs/run-1/"]), {
+    command: "report",
+    logDir: "logs/run-1/",
+    output: "logs/run-1/report.html",
+  });
+  assertEquals(parseInvocation(["report", "logs/a", "-o", "a.html"]), {
+    command: "report",
+    logDir: "logs/a",
+    output: "a.html",
+  });
+  assertEquals(parseInvocation(["report", "--output", "b.html", "logs/b"]), {
+    command: "report",
+    logDir: "logs/b",
+    output: "b.html",
+  });
+  assertEquals(
+    usageError(["report"]),
+    'Missing <log-dir>: required for "report" (see gossipnet report --help)',
+  );
+  assertEquals(
+    usageError(["report", "a", "b"]),
+    'Unexpected argument "b" for "report" (see gossipnet report --help)',
   );
 });
 
@@ -206,6 +255,8 @@ Deno.test("parseInvocation() reads up defaults", () => {
     configPath: undefined,
     peerArgs: [],
     peerTuning: {},
+    ui: undefined,
+    verbose: false,
   });
 });
 

@@ -10,6 +10,8 @@ Deno.test("parseRecordLine() reads LogTape's layout with the event under propert
     ts: 1735689600000.125,
     event: "joined",
     fields: { event: "joined", seeds: [] },
+    level: "INFO",
+    message: "m",
   });
 });
 

@@ -120,9 +120,30 @@ Deno.test("summarizeRun() counts a paused peer only for messages after its resum
       { kind: "pause", fromTs: 1500, toTs: 1800 },
     ]),
   ];
-  const s = summarizeRun(nodes);
-  // B: 3; C: only message 3.
+  const s = summarizeRun(nodes, { resumeSettleMs: 100 });
+  // B: 3; C: only message 3 (200 ms after the resume, past the settle window).
   assertEquals([s.expected, s.delivered], [4, 4]);
+  // With the default 2 s window, C is not yet expected for message 3 either.
+  const settled = summarizeRun(nodes);
+  assertEquals([settled.expected, settled.delivered], [3, 3]);
+});
+
+Deno.test("summarizeRun() does not count a resumed origin's first messages as missed", () => {
+  const nodes = [
+    // A is paused 1000-3000; its neighbours dropped it. Its message at 3001 reaches
+    // nobody (stale links); the one at 6000, after it relinked, reaches B.
+    peer(A, [...up(0, B), gen(3001, A, 1), gen(6000, A, 2)], [
+      { kind: "pause", fromTs: 1000, toTs: 3000 },
+    ]),
+    peer(B, [...up(10), got(6001, 6000, A, 2)]),
+  ];
+  const s = summarizeRun(nodes);
+  assertEquals([s.messages, s.resumedMessages, s.expected, s.delivered], [1, 1, 1, 1]);
+  assertEquals(s.delivery, 1);
+  assertEquals(s.disseminationTimesMs, [1]);
+  // The window is what excuses it: without one, the stale-link message is a miss.
+  const strict = summarizeRun(nodes, { resumeSettleMs: 0 });
+  assertEquals([strict.messages, strict.resumedMessages, strict.delivery], [2, 0, 0.5]);
 });
 
 Deno.test("summarizeRun() counts a restarted peer once its new process has joined", () => {
