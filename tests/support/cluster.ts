@@ -68,9 +68,10 @@ export class NodeProcess {
       env: { NO_COLOR: "1" },
     }).spawn();
     this.#stdin = this.child.stdin.getWriter();
-    this.#collect(this.child.stdout);
-    this.#collect(this.child.stderr);
-    this.status = this.child.status;
+    // The exit status resolves once the output is read too, so a test that
+    // awaits it sees everything the process printed.
+    const pumps = [this.#collect(this.child.stdout), this.#collect(this.child.stderr)];
+    this.status = Promise.all([this.child.status, ...pumps]).then(([status]) => status);
   }
 
   /** Everything the process printed so far. */
@@ -110,7 +111,13 @@ export class NodeProcess {
   }
 
   async #collect(stream: ReadableStream<Uint8Array>): Promise<void> {
-    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) this.#output.push(chunk);
+    try {
+      for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+        this.#output.push(chunk);
+      }
+    } catch {
+      // The pipe broke with the process; what arrived is kept.
+    }
   }
 }
 
