@@ -49,6 +49,9 @@ export const MessageType = {
   ProbeRequest: 20,
   ProbeResult: 21,
   Decision: 22,
+  // 23-31: reserved for the library's messages (application data, status).
+  SeedChallenge: 32,
+  SeedProof: 33,
 } as const;
 
 /** A message type byte this build knows. */
@@ -79,6 +82,7 @@ export const REFUSAL_REASONS = [
   "shutting_down",
   "not_ready",
   "removing",
+  "unverified",
 ] as const;
 /** A refusal reason; unknown codes from newer seeds decode as `"other"`. */
 export type RefusalReason = typeof REFUSAL_REASONS[number] | "other";
@@ -240,6 +244,23 @@ export interface DecisionMessage {
   readonly text: string;
 }
 
+/**
+ * Seed → claimed seed, over the link this seed dialled to the claimed seed's
+ * configured address: echo this nonce on your own outbound link to me, to
+ * prove that an inbound link claiming your address is yours.
+ */
+export interface SeedChallengeMessage {
+  readonly kind: "seed_challenge";
+  /** 32 lowercase hex digits (16 random bytes). */
+  readonly nonce: string;
+}
+/** Seed → challenger, over the seed's own outbound link: the challenge's nonce, echoed. */
+export interface SeedProofMessage {
+  readonly kind: "seed_proof";
+  /** The nonce of the challenge answered. */
+  readonly nonce: string;
+}
+
 /** Every message of the protocol. */
 export type Message =
   | HelloMessage
@@ -263,7 +284,9 @@ export type Message =
   | SyncStateMessage
   | ProbeRequestMessage
   | ProbeResultMessage
-  | DecisionMessage;
+  | DecisionMessage
+  | SeedChallengeMessage
+  | SeedProofMessage;
 
 /** A message's kind string, e.g. `"gossip"`. */
 export type MessageKind = Message["kind"];

@@ -13,6 +13,7 @@ import { ByteReader, ByteWriter, MalformedInput } from "./_bytes.ts";
 import type { Codec } from "./_codec.ts";
 import * as membership from "./_membership_codecs.ts";
 import * as overlay from "./_overlay_codecs.ts";
+import * as seedAuth from "./_seed_auth_codecs.ts";
 import { BadMagic, VersionMismatch } from "./_overlay_codecs.ts";
 import { type Frame, FRAME_HEADER_BYTES, MAX_FRAME_BYTES } from "./frame.ts";
 import {
@@ -53,6 +54,8 @@ const CODECS: CodecTable = {
   probe_request: membership.probeRequest,
   probe_result: membership.probeResult,
   decision: membership.decision,
+  seed_challenge: seedAuth.seedChallenge,
+  seed_proof: seedAuth.seedProof,
 };
 
 const BY_TYPE: ReadonlyArray<Codec<Message> | undefined> = (() => {

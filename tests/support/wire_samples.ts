@@ -101,3 +101,12 @@ export const FOUNDATION_TYPES: ReadonlyMap<MessageKind, number> = new Map<Messag
   ["leave", 12],
   ["degree_update", 13],
 ]);
+
+/**
+ * Samples of kinds appended after the foundation, each with its type byte
+ * written by hand (the wire numbers are the protocol).
+ */
+export const APPENDED_SAMPLES: ReadonlyArray<readonly [Message, number]> = [
+  [{ kind: "seed_challenge", nonce: "00112233445566778899aabbccddeeff" }, 32],
+  [{ kind: "seed_proof", nonce: "ffffffffffffffffffffffffffffffff" }, 33],
+];
