@@ -13,7 +13,8 @@ import type { Clock, TimerHandle } from "../util/clock.ts";
 import type { Rng } from "../util/random.ts";
 import { type Frame, FRAME_HEADER_BYTES } from "../wire/frame.ts";
 import { encodeMessage, type GossipMessage, MessageType } from "../wire/messages.ts";
-import { formatGossipText } from "../protocol/gossip_text.ts";
+import { formatGossipText, isGossipText } from "../protocol/gossip_text.ts";
+import { type RateLimit, TokenBucket } from "../util/token_bucket.ts";
 import type { MessageList } from "./message_list.ts";
 import type { NeighborTable } from "./neighbors.ts";
 
@@ -28,7 +29,20 @@ export interface GossipOptions {
   rng: Rng;
   intervalMs: number;
   count: number;
+  /** New messages accepted from one neighbour; more are dropped unforwarded. */
+  ratePerLink: RateLimit;
 }
+
+/** What became of a received gossip frame. */
+export type GossipReceipt =
+  /** First receipt: forwarded and logged. */
+  | "new"
+  /** Seen before: counted only. */
+  | "duplicate"
+  /** Over the sender's rate: dropped, neither forwarded nor logged. */
+  | "dropped"
+  /** Not a gossip text: the sender broke the protocol. */
+  | "invalid";
 
 /** Generates and relays gossip. */
 export class Gossip {
@@ -37,6 +51,7 @@ export class Gossip {
   #seq = 0;
   #timer: TimerHandle | undefined;
   #running = false;
+  #buckets = new Map<string, TokenBucket>();
 
   /** Creates the engine; {@linkcode start} begins generating. */
   constructor(options: GossipOptions) {
@@ -88,10 +103,24 @@ export class Gossip {
     }
   }
 
+  /** The neighbour `key` is gone: its rate is forgotten. */
+  forget(key: string): void {
+    this.#buckets.delete(key);
+  }
+
   /** Handles a gossip frame from neighbour `from`. */
-  receive(from: string, message: GossipMessage, frame: Frame): void {
+  receive(from: string, message: GossipMessage, frame: Frame): GossipReceipt {
+    if (!isGossipText(message.text, message.origin.host)) return "invalid";
     const origin = formatAddress(message.origin);
-    if (this.#options.messages.record(origin, message.text, from) === "duplicate") return;
+    const messages = this.#options.messages;
+    const now = this.#options.clock.now();
+    let bucket = this.#buckets.get(from);
+    if (!bucket) this.#buckets.set(from, bucket = new TokenBucket(this.#options.ratePerLink, now));
+    if (!bucket.take(now)) return messages.has(origin, message.text) ? "duplicate" : "dropped";
+    if (messages.record(origin, message.text, from) === "duplicate") {
+      bucket.refund();
+      return "duplicate";
+    }
     for (const neighbor of this.#options.neighbors.list()) {
       if (neighbor.key === from || neighbor.key === origin) continue;
       neighbor.connection.sendFrame(frame.type, frame.payload);
@@ -103,5 +132,6 @@ export class Gossip {
     queueMicrotask(() =>
       this.#options.log.emit({ event: "gossip_received", message: text, origin, from })
     );
+    return "new";
   }
 }

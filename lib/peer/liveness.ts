@@ -143,6 +143,17 @@ export class LivenessTracker {
     return rtt;
   }
 
+  /**
+   * Withdraws the outstanding ping `nonce` without a verdict: the probe
+   * standing in for it failed for this node's own reason (out of
+   * descriptors, too busy), which says nothing about the target. The
+   * round neither counts as a miss nor resets the streak.
+   */
+  excuse(target: string, nonce: number): void {
+    const state = this.#targets.get(target);
+    if (state?.outstanding?.nonce === nonce) state.outstanding = undefined;
+  }
+
   /** Marks a suspected target alive again (an indirect probe reached it). */
   clearSuspicion(target: string): void {
     const state = this.#targets.get(target);

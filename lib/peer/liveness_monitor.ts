@@ -96,27 +96,23 @@ export class LivenessMonitor {
     this.#options.tracker.pong(from, nonce);
   }
 
-  /** As a helper: probes the target for the neighbour that asked, and answers it. */
-  async onProbeRequest(
-    request: ProbeRequestMessage,
-    reply: (alive: boolean) => void,
-  ): Promise<void> {
+  /**
+   * As a helper: pings the target over this peer's own link to it, and
+   * answers the neighbour that asked. A target that is not this peer's
+   * neighbour is not probed at all (returns false, no answer): otherwise
+   * any neighbour could make this peer open connections wherever it says.
+   */
+  onProbeRequest(request: ProbeRequestMessage, reply: (alive: boolean) => void): boolean {
     const key = formatAddress(request.target);
     const link = this.#options.neighbors.get(key);
-    let alive: boolean;
-    if (link) {
-      const nonce = randomUint32(this.#options.rng);
-      alive = await new Promise<boolean>((resolve) => {
-        const timer = this.#options.clock.setTimeout(() => {
-          if (this.#helperPings.delete(nonce)) resolve(false);
-        }, this.#options.probeTimeoutMs);
-        this.#helperPings.set(nonce, { answer: resolve, timer });
-        link.connection.send({ kind: "ping", nonce });
-      });
-    } else {
-      alive = (await this.#options.probe(request.target)).alive;
-    }
-    reply(alive);
+    if (!link) return false;
+    const nonce = randomUint32(this.#options.rng);
+    const timer = this.#options.clock.setTimeout(() => {
+      if (this.#helperPings.delete(nonce)) reply(false);
+    }, this.#options.probeTimeoutMs);
+    this.#helperPings.set(nonce, { answer: reply, timer });
+    link.connection.send({ kind: "ping", nonce });
+    return true;
   }
 
   /** Handles a helper's answer to one of this peer's indirect probes. */
@@ -150,6 +146,8 @@ export class LivenessMonitor {
       this.#options.probe(address).then((result) => {
         if (result.alive && !this.#options.neighbors.has(target)) this.unwatch(target);
         else if (result.alive) this.#options.tracker.pong(target, nonce);
+        // This peer's own trouble (no descriptors, too busy) is no miss.
+        else if (result.cause === "local") this.#options.tracker.excuse(target, nonce);
       });
     }
     for (const target of round.suspected) this.#confirm(target);

@@ -9,15 +9,16 @@
  */
 
 import type { PeerTuning } from "../config/node_config.ts";
+import { boundedLog } from "../log/bounded_log.ts";
 import type { EventLog } from "../log/events.ts";
 import { throttledLog } from "../log/throttle.ts";
 import { type Admission, NodeHost } from "../node/node_host.ts";
 import { formatDeadReport } from "../protocol/dead_report.ts";
 import { type Address, formatAddress } from "../util/address.ts";
 import { type Clock, systemClock } from "../util/clock.ts";
-import { errorText } from "../util/errors.ts";
 import { type ProcessStats, systemProcessStats } from "../util/process_stats.ts";
 import { newNodeId, type Rng, systemRng } from "../util/random.ts";
+import { TokenBucket } from "../util/token_bucket.ts";
 import type { CloseInfo, FramedConnection } from "../wire/connection.ts";
 import type { Frame } from "../wire/frame.ts";
 import type { HelloMessage, Message, PeerEntry } from "../wire/messages.ts";
@@ -61,6 +62,8 @@ type PeerConnection = FramedConnection<PeerConnectionRole>;
 
 /** For how many ping intervals a peer reported dead, or gone, is not redialled. */
 const QUARANTINE_ROUNDS = 3;
+/** Indirect-probe requests one neighbour may send: a burst, then five a second. */
+const PROBE_REQUEST_RATE = { perSecond: 5, burst: 20 };
 
 /** A running peer. */
 export class PeerNode {
@@ -81,6 +84,7 @@ export class PeerNode {
   readonly #overlay: Overlay;
   /** The latest peer list from each seed, by seed key. */
   readonly #lists = new Map<string, PeerEntry[]>();
+  readonly #probeRequests = new WeakMap<FramedConnection, TokenBucket>();
   #degreeQueued = false;
 
   /** Builds a peer; {@linkcode start} makes it listen and join. */
@@ -90,8 +94,8 @@ export class PeerNode {
     this.#rng = options.rng ?? systemRng;
     this.nodeId = options.nodeId ?? newNodeId();
     this.#stats = options.processStats ?? systemProcessStats;
-    // Warnings that repeat while a link stays broken are rate-limited.
-    this.#log = throttledLog(options.log, this.#clock);
+    // Repeated warnings are rate-limited, and remote text in them is cut short.
+    this.#log = throttledLog(boundedLog(options.log), this.#clock);
     const t = options.tuning;
     this.#host = new NodeHost<PeerConnectionRole>({
       role: "peer",
@@ -100,6 +104,8 @@ export class PeerNode {
       transport: options.transport,
       clock: this.#clock,
       log: this.#log,
+      limits: t,
+      trusted: (hello) => this.#trusted(hello),
       admit: (connection, hello) => this.#admit(connection, hello),
       route: (connection, role, message, frame) => this.#route(connection, role, message, frame),
       closed: (connection, role, info) => this.#closed(connection, role, info),
@@ -107,6 +113,8 @@ export class PeerNode {
     this.#neighbors = new NeighborTable({
       selfKey: formatAddress(options.self),
       maxInbound: t.maxInbound,
+      // A link that missed its last ping may give way to a new one claiming the same peer.
+      failing: (neighbor) => this.#tracker.misses(neighbor.key) >= 1,
     });
     this.#messages = new MessageList({
       clock: this.#clock,
@@ -122,6 +130,7 @@ export class PeerNode {
       rng: this.#rng,
       intervalMs: t.gossipIntervalMs,
       count: t.gossipCount,
+      ratePerLink: { perSecond: t.gossipRatePerLink, burst: 2 * t.gossipRatePerLink },
     });
     this.#seeds = new SeedSessions({
       seeds: options.seeds,
@@ -255,6 +264,13 @@ export class PeerNode {
     });
   }
 
+  // Claims a ban on their IP does not stop: a neighbour's or a listed peer's address.
+  #trusted(hello: HelloMessage): boolean {
+    if (hello.role !== "peer") return false;
+    const key = formatAddress(hello.address);
+    return this.#neighbors.has(key) || this.knownPeers().some((p) => p.key === key);
+  }
+
   #admit(connection: PeerConnection, hello: HelloMessage): Admission<PeerConnectionRole> {
     const intent = connection.role;
     if (intent?.kind === "seed") {
@@ -271,6 +287,14 @@ export class PeerNode {
     }
     const added = this.#neighbors.add(connection, hello, this.#clock.now());
     if (added.kind === "rejected") {
+      if (added.text.startsWith("Duplicate link:")) {
+        this.#log.emit({
+          event: "link_refused",
+          neighbor: formatAddress(hello.address),
+          remote: connection.remoteLabel,
+          reason: added.text,
+        });
+      }
       return { reject: { code: "too_many_connections", text: added.text } };
     }
     if (added.kind === "added") {
@@ -282,7 +306,7 @@ export class PeerNode {
       this.#monitor.watch(hello.address);
       this.#degreeChanged();
     }
-    return { role: { kind: "neighbor" } };
+    return { role: { kind: "neighbor" }, settled: true };
   }
 
   #route(
@@ -304,24 +328,35 @@ export class PeerNode {
   #onNeighborMessage(connection: PeerConnection, message: Message, frame: Frame): boolean {
     const key = connection.remoteKey;
     switch (message.kind) {
-      case "gossip":
-        this.#gossip.receive(key, message, frame);
-        return true;
+      case "gossip": {
+        const receipt = this.#gossip.receive(key, message, frame);
+        if (receipt === "dropped") {
+          this.#log.emit({ event: "gossip_dropped", from: key, reason: "over its rate" });
+        }
+        return receipt !== "invalid";
+      }
       case "pong":
         this.#monitor.onPong(key, message.nonce);
         return true;
-      case "probe_request":
-        this.#monitor.onProbeRequest(
-          message,
-          (alive) =>
+      case "probe_request": {
+        const answered = this.#allowProbeRequest(connection) &&
+          this.#monitor.onProbeRequest(message, (alive) =>
             connection.send({
               kind: "probe_result",
               nonce: message.nonce,
               target: message.target,
               alive,
-            }),
-        ).catch((error) => this.#log.emit({ event: "internal_error", detail: errorText(error) }));
+            }));
+        if (!answered) {
+          this.#log.emit({
+            event: "request_refused",
+            remote: key,
+            kind: "probe_request",
+            reason: `target ${formatAddress(message.target)} is not a neighbour, or over the rate`,
+          });
+        }
         return true;
+      }
       case "probe_result":
         this.#monitor.onProbeResult(key, message.nonce, message.alive);
         return true;
@@ -337,6 +372,15 @@ export class PeerNode {
     }
   }
 
+  #allowProbeRequest(connection: PeerConnection): boolean {
+    const now = this.#clock.now();
+    let bucket = this.#probeRequests.get(connection);
+    if (!bucket) {
+      this.#probeRequests.set(connection, bucket = new TokenBucket(PROBE_REQUEST_RATE, now));
+    }
+    return bucket.take(now);
+  }
+
   #closed(connection: PeerConnection, role: PeerConnectionRole, info: CloseInfo): void {
     if (role.kind === "seed") {
       this.#seeds.onClose(role.session, info);
@@ -344,6 +388,7 @@ export class PeerNode {
     }
     if (role.kind !== "neighbor") return;
     const lost = this.#neighbors.remove(connection);
+    if (lost) this.#gossip.forget(lost.key);
     if (lost && this.#host.running) {
       const reason = info.reason === "local" ? info.detail : `${info.reason}: ${info.detail}`;
       this.#log.emit({ event: "neighbor_lost", neighbor: lost.key, reason });

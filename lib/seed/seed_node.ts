@@ -1,15 +1,18 @@
 /**
  * The seed runtime: routes each connection by what it is (another seed:
- * consensus and sync; a peer: registration, peer lists, degree updates,
- * Dead Node reports, leaving; a client: operator reports and peer lists).
- * Decisions are made in `registrar.ts`; the shared node edge (listening,
- * pings, stopping) is `lib/node/node_host.ts`; this file moves messages.
+ * consensus and sync, once verified; a peer: registration, peer lists,
+ * degree updates, Dead Node reports, leaving; a client: operator reports
+ * and peer lists). Decisions are made in `registrar.ts`, seed links are
+ * verified in `seed_links.ts`, requests answered in `peer_requests.ts`; the
+ * shared node edge (listening, caps, bans, pings, stopping) is
+ * `lib/node/node_host.ts`. This file moves messages.
  *
  * @module
  */
 
 import type { SeedTuning } from "../config/node_config.ts";
 import { isListedSeed, quorumSize } from "../config/seed_list.ts";
+import { boundedLog } from "../log/bounded_log.ts";
 import type { EventLog } from "../log/events.ts";
 import { throttledLog } from "../log/throttle.ts";
 import { type Admission, NodeHost } from "../node/node_host.ts";
@@ -18,6 +21,7 @@ import { type Address, formatAddress, sameAddress } from "../util/address.ts";
 import { type Clock, systemClock, type TimerHandle } from "../util/clock.ts";
 import { errorText } from "../util/errors.ts";
 import { newNodeId, type Rng, systemRng } from "../util/random.ts";
+import { TokenBucket } from "../util/token_bucket.ts";
 import type { FramedConnection } from "../wire/connection.ts";
 import {
   type HelloMessage,
@@ -27,8 +31,11 @@ import {
 } from "../wire/messages.ts";
 import type { Transport } from "../wire/transport.ts";
 import { Membership } from "./membership.ts";
+import { MembershipHealer } from "./membership_healer.ts";
 import { PeerRequests } from "./peer_requests.ts";
+import { MAX_CLOCK_SKEW_MS } from "./record_check.ts";
 import { Registrar } from "./registrar.ts";
+import { type SeedLinkRole, SeedLinks } from "./seed_links.ts";
 import { SeedMesh } from "./seed_mesh.ts";
 
 /** What a seed needs. */
@@ -48,14 +55,22 @@ export interface SeedNodeOptions {
 
 /** What a connection to a seed is, by the remote's hello. */
 export type SeedConnectionRole =
-  /** Another seed of the config: consensus and sync. */
-  | { readonly kind: "seed"; readonly key: string }
+  /** Another seed of the config (verified, or a claim being verified). */
+  | SeedLinkRole
   /** A peer of the network. */
   | { readonly kind: "peer" }
   /** An operator's client (`report-dead`) or a probe. */
   | { readonly kind: "client" };
 
 type SeedConnection = FramedConnection<SeedConnectionRole>;
+
+/**
+ * Dead Node reports one connection may send: a burst (a hub whose
+ * neighbours all died at once), then ten a second. More are ignored.
+ */
+const REPORT_RATE = { perSecond: 10, burst: 100 };
+/** Peer-list requests one connection may send: a burst, then 20 a second. More are ignored. */
+const LIST_RATE = { perSecond: 20, burst: 50 };
 
 /** A running seed. */
 export class SeedNode {
@@ -69,9 +84,14 @@ export class SeedNode {
   readonly #membership: Membership;
   readonly #registrar: Registrar;
   readonly #mesh: SeedMesh;
+  readonly #links: SeedLinks;
+  readonly #healer: MembershipHealer;
   /** Registered peers' current sessions, by `host:port`. */
   readonly #sessions = new Map<string, FramedConnection>();
   readonly #requests: PeerRequests;
+  readonly #limits = new WeakMap<FramedConnection, Map<string, TokenBucket>>();
+  /** Records of a sync answer being checked, by link, until its last part. */
+  readonly #syncing = new Map<FramedConnection, Promise<void>[]>();
   readonly #awaitingSync = new Set<string>();
   readonly #syncedFrom: string[] = [];
   readonly #ready: Promise<void>;
@@ -87,8 +107,8 @@ export class SeedNode {
     this.#clock = options.clock ?? systemClock;
     this.#rng = options.rng ?? systemRng;
     this.nodeId = options.nodeId ?? newNodeId();
-    // Warnings that repeat while a link stays broken are rate-limited.
-    this.#log = throttledLog(options.log, this.#clock);
+    // Repeated warnings are rate-limited, and remote text in them is cut short.
+    this.#log = throttledLog(boundedLog(options.log), this.#clock);
     this.#ready = new Promise((resolve) => this.#markReady = resolve);
     const tuning = options.tuning;
     this.#host = new NodeHost<SeedConnectionRole>({
@@ -98,10 +118,16 @@ export class SeedNode {
       transport: options.transport,
       clock: this.#clock,
       log: this.#log,
+      limits: tuning,
+      trusted: (hello) => this.#trusted(hello),
       admit: (connection, hello) => this.#admit(connection, hello),
       route: (connection, role, message) => this.#route(connection, role, message),
       closed: (connection, role, info) => {
-        if (role.kind === "seed") this.#mesh.detach(role.key, connection, info.detail);
+        if (role.kind === "seed") {
+          this.#mesh.detach(role.key, connection, info.detail);
+          this.#links.closed(connection);
+          this.#syncing.delete(connection);
+        }
         const key = connection.remoteKey;
         if (role.kind === "peer" && this.#sessions.get(key) === connection) {
           this.#sessions.delete(key);
@@ -125,6 +151,19 @@ export class SeedNode {
       retryMaxMs: tuning.linkRetryMaxMs,
       onDialFailed: (key) => this.#syncSettled(key),
     });
+    this.#links = new SeedLinks({
+      self: options.self,
+      seeds: options.seeds,
+      mesh: this.#mesh,
+      clock: this.#clock,
+      challengeTtlMs: tuning.pendingTimeoutMs,
+      settle: (connection) => this.#host.settle(connection as SeedConnection),
+      linked: (connection) => {
+        connection.send({ kind: "sync_request", requestId: ++this.#requestId });
+        this.#healer.retryStalled();
+      },
+      deliver: (connection, key, message) => this.#onSeedMessage(connection, key, message),
+    });
     this.#registrar = new Registrar({
       nodeId: this.nodeId,
       selfKey: formatAddress(options.self),
@@ -133,12 +172,25 @@ export class SeedNode {
       membership: this.#membership,
       maxPeers: tuning.maxPeers,
       voteTimeoutMs: tuning.voteTimeoutMs,
+      records: { seeds: options.seeds, self: options.self },
+      skewMs: MAX_CLOCK_SKEW_MS,
       clock: this.#clock,
       log: this.#log,
       connectedSeeds: () => this.#mesh.connected(),
       broadcast: (message) => this.#mesh.broadcast(message),
       probe: (peer) => this.#host.probe(peer, tuning.probeTimeoutMs, this.#rng),
       onChange: (record, outcome) => this.#onChange(record, outcome),
+      onStalled: (removal) => this.#healer.stall(removal),
+    });
+    this.#healer = new MembershipHealer({
+      membership: this.#membership,
+      probe: (peer) => this.#registrar.checks.probe(peer),
+      propose: (removal) => this.#registrar.propose(removal),
+      selfHost: options.self.host,
+      intervalMs: tuning.recheckIntervalMs,
+      batch: tuning.recheckBatch,
+      clock: this.#clock,
+      log: this.#log,
     });
     this.#requests = new PeerRequests({
       membership: this.#membership,
@@ -147,6 +199,7 @@ export class SeedNode {
       log: this.#log,
       ready: () => this.#ready,
       sessions: this.#sessions,
+      settle: (connection) => this.#host.settle(connection as SeedConnection),
     });
   }
 
@@ -165,6 +218,7 @@ export class SeedNode {
       );
     }
     this.#scheduleSync();
+    this.#healer.start();
     return address;
   }
 
@@ -178,7 +232,7 @@ export class SeedNode {
     return this.#requests.entries();
   }
 
-  /** Other seeds with an open link. */
+  /** Other seeds with an open, verified link. */
   connectedSeeds(): string[] {
     return this.#mesh.connected();
   }
@@ -188,31 +242,34 @@ export class SeedNode {
     if (!this.#host.running) return;
     this.#clock.clearTimeout(this.#syncTimer);
     this.#clock.clearTimeout(this.#readyTimer);
+    this.#healer.stop();
     this.#registrar.stop();
+    this.#links.stop();
     this.#mesh.stop();
     await this.#host.stop((connection) =>
       connection.fail("local", "shutting_down", "Seed shutting down")
     );
   }
 
+  // Claims a ban on their IP does not stop: a listed seed (verified next),
+  // or a member's own address (its session after a link drop).
+  #trusted(hello: HelloMessage): boolean {
+    if (hello.role === "seed") return isListedSeed(this.#options.seeds, hello.address);
+    return hello.role === "peer" && this.#membership.isMember(formatAddress(hello.address));
+  }
+
   #admit(connection: SeedConnection, hello: HelloMessage): Admission<SeedConnectionRole> {
+    // Peers and clients stay pending: a peer until it registers, a client always.
     if (hello.role === "peer") return { role: { kind: "peer" } };
     if (hello.role === "client") return { role: { kind: "client" } };
-    if (!isListedSeed(this.#options.seeds, hello.address)) {
-      const text = `${formatAddress(hello.address)} is not a seed in this network's config`;
-      return { reject: { code: "unexpected_message", text } };
-    }
-    const key = formatAddress(hello.address);
-    this.#mesh.attach(key, connection);
-    connection.send({ kind: "sync_request", requestId: ++this.#requestId });
-    return { role: { kind: "seed", key } };
+    return this.#links.admit(connection as FramedConnection<SeedLinkRole>, hello);
   }
 
   #route(connection: SeedConnection, role: SeedConnectionRole, message: Message): boolean {
     if (message.kind === "pong") return true;
     switch (role.kind) {
       case "seed":
-        return this.#onSeedMessage(connection, role.key, message);
+        return this.#links.onMessage(connection, role.key, message);
       case "peer":
         return this.#onPeerMessage(connection, message);
       case "client":
@@ -220,16 +277,16 @@ export class SeedNode {
     }
   }
 
-  #onSeedMessage(connection: SeedConnection, key: string, message: Message): boolean {
+  #onSeedMessage(connection: FramedConnection, key: string, message: Message): boolean {
     switch (message.kind) {
       case "propose":
-        this.#spawn(this.#registrar.onPropose(message, (vote) => connection.send(vote)));
+        this.#spawn(this.#registrar.onPropose(message, (vote) => connection.send(vote), key));
         return true;
       case "vote":
         this.#registrar.onVote(key, message);
         return true;
       case "commit":
-        this.#registrar.onCommit(message);
+        this.#spawn(this.#registrar.onCommit(message, key));
         return true;
       case "abort":
         this.#registrar.onAbort(message.proposalId);
@@ -239,10 +296,17 @@ export class SeedNode {
           connection.send(part);
         }
         return true;
-      case "sync_state":
-        for (const record of message.records) this.#registrar.apply(record);
-        if (!message.more) this.#syncSettled(key, true);
+      case "sync_state": {
+        const checks = this.#syncing.get(connection) ?? [];
+        for (const record of message.records) checks.push(this.#registrar.onSynced(record, key));
+        if (message.more) this.#syncing.set(connection, checks);
+        else {
+          this.#syncing.delete(connection);
+          // Ready only once what was synced has been checked and applied.
+          this.#spawn(Promise.all(checks).then(() => this.#syncSettled(key, true)));
+        }
         return true;
+      }
       default:
         return false;
     }
@@ -251,21 +315,25 @@ export class SeedNode {
   #onPeerMessage(connection: SeedConnection, message: Message): boolean {
     const key = connection.remoteKey;
     const hello = connection.remoteHello as HelloMessage;
+    const session = this.#sessions.get(key) === connection;
     switch (message.kind) {
       case "register":
-        this.#spawn(this.#requests.register(connection, hello.address, message.degree));
+        this.#spawn(this.#requests.register(connection, hello, message.degree));
         return true;
       case "degree_update":
-        this.#membership.setDegree(key, message.degree);
+        // Only the peer's own registered session speaks for its degree.
+        if (session) this.#membership.setDegree(key, message.degree);
         return true;
       case "dead_node":
-        this.#spawn(this.#requests.deadReport(message.text, key));
-        return true;
+        return !this.#allow(connection, "dead_node", REPORT_RATE) ||
+          this.#requests.deadReport(message.text, key);
       case "leave":
-        this.#spawn(this.#requests.leave(connection, hello.address));
+        this.#spawn(this.#requests.leave(connection, hello));
         return true;
       case "peer_list_request":
-        this.#spawn(this.#requests.peerList(connection, message.requestId, key));
+        if (this.#allow(connection, "peer_list_request", LIST_RATE)) {
+          this.#spawn(this.#requests.peerList(connection, message.requestId, key));
+        }
         return true;
       default:
         return false;
@@ -276,14 +344,38 @@ export class SeedNode {
     const key = connection.remoteKey;
     switch (message.kind) {
       case "dead_node":
-        this.#spawn(this.#requests.deadReport(message.text, key, connection));
-        return true;
+        return !this.#allow(connection, "dead_node", REPORT_RATE) ||
+          this.#requests.deadReport(message.text, key, connection);
       case "peer_list_request":
-        this.#spawn(this.#requests.peerList(connection, message.requestId, key));
+        if (this.#allow(connection, "peer_list_request", LIST_RATE)) {
+          this.#spawn(this.#requests.peerList(connection, message.requestId, key));
+        }
         return true;
       default:
         return false;
     }
+  }
+
+  // Requests over a connection's rate are ignored (and logged, throttled):
+  // honest peers stay below it, and a flood costs no more than the rate.
+  #allow(
+    connection: FramedConnection,
+    kind: string,
+    rate: { perSecond: number; burst: number },
+  ): boolean {
+    let buckets = this.#limits.get(connection);
+    if (!buckets) this.#limits.set(connection, buckets = new Map());
+    let bucket = buckets.get(kind);
+    const now = this.#clock.now();
+    if (!bucket) buckets.set(kind, bucket = new TokenBucket(rate, now));
+    if (bucket.take(now)) return true;
+    this.#log.emit({
+      event: "request_refused",
+      remote: connection.remoteLabel,
+      kind,
+      reason: "over its rate",
+    });
+    return false;
   }
 
   #onChange(record: MemberRecord, outcome: "added" | "removed"): void {
@@ -325,7 +417,7 @@ export class SeedNode {
     }, this.#options.tuning.syncIntervalMs);
   }
 
-  #spawn(task: Promise<void>): void {
+  #spawn(task: Promise<unknown>): void {
     task.catch((error) => this.#log.emit({ event: "internal_error", detail: errorText(error) }));
   }
 }

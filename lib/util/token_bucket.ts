@@ -51,4 +51,9 @@ export class TokenBucket {
     this.#tokens -= 1;
     return true;
   }
+
+  /** Gives back a token taken for an event that turned out not to count. */
+  refund(): void {
+    this.#tokens = Math.min(this.#limit.burst, this.#tokens + 1);
+  }
 }

@@ -456,17 +456,22 @@ Deno.test("LivenessMonitor.onProbeRequest() checks a target for another peer", a
     assertEquals(replies, [false]);
   });
 
-  for (const [name, answer, expected] of [["alive", ALIVE, true], ["dead", DEAD, false]] as const) {
-    await t.step(`unlinked target: the probe's answer (${name})`, async () => {
-      const s = setup();
-      s.probe.answer = answer;
-      const other = s.link(7001);
-      const replies: boolean[] = [];
-      await s.monitor.onProbeRequest(request, (alive) => replies.push(alive));
-      assertEquals(replies, [expected]);
-      assertEquals(s.probe.calls, [addr(T)]);
-      assertEquals(other.sent, []);
-    });
+  for (const [name, answer] of [["alive", ALIVE], ["dead", DEAD]] as const) {
+    await t.step(
+      `unlinked target (${name}): declined, no connection opened, no answer`,
+      async () => {
+        // Probing wherever a neighbour says would make this peer a reflector.
+        const s = setup();
+        s.probe.answer = answer;
+        const other = s.link(7001);
+        const replies: boolean[] = [];
+        assertEquals(s.monitor.onProbeRequest(request, (alive) => replies.push(alive)), false);
+        await settle();
+        assertEquals(replies, []);
+        assertEquals(s.probe.calls, []);
+        assertEquals(other.sent, []);
+      },
+    );
   }
 });
 
