@@ -6,7 +6,7 @@
  */
 
 import type { PeerTuning, SeedTuning } from "../config/node_config.ts";
-import { PEER_LIMITS } from "../config/node_config.ts";
+import { CONNECTION_LIMIT_RANGES, PEER_LIMITS, SEED_LIMITS } from "../config/node_config.ts";
 
 /** How a flag's value is read and checked. */
 export type FlagKind =
@@ -82,6 +82,30 @@ const EXIT_WITH_STDIN: FlagSpec = {
   help: "stop when stdin reaches end of input (used by `up` for its children)",
   advanced: true,
 };
+
+/** What a node lets strangers cost it; seeds and peers both take these (advanced). */
+const CONNECTION_FLAGS: readonly FlagSpec[] = [
+  {
+    name: "max-connections",
+    kind: "count",
+    value: "<n>",
+    defaultText: "4096",
+    help: "most inbound connections open at once",
+    range: CONNECTION_LIMIT_RANGES.maxConnections,
+    knob: "maxConnections",
+    advanced: true,
+  },
+  {
+    name: "pending-timeout",
+    kind: "duration",
+    value: "<dur>",
+    defaultText: "10s",
+    help: "time an inbound connection has to become a link or finish its request",
+    range: CONNECTION_LIMIT_RANGES.pendingTimeoutMs,
+    knob: "pendingTimeoutMs",
+    advanced: true,
+  },
+];
 
 /** Peer flags that tune timing and topology; `up` passes them on to peers. */
 export const PEER_TUNING_FLAGS: readonly FlagSpec[] = [
@@ -168,10 +192,30 @@ export const COMMAND_FLAGS: { readonly [command: string]: readonly FlagSpec[] } 
       range: [0, 1_000_000_000],
       knob: "maxPeers",
     },
+    {
+      name: "recheck-interval",
+      kind: "duration",
+      value: "<dur>",
+      defaultText: "15s",
+      help: "how often the seed probes a few of its members itself",
+      range: SEED_LIMITS.recheckIntervalMs,
+      knob: "recheckIntervalMs",
+      advanced: true,
+    },
+    ...CONNECTION_FLAGS,
     LOG_LEVEL,
     EXIT_WITH_STDIN,
   ],
-  peer: [PORT, HOST, CONFIG, LOG_DIR, ...PEER_TUNING_FLAGS, LOG_LEVEL, EXIT_WITH_STDIN],
+  peer: [
+    PORT,
+    HOST,
+    CONFIG,
+    LOG_DIR,
+    ...PEER_TUNING_FLAGS,
+    ...CONNECTION_FLAGS,
+    LOG_LEVEL,
+    EXIT_WITH_STDIN,
+  ],
   up: [
     {
       name: "seeds",

@@ -87,19 +87,22 @@ export interface ChangeChecksOptions {
   /** Probes a peer directly. */
   probe(peer: Address): Promise<ProbeResult>;
   clock: Clock;
-  /**
-   * How long a probe's answer may be reused to check a commit or a synced
-   * record (a voter just probed the peer for its vote; the commit follows
-   * within the vote timeout). Votes always probe afresh.
-   */
-  reuseMs: number;
 }
 
-/** Shares probes of one peer and keeps each peer's latest answer for a while. */
+interface Probing {
+  readonly startedAt: number;
+  readonly result: Promise<ProbeResult>;
+}
+
+/**
+ * Shares probes of one peer and keeps each peer's latest answer, so a seed
+ * that probed a peer for its vote need not probe again to check the commit
+ * that follows.
+ */
 export class ChangeChecks {
   readonly #options: ChangeChecksOptions;
-  readonly #running = new Map<string, Promise<ProbeResult>>();
-  readonly #recent = new Map<string, { at: number; result: ProbeResult }>();
+  readonly #running = new Map<string, Probing>();
+  readonly #latest = new Map<string, { startedAt: number; result: ProbeResult }>();
 
   /** Creates the checks. */
   constructor(options: ChangeChecksOptions) {
@@ -108,36 +111,49 @@ export class ChangeChecks {
 
   /** Probes `peer` now; a probe of it already under way is shared. */
   probe(peer: Address): Promise<ProbeResult> {
+    return (this.#running.get(formatAddress(peer)) ?? this.#start(peer)).result;
+  }
+
+  /**
+   * An answer about `peer` from a probe started at `since` or later: the
+   * latest one if it qualifies, else one under way that does, else a fresh
+   * probe. A commit is checked against probes made after its proposal was
+   * seen, never against what the peer said before (it may have restarted).
+   */
+  since(peer: Address, since: number): Promise<ProbeResult> {
     const key = formatAddress(peer);
-    let running = this.#running.get(key);
-    if (!running) {
-      const startedAt = this.#options.clock.now();
-      running = this.#options.probe(peer).then((result) => {
+    const latest = this.#latest.get(key);
+    if (latest && latest.startedAt >= since) return Promise.resolve(latest.result);
+    const running = this.#running.get(key);
+    if (running && running.startedAt >= since) return running.result;
+    return this.#start(peer).result;
+  }
+
+  #start(peer: Address): Probing {
+    const key = formatAddress(peer);
+    const startedAt = this.#options.clock.now();
+    const probing: Probing = {
+      startedAt,
+      result: this.#options.probe(peer).then((result) => {
         this.#remember(key, startedAt, result);
         return result;
-      }).finally(() => this.#running.delete(key));
-      this.#running.set(key, running);
-    }
-    return running;
+      }).finally(() => {
+        if (this.#running.get(key) === probing) this.#running.delete(key);
+      }),
+    };
+    this.#running.set(key, probing);
+    return probing;
   }
 
-  /** The answer of a probe of `peer` started within `reuseMs`, or a fresh probe. */
-  recent(peer: Address): Promise<ProbeResult> {
-    const key = formatAddress(peer);
-    const known = this.#recent.get(key);
-    if (known && this.#options.clock.now() - known.at <= this.#options.reuseMs) {
-      return Promise.resolve(known.result);
-    }
-    return this.probe(peer);
-  }
-
-  #remember(key: string, at: number, result: ProbeResult): void {
-    this.#recent.delete(key);
-    this.#recent.set(key, { at, result });
+  #remember(key: string, startedAt: number, result: ProbeResult): void {
+    const previous = this.#latest.get(key);
+    if (previous && previous.startedAt > startedAt) return;
+    this.#latest.delete(key);
+    this.#latest.set(key, { startedAt, result });
     // Only recent answers matter: drop the oldest beyond a few thousand.
-    if (this.#recent.size > 4096) {
-      const oldest = this.#recent.keys().next().value;
-      if (oldest !== undefined) this.#recent.delete(oldest);
+    if (this.#latest.size > 4096) {
+      const oldest = this.#latest.keys().next().value;
+      if (oldest !== undefined) this.#latest.delete(oldest);
     }
   }
 }

@@ -12,6 +12,7 @@
 import type { EventLog } from "../log/events.ts";
 import { parseDeadReport } from "../protocol/dead_report.ts";
 import { formatAddress } from "../util/address.ts";
+import type { Clock } from "../util/clock.ts";
 import type { FramedConnection } from "../wire/connection.ts";
 import { type HelloMessage, type PeerEntry, peerListMessages } from "../wire/messages.ts";
 import { addVerdict } from "./change_checks.ts";
@@ -22,6 +23,7 @@ import type { Registrar } from "./registrar.ts";
 export interface PeerRequestsOptions {
   membership: Membership;
   registrar: Registrar;
+  clock: Clock;
   /** Most peers this seed registers (`--max-peers`). */
   maxPeers: number;
   log: EventLog;
@@ -69,10 +71,11 @@ export class PeerRequests {
         const text = `Peer list is full (--max-peers ${this.#options.maxPeers})`;
         return this.#refuse(connection, key, "max_peers", text);
       }
+      const asked = this.#options.clock.now();
       const decision = await registrar.propose({ op: "add", peer }, { nodeId: hello.nodeId });
       if (!decision.accepted) {
         // Tell a registrant that failed its own check from one the seeds did not agree on.
-        const own = addVerdict(await registrar.checks.recent(peer), hello.nodeId);
+        const own = addVerdict(await registrar.checks.since(peer, asked), hello.nodeId);
         if (!own.yes && !own.abstain) {
           return this.#refuse(connection, key, "unverified", this.#unverified(key, own.reason));
         }

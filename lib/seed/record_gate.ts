@@ -53,8 +53,17 @@ export class RecordGate {
     return peerAddressProblem(address, this.#options.records);
   }
 
-  /** Checks `record` from seed `from` and applies it if it passes; resolves when done. */
-  async admit(record: MemberRecord, source: "commit" | "sync", from: string): Promise<void> {
+  /**
+   * Checks `record` from seed `from` and applies it if it passes; resolves
+   * when done. Only probes started at `since` or later count (for a commit,
+   * when its proposal was seen; by default, now).
+   */
+  async admit(
+    record: MemberRecord,
+    source: "commit" | "sync",
+    from: string,
+    since = this.#options.clock.now(),
+  ): Promise<void> {
     const o = this.#options;
     const key = formatAddress(record.address);
     const stamp = stampProblem(record.version.stamp, o.clock.now(), o.skewMs);
@@ -74,7 +83,7 @@ export class RecordGate {
     if (this.#refusedBefore(key, record)) return;
     if (!(await this.#turn())) return;
     try {
-      const result = await o.checks.recent(record.address);
+      const result = await o.checks.since(record.address, since);
       const verdict = change === "add" ? addVerdict(result) : removeVerdict(result);
       // The list may have moved on while the probe ran.
       if (this.#change(record) !== change) return o.apply(record);

@@ -81,6 +81,8 @@ export class Registrar {
   #options: RegistrarOptions;
   #book: ProposalBook;
   #voter: Voter;
+  /** When each other seed's proposal arrived here: its commit is checked by probes since. */
+  #seen = new Map<string, number>();
   #waiters = new Map<string, Waiter>();
   #checks: ChangeChecks;
   #gate: RecordGate;
@@ -90,11 +92,7 @@ export class Registrar {
   constructor(options: RegistrarOptions) {
     this.#options = options;
     this.#book = new ProposalBook({ seeds: options.seeds, quorum: options.quorum });
-    this.#checks = new ChangeChecks({
-      probe: options.probe,
-      clock: options.clock,
-      reuseMs: options.voteTimeoutMs,
-    });
+    this.#checks = new ChangeChecks({ probe: options.probe, clock: options.clock });
     this.#gate = new RecordGate({
       membership: options.membership,
       checks: this.#checks,
@@ -177,6 +175,8 @@ export class Registrar {
   ): Promise<void> {
     if (!this.#stampOk(message.stamp, from, "propose")) return;
     this.#options.membership.observe(message.stamp);
+    this.#seen.set(message.proposalId, this.#options.clock.now());
+    if (this.#seen.size > 4096) this.#seen.delete(this.#seen.keys().next().value as string);
     const vote = await this.#voter.decide(message.proposalId, message.change);
     reply({
       kind: "vote",
@@ -197,7 +197,9 @@ export class Registrar {
   /** Applies seed `from`'s commit, once this seed's own check agrees. */
   onCommit(message: CommitMessage, from = "another seed"): Promise<void> {
     this.#voter.release(message.proposalId);
-    return this.#gate.admit(message.record, "commit", from);
+    const since = this.#seen.get(message.proposalId) ?? this.#options.clock.now();
+    this.#seen.delete(message.proposalId);
+    return this.#gate.admit(message.record, "commit", from, since);
   }
 
   /** Merges a record synced from seed `from`, once this seed's own check agrees. */
@@ -208,6 +210,7 @@ export class Registrar {
   /** Forgets the promise made for an aborted proposal. */
   onAbort(proposalId: string): void {
     this.#voter.release(proposalId);
+    this.#seen.delete(proposalId);
   }
 
   /** Merges a record this seed decided itself and reports what changed. */

@@ -195,6 +195,7 @@ export class SeedNode {
     this.#requests = new PeerRequests({
       membership: this.#membership,
       registrar: this.#registrar,
+      clock: this.#clock,
       maxPeers: tuning.maxPeers,
       log: this.#log,
       ready: () => this.#ready,

@@ -338,3 +338,43 @@ Deno.test("Registrar keeps removals that lack a majority for want of seeds", asy
     assertEquals(s.stalled, []);
   });
 });
+
+Deno.test("Registrar.onCommit() checks against probes made since the proposal, not before", async (t) => {
+  await t.step(
+    "a peer that restarted: the failed probe of its leave does not refuse its return",
+    async () => {
+      const s = setup();
+      s.registrar.apply(member());
+      s.probe.answer = DEAD;
+      await voteOn(s, { op: "remove", peer: PEER, reason: "left", raw: "" });
+      await s.registrar.onCommit({
+        kind: "commit",
+        proposalId: "bbbb000000000000-1",
+        record: removed(),
+      }, S2);
+      assertEquals(s.membership.isMember(PEER_KEY), false);
+      // It is back: another seed commits its registration, 200 ms later.
+      s.clock.advance(200);
+      s.probe.answer = AS_PEER;
+      await s.registrar.onCommit({
+        kind: "commit",
+        proposalId: "cccc000000000000-1",
+        record: member(START + 100),
+      }, S2);
+      assertEquals(s.membership.isMember(PEER_KEY), true);
+      assertEquals(s.log.named("change_refused"), []);
+    },
+  );
+  await t.step("a commit after this seed's own vote reuses the vote's probe", async () => {
+    const s = setup();
+    s.probe.answer = AS_PEER;
+    await voteOn(s, ADD);
+    await s.registrar.onCommit({
+      kind: "commit",
+      proposalId: "bbbb000000000000-1",
+      record: member(START),
+    }, S2);
+    assertEquals(s.membership.isMember(PEER_KEY), true);
+    assertEquals(s.probe.calls.length, 1);
+  });
+});
