@@ -80,7 +80,10 @@ export function nodeIdOf(node: NodeProcess): string {
  * nothing else is, no live peer was ever removed, and no node hit an
  * internal error.
  */
-export function assertUnharmed(network: Network, live: readonly NodeProcess[] = network.peers) {
+export function assertUnharmed(
+  network: Network,
+  live: readonly NodeProcess[] = network.peers,
+): void {
   const expected = live.map((p) => p.address).sort();
   for (const seed of network.seeds) {
     assertEquals([...seedMembers(seed)].sort(), expected, `${seed.address}'s list`);
