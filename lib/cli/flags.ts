@@ -165,6 +165,17 @@ export const PEER_TUNING_FLAGS: readonly FlagSpec[] = [
     advanced: true,
   },
   {
+    name: "max-gossip-rate",
+    kind: "count",
+    value: "<n>",
+    defaultText: "200",
+    help:
+      "new gossip messages a second taken from one neighbour (more: dropped; far more: cut off)",
+    range: PEER_LIMITS.gossipRatePerLink,
+    knob: "gossipRatePerLink",
+    advanced: true,
+  },
+  {
     name: "repair-interval",
     kind: "duration",
     value: "<dur>",

@@ -142,12 +142,15 @@ export interface PeerTuning extends ConnectionLimits {
    */
   messageListMaxAgeMs: number;
   /**
-   * New gossip messages a peer accepts per second from one neighbour (twice
-   * that in a burst); more are dropped, neither forwarded nor logged. Each
-   * message reaches a peer first over one link, so this must exceed the
-   * whole network's message rate; it bounds what one misbehaving neighbour
-   * can make every peer relay and log.
-   * @default {1000}
+   * New gossip messages a peer accepts per second from one neighbour
+   * (`--max-gossip-rate`; as many again in a burst); more are dropped,
+   * neither forwarded nor logged, and a neighbour that goes on sending past
+   * it is disconnected as a flood. A message reaches a peer first over one
+   * link, so this must exceed the whole network's message rate (about 17/s
+   * in the 100-peer benchmark); it bounds what one misbehaving neighbour
+   * can make every peer relay and log. Raise it for networks that gossip
+   * faster.
+   * @default {200}
    */
   gossipRatePerLink: number;
 }
@@ -222,7 +225,7 @@ export const DEFAULT_PEER_TUNING: Readonly<PeerTuning> = {
   seedRetryMaxMs: 2_000,
   messageListMaxEntries: 100_000,
   messageListMaxAgeMs: 600_000,
-  gossipRatePerLink: 1000,
+  gossipRatePerLink: 200,
 };
 
 /** Seed defaults. */

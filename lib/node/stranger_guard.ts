@@ -5,11 +5,12 @@
  * connection must settle. The node host calls it at each step of a
  * connection's life; the decisions are the pure books'.
  *
- * A ban keys on the most specific identity known: the remote IP for an
- * offence before any hello, the IP and the address its hello claimed for
- * one after. Honest nodes often share an IP with an offender (every node of
- * a local network is 127.0.0.1), so an IP ban refuses only hellos that
- * claim nothing this node already trusts (see `trusted`).
+ * An offence bans the remote IP and, after a hello, the IP together with the
+ * address that hello claimed. A banned claim is refused outright. Honest
+ * nodes often share an IP with an offender (every node of a local network
+ * is 127.0.0.1), so an IP ban refuses only hellos that claim nothing this
+ * node already trusts (see `trusted`): members keep their links and
+ * sessions; strangers from that IP wait.
  *
  * @module
  */
@@ -147,13 +148,16 @@ export class StrangerGuard {
     if (!OFFENCES.has(info.reason)) return;
     const hello = connection.remoteHello;
     const claim = hello ? formatAddress(hello.address) : undefined;
-    const key = claim ? `${entry.ip}|${claim}` : entry.ip;
-    const outcome = this.#bans.offence(key, this.#options.clock.now());
+    const now = this.#options.clock.now();
+    // The claim is refused outright; the IP too, for claims not yet trusted,
+    // so rotating claimed addresses buys an offender nothing.
+    const ipOutcome = this.#bans.offence(entry.ip, now);
+    const outcome = claim ? this.#bans.offence(`${entry.ip}|${claim}`, now) : ipOutcome;
     this.#options.log.emit({
       event: "banned",
       remote: claim ? `${entry.ip} claiming ${claim}` : entry.ip,
       offences: outcome.offences,
-      forMs: outcome.banMs,
+      forMs: Math.max(outcome.banMs, ipOutcome.banMs),
       detail: `${info.reason}: ${info.detail}`,
     });
   }

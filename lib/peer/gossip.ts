@@ -41,6 +41,8 @@ export type GossipReceipt =
   | "duplicate"
   /** Over the sender's rate: dropped, neither forwarded nor logged. */
   | "dropped"
+  /** Over the sender's rate for a whole burst's worth of messages: a flood. */
+  | "flood"
   /** Not a gossip text: the sender broke the protocol. */
   | "invalid";
 
@@ -51,7 +53,7 @@ export class Gossip {
   #seq = 0;
   #timer: TimerHandle | undefined;
   #running = false;
-  #buckets = new Map<string, TokenBucket>();
+  #links = new Map<string, { bucket: TokenBucket; dropped: number }>();
 
   /** Creates the engine; {@linkcode start} begins generating. */
   constructor(options: GossipOptions) {
@@ -105,7 +107,7 @@ export class Gossip {
 
   /** The neighbour `key` is gone: its rate is forgotten. */
   forget(key: string): void {
-    this.#buckets.delete(key);
+    this.#links.delete(key);
   }
 
   /** Handles a gossip frame from neighbour `from`. */
@@ -114,11 +116,18 @@ export class Gossip {
     const origin = formatAddress(message.origin);
     const messages = this.#options.messages;
     const now = this.#options.clock.now();
-    let bucket = this.#buckets.get(from);
-    if (!bucket) this.#buckets.set(from, bucket = new TokenBucket(this.#options.ratePerLink, now));
-    if (!bucket.take(now)) return messages.has(origin, message.text) ? "duplicate" : "dropped";
+    let link = this.#links.get(from);
+    if (!link) {
+      link = { bucket: new TokenBucket(this.#options.ratePerLink, now), dropped: 0 };
+      this.#links.set(from, link);
+    }
+    if (!link.bucket.take(now)) {
+      if (messages.has(origin, message.text)) return "duplicate";
+      // A neighbour that keeps sending past its rate is flooding, not relaying.
+      return ++link.dropped > this.#options.ratePerLink.burst ? "flood" : "dropped";
+    }
     if (messages.record(origin, message.text, from) === "duplicate") {
-      bucket.refund();
+      link.bucket.refund();
       return "duplicate";
     }
     for (const neighbor of this.#options.neighbors.list()) {

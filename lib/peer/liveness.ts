@@ -104,9 +104,16 @@ export class LivenessTracker {
     return this.#targets.get(target)?.suspected ?? false;
   }
 
-  /** Runs one ping round. */
-  round(): LivenessRound {
+  /**
+   * Runs one ping round. With `excuse`, pings still unanswered are withdrawn
+   * without counting as misses: this node itself was too busy (its round
+   * came late), so a late pong says nothing about the target.
+   */
+  round(options: { excuse?: boolean } = {}): LivenessRound {
     const now = this.#clock.now();
+    if (options.excuse) {
+      for (const state of this.#targets.values()) state.outstanding = undefined;
+    }
     const ping: Array<{ target: string; nonce: number }> = [];
     const missed: Array<{ target: string; misses: number }> = [];
     const suspected: string[] = [];

@@ -14,7 +14,7 @@ import { type Address, formatAddress } from "../util/address.ts";
 import type { Clock, TimerHandle } from "../util/clock.ts";
 import { randomUint32, type Rng, sample } from "../util/random.ts";
 import type { ProbeRequestMessage } from "../wire/messages.ts";
-import type { ProbeResult } from "../wire/probe.ts";
+import { firedLate, type ProbeResult } from "../wire/probe.ts";
 import type { LivenessTracker } from "./liveness.ts";
 import type { NeighborTable } from "./neighbors.ts";
 
@@ -122,14 +122,19 @@ export class LivenessMonitor {
 
   #schedule(): void {
     if (!this.#running) return;
+    const interval = this.#options.pingIntervalMs;
+    const due = this.#options.clock.now() + interval;
     this.#timer = this.#options.clock.setTimeout(() => {
-      this.#round();
+      // A round that comes far too late means this peer was stalled (busy,
+      // or stopped and resumed): the pongs it has not read yet are no misses.
+      const firedAt = this.#options.clock.now();
+      this.#round(firedLate({ due, firedAt, waitedMs: interval }));
       this.#schedule();
-    }, this.#options.pingIntervalMs);
+    }, interval);
   }
 
-  #round(): void {
-    const round = this.#options.tracker.round();
+  #round(excuse: boolean): void {
+    const round = this.#options.tracker.round({ excuse });
     for (const { target, misses } of round.missed) {
       this.#options.log.emit({ event: "ping_missed", neighbor: target, misses });
     }

@@ -30,10 +30,12 @@ export type AddResult =
 
 /**
  * Two peers that dial each other at once see both links come up within
- * this many ms of each other; only then does the duplicate-link rule choose
- * between them. Later, a second link is a reconnect or a stranger's claim.
+ * this many ms of each other (a round trip or two); only then does the
+ * duplicate-link rule choose between them. Later, a second link is a
+ * reconnect or a stranger's claim. A claim that lands within this window of
+ * a new link may still win the tie-break: the one opening left.
  */
-export const SIMULTANEOUS_DIAL_MS = 2_000;
+export const SIMULTANEOUS_DIAL_MS = 1_000;
 
 /** Options for {@linkcode NeighborTable}. */
 export interface NeighborTableOptions {
@@ -128,7 +130,9 @@ export class NeighborTable {
     if (!keepNew) {
       return {
         kind: "rejected",
-        text: simultaneous ? "Duplicate link" : `Duplicate link: ${key} already has a live link`,
+        text: simultaneous
+          ? "Duplicate link (both dialled at once; the other one stays)"
+          : `Duplicate link: ${key} already has a live link`,
       };
     }
     const old = existing.connection;

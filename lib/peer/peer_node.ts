@@ -14,6 +14,7 @@ import type { EventLog } from "../log/events.ts";
 import { throttledLog } from "../log/throttle.ts";
 import { type Admission, NodeHost } from "../node/node_host.ts";
 import { formatDeadReport } from "../protocol/dead_report.ts";
+import { MAX_GOSSIP_TEXT_BYTES } from "../protocol/gossip_text.ts";
 import { type Address, formatAddress } from "../util/address.ts";
 import { type Clock, systemClock } from "../util/clock.ts";
 import { type ProcessStats, systemProcessStats } from "../util/process_stats.ts";
@@ -113,8 +114,12 @@ export class PeerNode {
     this.#neighbors = new NeighborTable({
       selfKey: formatAddress(options.self),
       maxInbound: t.maxInbound,
-      // A link that missed its last ping may give way to a new one claiming the same peer.
-      failing: (neighbor) => this.#tracker.misses(neighbor.key) >= 1,
+      // A link that missed enough pings to be suspected, and has been silent
+      // for two rounds, has failed its liveness check: a new link claiming
+      // that peer may replace it. A live link never gives way to a claim.
+      failing: (neighbor) =>
+        this.#tracker.misses(neighbor.key) >= t.pingMisses &&
+        this.#clock.now() - neighbor.connection.lastReceivedAt > 2 * t.pingIntervalMs,
     });
     this.#messages = new MessageList({
       clock: this.#clock,
@@ -130,7 +135,7 @@ export class PeerNode {
       rng: this.#rng,
       intervalMs: t.gossipIntervalMs,
       count: t.gossipCount,
-      ratePerLink: { perSecond: t.gossipRatePerLink, burst: 2 * t.gossipRatePerLink },
+      ratePerLink: { perSecond: t.gossipRatePerLink, burst: t.gossipRatePerLink },
     });
     this.#seeds = new SeedSessions({
       seeds: options.seeds,
@@ -287,7 +292,7 @@ export class PeerNode {
     }
     const added = this.#neighbors.add(connection, hello, this.#clock.now());
     if (added.kind === "rejected") {
-      if (added.text.startsWith("Duplicate link:")) {
+      if (added.text.startsWith("Duplicate link")) {
         this.#log.emit({
           event: "link_refused",
           neighbor: formatAddress(hello.address),
@@ -333,7 +338,23 @@ export class PeerNode {
         if (receipt === "dropped") {
           this.#log.emit({ event: "gossip_dropped", from: key, reason: "over its rate" });
         }
-        return receipt !== "invalid";
+        if (receipt === "flood") {
+          const rate = this.#options.tuning.gossipRatePerLink;
+          connection.fail(
+            "protocol_error",
+            "overloaded",
+            `Gossip flood: far over ${rate} new messages a second`,
+          );
+          return true;
+        }
+        if (receipt === "invalid") {
+          connection.fail(
+            "protocol_error",
+            "malformed",
+            `Malformed gossip text: expected <unix ms>:<origin host>:<seq>, at most ${MAX_GOSSIP_TEXT_BYTES} bytes`,
+          );
+        }
+        return true;
       }
       case "pong":
         this.#monitor.onPong(key, message.nonce);

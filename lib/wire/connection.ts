@@ -225,6 +225,11 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
     return this.#queued;
   }
 
+  /** When bytes last arrived from the remote (clock ms), or when the connection started. */
+  get lastReceivedAt(): number {
+    return this.#lastReceived;
+  }
+
   /** Bytes queued or being written, as charged to the shared send budget. */
   get charged(): number {
     return this.#charged;

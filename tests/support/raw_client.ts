@@ -115,6 +115,31 @@ export class RawClient implements AsyncDisposable {
     }
   }
 
+  /**
+   * Answers every ping with its pong until the connection closes, as a live
+   * neighbour would (in the background; other messages go to the inbox).
+   */
+  respondToPings(): void {
+    let answered = 0;
+    const loop = async () => {
+      while (!this.#closed) {
+        // Returns as soon as a ping arrives that has not been answered yet.
+        await this.receive(
+          () => this.#inbox.filter((m) => m.kind === "ping").length > answered,
+          1000,
+        ).catch(() => undefined);
+        const pings = this.#inbox.filter((m) => m.kind === "ping").slice(answered);
+        answered += pings.length;
+        for (const ping of pings) {
+          if (ping.kind === "ping") {
+            await this.send({ kind: "pong", nonce: ping.nonce }).catch(() => {});
+          }
+        }
+      }
+    };
+    loop();
+  }
+
   /** Resolves true once the other side has closed the connection. */
   async closedByRemote(timeoutMs = 5000): Promise<boolean> {
     await this.receive(() => false, timeoutMs).catch(() => undefined);

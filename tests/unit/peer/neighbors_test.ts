@@ -211,7 +211,10 @@ Deno.test("NeighborTable.add() keeps the link dialled by the smaller address", a
           assertEquals(second.result.kind, "replaced");
           assertEquals(first.connection.closes.length, 1);
         } else {
-          assertEquals(second.result, { kind: "rejected", text: "Duplicate link" });
+          assertEquals(second.result, {
+            kind: "rejected",
+            text: "Duplicate link (both dialled at once; the other one stays)",
+          });
           assertEquals(first.connection.closes, []);
         }
         assertEquals(table.get(other)?.direction, keep);
