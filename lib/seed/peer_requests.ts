@@ -106,11 +106,11 @@ export class PeerRequests {
 
   /**
    * Handles a Dead Node report: logs it and, for a listed peer, proposes its
-   * removal. A `client` reporter gets the decision back. Returns false for
-   * a report that is not a valid Dead Node text (the caller drops the
-   * connection).
+   * removal. A `client` reporter gets the decision back. Returns why a
+   * report is not a valid Dead Node text (the caller drops the connection),
+   * or `undefined`.
    */
-  deadReport(raw: string, reporter: string, client?: FramedConnection): boolean {
+  deadReport(raw: string, reporter: string, client?: FramedConnection): string | undefined {
     const parsed = parseDeadReport(raw);
     if (!parsed.ok) {
       this.#options.log.emit({ event: "dead_node_invalid", reporter, raw, detail: parsed.detail });
@@ -120,13 +120,13 @@ export class PeerRequests {
         outcome: "invalid",
         text: `Not a valid Dead Node report: ${parsed.detail}`,
       });
-      return false;
+      return `Invalid Dead Node report: ${parsed.detail}`;
     }
     const dead = parsed.report.dead;
     const deadKey = formatAddress(dead);
     this.#options.log.emit({ event: "dead_node_report", dead: deadKey, reporter, raw });
     this.#spawn(this.#decideDead(raw, dead, client));
-    return true;
+    return undefined;
   }
 
   /** A registered peer says it is leaving: it is removed (reason `left`) once the seeds agree. */

@@ -326,8 +326,10 @@ export class SeedNode {
         if (session) this.#membership.setDegree(key, message.degree);
         return true;
       case "dead_node":
-        return !this.#allow(connection, "dead_node", REPORT_RATE) ||
-          this.#requests.deadReport(message.text, key);
+        if (this.#allow(connection, "dead_node", REPORT_RATE)) {
+          this.#refuseInvalid(connection, this.#requests.deadReport(message.text, key));
+        }
+        return true;
       case "leave":
         this.#spawn(this.#requests.leave(connection, hello));
         return true;
@@ -345,8 +347,10 @@ export class SeedNode {
     const key = connection.remoteKey;
     switch (message.kind) {
       case "dead_node":
-        return !this.#allow(connection, "dead_node", REPORT_RATE) ||
-          this.#requests.deadReport(message.text, key, connection);
+        if (this.#allow(connection, "dead_node", REPORT_RATE)) {
+          this.#refuseInvalid(connection, this.#requests.deadReport(message.text, key, connection));
+        }
+        return true;
       case "peer_list_request":
         if (this.#allow(connection, "peer_list_request", LIST_RATE)) {
           this.#spawn(this.#requests.peerList(connection, message.requestId, key));
@@ -355,6 +359,11 @@ export class SeedNode {
       default:
         return false;
     }
+  }
+
+  // Junk where a Dead Node text belongs breaks the protocol: the connection goes.
+  #refuseInvalid(connection: FramedConnection, problem: string | undefined): void {
+    if (problem !== undefined) connection.fail("protocol_error", "malformed", problem);
   }
 
   // Requests over a connection's rate are ignored (and logged, throttled):

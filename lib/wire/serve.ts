@@ -50,6 +50,26 @@ export interface AcceptOptions {
 /** How long a refused link may take to receive its refusal. */
 const REFUSAL_WRITE_MS = 1000;
 
+// Refusals are cheap: their frames are encoded once per distinct text, and
+// the bytes drained from the remote all land in one scratch buffer.
+const REFUSAL_FRAMES = new Map<string, Uint8Array>();
+const DRAIN = new Uint8Array(512);
+
+function refusalFrames(hello: HelloMessage, code: ErrorCode, text: string): Uint8Array {
+  const key = `${hello.nodeId} ${code} ${text}`;
+  let bytes = REFUSAL_FRAMES.get(key);
+  if (!bytes) {
+    const helloBytes = encodeMessage(hello);
+    const error = encodeMessage({ kind: "error", code, text });
+    bytes = new Uint8Array(helloBytes.length + error.length);
+    bytes.set(helloBytes);
+    bytes.set(error, helloBytes.length);
+    if (REFUSAL_FRAMES.size >= 64) REFUSAL_FRAMES.clear();
+    REFUSAL_FRAMES.set(key, bytes);
+  }
+  return bytes;
+}
+
 /**
  * Turns a link away cheaply: writes this node's hello and an `error` (a
  * running node refusing is a sign of life a probe can see), reads what the
@@ -60,11 +80,7 @@ export async function refuseLink(
   stream: ByteStream,
   refusal: { hello: HelloMessage; code: ErrorCode; text: string; clock: Clock },
 ): Promise<void> {
-  const hello = encodeMessage(refusal.hello);
-  const error = encodeMessage({ kind: "error", code: refusal.code, text: refusal.text });
-  const bytes = new Uint8Array(hello.length + error.length);
-  bytes.set(hello);
-  bytes.set(error, hello.length);
+  const bytes = refusalFrames(refusal.hello, refusal.code, refusal.text);
   let timer: unknown;
   const deadline = new Promise<void>((resolve) =>
     timer = refusal.clock.setTimeout(resolve, REFUSAL_WRITE_MS)
@@ -74,7 +90,7 @@ export async function refuseLink(
     while (written < bytes.length) written += await stream.write(bytes.subarray(written));
     // Drain the remote's hello: closing with unread bytes would reset the
     // connection and could discard the refusal before the remote reads it.
-    await stream.read(new Uint8Array(1024));
+    await stream.read(DRAIN);
   })().catch(() => {});
   await Promise.race([exchange, deadline]);
   refusal.clock.clearTimeout(timer);

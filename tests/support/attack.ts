@@ -18,6 +18,7 @@ export const ATTACK_SEED_ARGS = ["--pending-timeout", "1s"];
 /** A running test network. */
 export interface Network {
   cluster: Cluster;
+  /** The seeds that are running (a test that stops one takes it out). */
   seeds: NodeProcess[];
   peers: NodeProcess[];
 }
@@ -95,4 +96,34 @@ export function assertUnharmed(
   for (const node of [...network.seeds, ...live]) {
     assertEquals(events(node.logPath, "internal_error"), [], `${node.address} internal error`);
   }
+}
+
+/** Resident memory of process `pid` in bytes (Linux: /proc), or undefined elsewhere. */
+export function rssBytes(pid: number): number | undefined {
+  try {
+    const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+    const kb = /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
+    return kb === undefined ? undefined : Number(kb) * 1024;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Samples `pid`'s RSS every 50 ms while `during` runs; returns the highest seen. */
+export async function peakRss(pid: number, during: () => Promise<void>): Promise<number> {
+  let peak = rssBytes(pid) ?? 0;
+  let running = true;
+  const sampler = (async () => {
+    while (running) {
+      peak = Math.max(peak, rssBytes(pid) ?? 0);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  })();
+  try {
+    await during();
+  } finally {
+    running = false;
+    await sampler;
+  }
+  return Math.max(peak, rssBytes(pid) ?? 0);
 }
