@@ -54,6 +54,8 @@ export class SeedLinks {
   readonly #challenges: SeedChallenges;
   readonly #held = new Map<FramedConnection, Message[]>();
   readonly #challengesFrom = new Map<FramedConnection, number>();
+  /** Echoes owed to seeds whose outbound link was not up yet, by seed. */
+  readonly #owed = new Map<string, string[]>();
 
   /** Creates the gate. */
   constructor(options: SeedLinksOptions) {
@@ -83,6 +85,11 @@ export class SeedLinks {
         return { reject: { code: "unexpected_message", text } };
       }
       o.mesh.attach(key, connection);
+      // A challenge can arrive on the other link before this one's handshake ends.
+      for (const nonce of this.#owed.get(key) ?? []) {
+        connection.send({ kind: "seed_proof", nonce });
+      }
+      this.#owed.delete(key);
       o.linked(connection, key);
       // Claims of this seed waiting for this very link can be challenged now.
       if (o.mesh.claims(key).length > 0) this.#challenge(key);
@@ -109,8 +116,13 @@ export class SeedLinks {
         const sent = (this.#challengesFrom.get(connection) ?? 0) + 1;
         this.#challengesFrom.set(connection, sent);
         if (sent > MAX_CHALLENGES_PER_LINK) return false;
-        if (connection.direction === "in") {
-          o.mesh.outbound(key)?.send({ kind: "seed_proof", nonce: message.nonce });
+        if (connection.direction !== "in") return true;
+        const out = o.mesh.outbound(key);
+        if (out) out.send({ kind: "seed_proof", nonce: message.nonce });
+        else {
+          const owed = this.#owed.get(key) ?? [];
+          owed.push(message.nonce);
+          this.#owed.set(key, owed.slice(-MAX_CHALLENGES_PER_LINK));
         }
         return true;
       }
@@ -141,6 +153,7 @@ export class SeedLinks {
   /** Forgets every challenge (shutdown). */
   stop(): void {
     this.#challenges.clear();
+    this.#owed.clear();
   }
 
   #challenge(key: string): void {

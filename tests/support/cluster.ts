@@ -10,6 +10,12 @@ import { freePortBlock } from "./ports.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
+/** How a node process is started. */
+export interface NodeOptions {
+  /** Its file-descriptor limit (POSIX only). @default {inherited} */
+  maxOpenFiles?: number;
+}
+
 /** One running node process. */
 export class NodeProcess {
   readonly role: "seed" | "peer";
@@ -21,14 +27,29 @@ export class NodeProcess {
   #output: string[] = [];
   #stdin: WritableStreamDefaultWriter<Uint8Array>;
 
-  /** Spawns `gossipnet <role> --port <port> ...args`. */
-  constructor(role: "seed" | "peer", port: number, dir: string, args: readonly string[]) {
+  /**
+   * Spawns `gossipnet <role> --port <port> ...args`; with `maxOpenFiles`,
+   * under that descriptor limit (`ulimit -n`, through `/bin/sh`).
+   */
+  constructor(
+    role: "seed" | "peer",
+    port: number,
+    dir: string,
+    args: readonly string[],
+    options: NodeOptions = {},
+  ) {
     this.role = role;
     this.port = port;
     this.address = `127.0.0.1:${port}`;
     this.logPath = `${dir}/logs/${role}-127.0.0.1-${port}.jsonl`;
-    this.child = new Deno.Command(Deno.execPath(), {
+    const limit = options.maxOpenFiles;
+    const command = limit === undefined ? Deno.execPath() : "/bin/sh";
+    const prefix = limit === undefined
+      ? []
+      : ["-c", `ulimit -n ${limit} && exec "$0" "$@"`, Deno.execPath()];
+    this.child = new Deno.Command(command, {
       args: [
+        ...prefix,
         "run",
         "-A",
         MAIN,
@@ -131,8 +152,8 @@ export class Cluster implements AsyncDisposable {
   }
 
   /** Starts seed number `index` (0-based). */
-  seed(index: number, args: readonly string[] = []): NodeProcess {
-    const node = new NodeProcess("seed", this.seedPorts[index] as number, this.dir, args);
+  seed(index: number, args: readonly string[] = [], options: NodeOptions = {}): NodeProcess {
+    const node = new NodeProcess("seed", this.seedPorts[index] as number, this.dir, args, options);
     this.nodes.push(node);
     return node;
   }
