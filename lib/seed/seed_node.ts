@@ -71,6 +71,8 @@ type SeedConnection = FramedConnection<SeedConnectionRole>;
 const REPORT_RATE = { perSecond: 10, burst: 100 };
 /** Peer-list requests one connection may send: a burst, then 20 a second. More are ignored. */
 const LIST_RATE = { perSecond: 20, burst: 50 };
+/** Registrations one connection may ask for: each costs probes at every seed. More are ignored. */
+const REGISTER_RATE = { perSecond: 1, burst: 4 };
 
 /** A running seed. */
 export class SeedNode {
@@ -319,7 +321,9 @@ export class SeedNode {
     const session = this.#sessions.get(key) === connection;
     switch (message.kind) {
       case "register":
-        this.#spawn(this.#requests.register(connection, hello, message.degree));
+        if (this.#allow(connection, "register", REGISTER_RATE)) {
+          this.#spawn(this.#requests.register(connection, hello, message.degree));
+        }
         return true;
       case "degree_update":
         // Only the peer's own registered session speaks for its degree.
