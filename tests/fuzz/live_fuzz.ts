@@ -23,6 +23,7 @@ import {
   type NodeRole,
   PROTOCOL_VERSION,
 } from "../../lib/wire/messages.ts";
+import { formatHost } from "../../lib/util/address.ts";
 import type { Rng } from "../../lib/util/random.ts";
 import { Cluster, type NodeProcess } from "../support/cluster.ts";
 import { events, waitFor } from "../support/jsonl_log.ts";
@@ -111,9 +112,9 @@ function randomMessage(rng: Rng, kind: string, ports: readonly number[], polite 
       const dead = address();
       return {
         kind,
-        text: rng() < 0.7
-          ? `Dead Node:${dead.host}:${dead.port}:${Date.now()}:127.0.0.1`
-          : hex(rng, randomInt(rng, 0, 40)),
+        text: junk
+          ? hex(rng, randomInt(rng, 0, 40))
+          : `Dead Node:${formatHost(dead.host)}:${dead.port}:${Date.now()}:127.0.0.1`,
       };
     }
     case "peer_list_request":
@@ -123,9 +124,9 @@ function randomMessage(rng: Rng, kind: string, ports: readonly number[], polite 
       return {
         kind,
         origin: target,
-        text: rng() < 0.8
-          ? `${Date.now()}:${target.host}:${randomInt(rng, 1, 1e6)}`
-          : hex(rng, randomInt(rng, 0, 200)),
+        text: junk
+          ? hex(rng, randomInt(rng, 0, 200))
+          : `${Date.now()}:${formatHost(target.host)}:${randomInt(rng, 1, 1e6)}`,
       };
     case "probe_request":
       return { kind, nonce: nonce(), target };
