@@ -260,6 +260,16 @@ export class Registrar {
       reason: vote.reason,
     });
     const standing = this.#book.vote(id, voter, vote);
+    // Only this seed heard the registrant: the others can check that a peer
+    // answers at the address, but not that it is the registrant. A
+    // registration therefore needs this seed's own yes, besides the majority.
+    if (proposal.operation.op === "add") {
+      const own = proposal.votes.get(this.#options.selfKey);
+      if (!own && standing === "accepted") return;
+      if (own && !own.yes && standing !== "rejected") {
+        return this.#abort(id, this.#summary(id, "this seed's own check failed"));
+      }
+    }
     if (standing === "accepted") this.#commit(id);
     else if (standing === "rejected") this.#abort(id, this.#summary(id, "a majority voted no"));
   }

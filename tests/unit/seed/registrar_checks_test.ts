@@ -378,3 +378,53 @@ Deno.test("Registrar.onCommit() checks against probes made since the proposal, n
     assertEquals(s.probe.calls.length, 1);
   });
 });
+
+Deno.test("Registrar commits a registration only with its own yes (it alone heard the registrant)", async (t) => {
+  await t.step(
+    "another node answers at the address: the others' yes votes do not carry it",
+    async () => {
+      // An alias of a live peer (another name, same process) passes the
+      // others' check (a peer answers there) but not this seed's (node id).
+      const s = setup();
+      s.probe.answer = { ...AS_PEER, nodeId: "00000000000000c3" };
+      const decision = s.registrar.propose(ADD, { nodeId: REGISTRANT });
+      for (const voter of [S2, "127.0.0.1:5002"]) {
+        s.registrar.onVote(voter, {
+          kind: "vote",
+          proposalId: `${NODE_ID}-1`,
+          yes: true,
+          reason: "ok",
+          stamp: 0,
+        });
+      }
+      const outcome = await decision;
+      assertEquals(outcome.accepted, false);
+      assertMatch(outcome.detail, /^this seed's own check failed/);
+      assertEquals(s.membership.isMember(PEER_KEY), false);
+    },
+  );
+  await t.step("the others' yes votes first, this seed's yes last: committed then", async () => {
+    const s = setup();
+    s.probe.answer = "hold";
+    const decision = s.registrar.propose(ADD, { nodeId: REGISTRANT });
+    s.registrar.onVote(S2, {
+      kind: "vote",
+      proposalId: `${NODE_ID}-1`,
+      yes: true,
+      reason: "ok",
+      stamp: 0,
+    });
+    s.registrar.onVote("127.0.0.1:5002", {
+      kind: "vote",
+      proposalId: `${NODE_ID}-1`,
+      yes: true,
+      reason: "ok",
+      stamp: 0,
+    });
+    await settle();
+    assertEquals(s.membership.isMember(PEER_KEY), false, "not before its own check");
+    s.probe.resolve(AS_PEER);
+    assertEquals((await decision).accepted, true);
+    assertEquals(s.membership.isMember(PEER_KEY), true);
+  });
+});
