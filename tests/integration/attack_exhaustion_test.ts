@@ -12,8 +12,13 @@ import { events, waitFor, waitForEvent } from "../support/jsonl_log.ts";
 import { closeAll, helloAs, openMany, RawClient } from "../support/raw_client.ts";
 
 const MIB = 1024 * 1024;
-/** Documented bound on what each of these attacks may add to a seed's RSS. */
-const RSS_BOUND = 48 * MIB;
+/**
+ * Documented bound on what each of these attacks may add to a seed's RSS
+ * (docs/protocol.md, section 14): measured 25-47 MiB for 5,000 connection
+ * attempts at once, most of it Deno's own state per accepted socket while
+ * it is refused (a bare Deno listener doing the same costs 38 MiB).
+ */
+const RSS_BOUND = 64 * MIB;
 
 Deno.test({
   name: "exhaustion: held, half-sent, unread and junk connections cost a seed a bounded amount",
