@@ -14,12 +14,10 @@ import type { EventLog } from "../log/events.ts";
 import { throttledLog } from "../log/throttle.ts";
 import { type Admission, NodeHost } from "../node/node_host.ts";
 import { formatDeadReport } from "../protocol/dead_report.ts";
-import { MAX_GOSSIP_TEXT_BYTES } from "../protocol/gossip_text.ts";
 import { type Address, formatAddress } from "../util/address.ts";
 import { type Clock, systemClock } from "../util/clock.ts";
 import { type ProcessStats, systemProcessStats } from "../util/process_stats.ts";
 import { newNodeId, type Rng, systemRng } from "../util/random.ts";
-import { TokenBucket } from "../util/token_bucket.ts";
 import type { CloseInfo, FramedConnection } from "../wire/connection.ts";
 import type { Frame } from "../wire/frame.ts";
 import type { HelloMessage, Message, PeerEntry } from "../wire/messages.ts";
@@ -29,6 +27,7 @@ import { Gossip } from "./gossip.ts";
 import { LivenessTracker } from "./liveness.ts";
 import { LivenessMonitor } from "./liveness_monitor.ts";
 import { MessageList } from "./message_list.ts";
+import { NeighborRoutes } from "./neighbor_routes.ts";
 import { type Neighbor, NeighborTable } from "./neighbors.ts";
 import { Overlay } from "./overlay.ts";
 import { type SeedLink, SeedSessions } from "./seed_sessions.ts";
@@ -63,8 +62,6 @@ type PeerConnection = FramedConnection<PeerConnectionRole>;
 
 /** For how many ping intervals a peer reported dead, or gone, is not redialled. */
 const QUARANTINE_ROUNDS = 3;
-/** Indirect-probe requests one neighbour may send: a burst, then five a second. */
-const PROBE_REQUEST_RATE = { perSecond: 5, burst: 20 };
 
 /** A running peer. */
 export class PeerNode {
@@ -85,7 +82,7 @@ export class PeerNode {
   readonly #overlay: Overlay;
   /** The latest peer list from each seed, by seed key. */
   readonly #lists = new Map<string, PeerEntry[]>();
-  readonly #probeRequests = new WeakMap<FramedConnection, TokenBucket>();
+  readonly #routes: NeighborRoutes;
   #degreeQueued = false;
 
   /** Builds a peer; {@linkcode start} makes it listen and join. */
@@ -180,6 +177,14 @@ export class PeerNode {
       probeTimeoutMs,
       probe: (target) => this.#host.probe(target, probeTimeoutMs, this.#rng),
       report: (target) => this.#reportDead(target),
+    });
+    this.#routes = new NeighborRoutes({
+      gossip: this.#gossip,
+      monitor: this.#monitor,
+      overlay: this.#overlay,
+      gossipRatePerLink: t.gossipRatePerLink,
+      clock: this.#clock,
+      log: this.#log,
     });
   }
 
@@ -324,82 +329,10 @@ export class PeerNode {
       case "seed":
         return this.#seeds.onMessage(role.session, message);
       case "neighbor":
-        return this.#onNeighborMessage(connection, message, frame);
+        return this.#routes.route(connection, message, frame);
       case "visitor":
         return message.kind === "pong";
     }
-  }
-
-  #onNeighborMessage(connection: PeerConnection, message: Message, frame: Frame): boolean {
-    const key = connection.remoteKey;
-    switch (message.kind) {
-      case "gossip": {
-        const receipt = this.#gossip.receive(key, message, frame);
-        if (receipt === "dropped") {
-          this.#log.emit({ event: "gossip_dropped", from: key, reason: "over its rate" });
-        }
-        if (receipt === "flood") {
-          const rate = this.#options.tuning.gossipRatePerLink;
-          connection.fail(
-            "protocol_error",
-            "overloaded",
-            `Gossip flood: far over ${rate} new messages a second`,
-          );
-          return true;
-        }
-        if (receipt === "invalid") {
-          connection.fail(
-            "protocol_error",
-            "malformed",
-            `Malformed gossip text: expected <unix ms>:<origin host>:<seq>, at most ${MAX_GOSSIP_TEXT_BYTES} bytes`,
-          );
-        }
-        return true;
-      }
-      case "pong":
-        this.#monitor.onPong(key, message.nonce);
-        return true;
-      case "probe_request": {
-        const answered = this.#allowProbeRequest(connection) &&
-          this.#monitor.onProbeRequest(message, (alive) =>
-            connection.send({
-              kind: "probe_result",
-              nonce: message.nonce,
-              target: message.target,
-              alive,
-            }));
-        if (!answered) {
-          this.#log.emit({
-            event: "request_refused",
-            remote: key,
-            kind: "probe_request",
-            reason: `target ${formatAddress(message.target)} is not a neighbour, or over the rate`,
-          });
-        }
-        return true;
-      }
-      case "probe_result":
-        this.#monitor.onProbeResult(key, message.nonce, message.alive);
-        return true;
-      case "leave":
-        // Not dead: it said goodbye. Stop watching before the link closes,
-        // and do not redial it while the seeds may still list it.
-        this.#monitor.unwatch(key);
-        this.#overlay.quarantine(key);
-        connection.close("local", "neighbour left");
-        return true;
-      default:
-        return false;
-    }
-  }
-
-  #allowProbeRequest(connection: PeerConnection): boolean {
-    const now = this.#clock.now();
-    let bucket = this.#probeRequests.get(connection);
-    if (!bucket) {
-      this.#probeRequests.set(connection, bucket = new TokenBucket(PROBE_REQUEST_RATE, now));
-    }
-    return bucket.take(now);
   }
 
   #closed(connection: PeerConnection, role: PeerConnectionRole, info: CloseInfo): void {

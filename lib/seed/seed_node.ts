@@ -18,10 +18,9 @@ import { throttledLog } from "../log/throttle.ts";
 import { type Admission, NodeHost } from "../node/node_host.ts";
 import type { MemberRecord } from "../protocol/membership_types.ts";
 import { type Address, formatAddress, sameAddress } from "../util/address.ts";
-import { type Clock, systemClock, type TimerHandle } from "../util/clock.ts";
+import { type Clock, systemClock } from "../util/clock.ts";
 import { errorText } from "../util/errors.ts";
 import { newNodeId, type Rng, systemRng } from "../util/random.ts";
-import { TokenBucket } from "../util/token_bucket.ts";
 import type { FramedConnection } from "../wire/connection.ts";
 import {
   type HelloMessage,
@@ -33,10 +32,12 @@ import type { Transport } from "../wire/transport.ts";
 import { Membership } from "./membership.ts";
 import { MembershipHealer } from "./membership_healer.ts";
 import { PeerRequests } from "./peer_requests.ts";
+import { PeerRoutes } from "./peer_routes.ts";
 import { MAX_CLOCK_SKEW_MS } from "./record_check.ts";
 import { Registrar } from "./registrar.ts";
 import { type SeedLinkRole, SeedLinks } from "./seed_links.ts";
 import { SeedMesh } from "./seed_mesh.ts";
+import { SeedSync } from "./seed_sync.ts";
 
 /** What a seed needs. */
 export interface SeedNodeOptions {
@@ -64,16 +65,6 @@ export type SeedConnectionRole =
 
 type SeedConnection = FramedConnection<SeedConnectionRole>;
 
-/**
- * Dead Node reports one connection may send: a burst (a hub whose
- * neighbours all died at once), then ten a second. More are ignored.
- */
-const REPORT_RATE = { perSecond: 10, burst: 100 };
-/** Peer-list requests one connection may send: a burst, then 20 a second. More are ignored. */
-const LIST_RATE = { perSecond: 20, burst: 50 };
-/** Registrations one connection may ask for: each costs probes at every seed. More are ignored. */
-const REGISTER_RATE = { perSecond: 1, burst: 4 };
-
 /** A running seed. */
 export class SeedNode {
   /** This node's id, sent in every hello. */
@@ -91,17 +82,8 @@ export class SeedNode {
   /** Registered peers' current sessions, by `host:port`. */
   readonly #sessions = new Map<string, FramedConnection>();
   readonly #requests: PeerRequests;
-  readonly #limits = new WeakMap<FramedConnection, Map<string, TokenBucket>>();
-  /** Records of a sync answer being checked, by link, until its last part. */
-  readonly #syncing = new Map<FramedConnection, Promise<void>[]>();
-  readonly #awaitingSync = new Set<string>();
-  readonly #syncedFrom: string[] = [];
-  readonly #ready: Promise<void>;
-  #markReady!: () => void;
-  #isReady = false;
-  #syncTimer: TimerHandle | undefined;
-  #readyTimer: TimerHandle | undefined;
-  #requestId = 0;
+  readonly #routes: PeerRoutes;
+  readonly #sync: SeedSync;
 
   /** Builds a seed; {@linkcode start} makes it listen. */
   constructor(options: SeedNodeOptions) {
@@ -111,7 +93,6 @@ export class SeedNode {
     this.nodeId = options.nodeId ?? newNodeId();
     // Repeated warnings are rate-limited, and remote text in them is cut short.
     this.#log = throttledLog(boundedLog(options.log), this.#clock);
-    this.#ready = new Promise((resolve) => this.#markReady = resolve);
     const tuning = options.tuning;
     this.#host = new NodeHost<SeedConnectionRole>({
       role: "seed",
@@ -128,7 +109,7 @@ export class SeedNode {
         if (role.kind === "seed") {
           this.#mesh.detach(role.key, connection, info.detail);
           this.#links.closed(connection);
-          this.#syncing.delete(connection);
+          this.#sync.closed(connection);
         }
         const key = connection.remoteKey;
         if (role.kind === "peer" && this.#sessions.get(key) === connection) {
@@ -141,7 +122,6 @@ export class SeedNode {
       tombstoneTtlMs: tuning.tombstoneTtlMs,
     });
     const others = options.seeds.filter((s) => !sameAddress(s, options.self));
-    for (const seed of others) this.#awaitingSync.add(formatAddress(seed));
     this.#mesh = new SeedMesh({
       others,
       dial: (seed) =>
@@ -151,7 +131,7 @@ export class SeedNode {
       log: this.#log,
       retryMinMs: tuning.linkRetryMinMs,
       retryMaxMs: tuning.linkRetryMaxMs,
-      onDialFailed: (key) => this.#syncSettled(key),
+      onDialFailed: (key) => this.#sync.settled(key),
     });
     this.#links = new SeedLinks({
       self: options.self,
@@ -161,7 +141,7 @@ export class SeedNode {
       challengeTtlMs: tuning.pendingTimeoutMs,
       settle: (connection) => this.#host.settle(connection as SeedConnection),
       linked: (connection) => {
-        connection.send({ kind: "sync_request", requestId: ++this.#requestId });
+        connection.send({ kind: "sync_request", requestId: this.#sync.nextRequestId() });
         this.#healer.retryStalled();
       },
       deliver: (connection, key, message) => this.#onSeedMessage(connection, key, message),
@@ -200,9 +180,27 @@ export class SeedNode {
       clock: this.#clock,
       maxPeers: tuning.maxPeers,
       log: this.#log,
-      ready: () => this.#ready,
+      ready: () => this.#sync.ready,
       sessions: this.#sessions,
       settle: (connection) => this.#host.settle(connection as SeedConnection),
+    });
+    this.#routes = new PeerRoutes({
+      requests: this.#requests,
+      membership: this.#membership,
+      sessions: this.#sessions,
+      clock: this.#clock,
+      log: this.#log,
+    });
+    this.#sync = new SeedSync({
+      others: others.map(formatAddress),
+      membership: this.#membership,
+      clock: this.#clock,
+      log: this.#log,
+      readyTimeoutMs: tuning.readyTimeoutMs,
+      syncIntervalMs: tuning.syncIntervalMs,
+      connected: () => this.#mesh.connected(),
+      send: (key, message) => this.#mesh.send(key, message),
+      admit: (record, from) => this.#registrar.onSynced(record, from),
     });
   }
 
@@ -213,21 +211,14 @@ export class SeedNode {
   start(): Address {
     const address = this.#host.start();
     this.#mesh.start();
-    if (this.#awaitingSync.size === 0) this.#becomeReady();
-    else {
-      this.#readyTimer = this.#clock.setTimeout(
-        () => this.#becomeReady(),
-        this.#options.tuning.readyTimeoutMs,
-      );
-    }
-    this.#scheduleSync();
+    this.#sync.start();
     this.#healer.start();
     return address;
   }
 
   /** Resolves once the seed has caught up and serves peers. */
   get ready(): Promise<void> {
-    return this.#ready;
+    return this.#sync.ready;
   }
 
   /** Current members with their degrees (for the shell). */
@@ -243,8 +234,7 @@ export class SeedNode {
   /** Stops: closes every link and the listener. Idempotent. */
   async stop(): Promise<void> {
     if (!this.#host.running) return;
-    this.#clock.clearTimeout(this.#syncTimer);
-    this.#clock.clearTimeout(this.#readyTimer);
+    this.#sync.stop();
     this.#healer.stop();
     this.#registrar.stop();
     this.#links.stop();
@@ -274,9 +264,9 @@ export class SeedNode {
       case "seed":
         return this.#links.onMessage(connection, role.key, message);
       case "peer":
-        return this.#onPeerMessage(connection, message);
+        return this.#routes.fromPeer(connection, message);
       case "client":
-        return this.#onClientMessage(connection, message);
+        return this.#routes.fromClient(connection, message);
     }
   }
 
@@ -299,97 +289,12 @@ export class SeedNode {
           connection.send(part);
         }
         return true;
-      case "sync_state": {
-        const checks = this.#syncing.get(connection) ?? [];
-        for (const record of message.records) checks.push(this.#registrar.onSynced(record, key));
-        if (message.more) this.#syncing.set(connection, checks);
-        else {
-          this.#syncing.delete(connection);
-          // Ready only once what was synced has been checked and applied.
-          this.#spawn(Promise.all(checks).then(() => this.#syncSettled(key, true)));
-        }
-        return true;
-      }
-      default:
-        return false;
-    }
-  }
-
-  #onPeerMessage(connection: SeedConnection, message: Message): boolean {
-    const key = connection.remoteKey;
-    const hello = connection.remoteHello as HelloMessage;
-    const session = this.#sessions.get(key) === connection;
-    switch (message.kind) {
-      case "register":
-        if (this.#allow(connection, "register", REGISTER_RATE)) {
-          this.#spawn(this.#requests.register(connection, hello, message.degree));
-        }
-        return true;
-      case "degree_update":
-        // Only the peer's own registered session speaks for its degree.
-        if (session) this.#membership.setDegree(key, message.degree);
-        return true;
-      case "dead_node":
-        if (this.#allow(connection, "dead_node", REPORT_RATE)) {
-          this.#refuseInvalid(connection, this.#requests.deadReport(message.text, key));
-        }
-        return true;
-      case "leave":
-        this.#spawn(this.#requests.leave(connection, hello));
-        return true;
-      case "peer_list_request":
-        if (this.#allow(connection, "peer_list_request", LIST_RATE)) {
-          this.#spawn(this.#requests.peerList(connection, message.requestId, key));
-        }
+      case "sync_state":
+        this.#sync.onState(connection, key, message);
         return true;
       default:
         return false;
     }
-  }
-
-  #onClientMessage(connection: SeedConnection, message: Message): boolean {
-    const key = connection.remoteKey;
-    switch (message.kind) {
-      case "dead_node":
-        if (this.#allow(connection, "dead_node", REPORT_RATE)) {
-          this.#refuseInvalid(connection, this.#requests.deadReport(message.text, key, connection));
-        }
-        return true;
-      case "peer_list_request":
-        if (this.#allow(connection, "peer_list_request", LIST_RATE)) {
-          this.#spawn(this.#requests.peerList(connection, message.requestId, key));
-        }
-        return true;
-      default:
-        return false;
-    }
-  }
-
-  // Junk where a Dead Node text belongs breaks the protocol: the connection goes.
-  #refuseInvalid(connection: FramedConnection, problem: string | undefined): void {
-    if (problem !== undefined) connection.fail("protocol_error", "malformed", problem);
-  }
-
-  // Requests over a connection's rate are ignored (and logged, throttled):
-  // honest peers stay below it, and a flood costs no more than the rate.
-  #allow(
-    connection: FramedConnection,
-    kind: string,
-    rate: { perSecond: number; burst: number },
-  ): boolean {
-    let buckets = this.#limits.get(connection);
-    if (!buckets) this.#limits.set(connection, buckets = new Map());
-    let bucket = buckets.get(kind);
-    const now = this.#clock.now();
-    if (!bucket) buckets.set(kind, bucket = new TokenBucket(rate, now));
-    if (bucket.take(now)) return true;
-    this.#log.emit({
-      event: "request_refused",
-      remote: connection.remoteLabel,
-      kind,
-      reason: "over its rate",
-    });
-    return false;
   }
 
   #onChange(record: MemberRecord, outcome: "added" | "removed"): void {
@@ -402,33 +307,6 @@ export class SeedNode {
     // Tell a wrongly removed peer, so it can register again.
     this.#sessions.get(key)?.fail("local", "removed", "Removed from the peer list");
     this.#sessions.delete(key);
-  }
-
-  #syncSettled(seedKey: string, synced = false): void {
-    if (synced && !this.#syncedFrom.includes(seedKey)) this.#syncedFrom.push(seedKey);
-    if (this.#awaitingSync.delete(seedKey) && this.#awaitingSync.size === 0) this.#becomeReady();
-  }
-
-  #becomeReady(): void {
-    if (this.#isReady || !this.#host.running) return;
-    this.#isReady = true;
-    this.#clock.clearTimeout(this.#readyTimer);
-    this.#log.emit({
-      event: "synced",
-      members: this.#membership.size,
-      from: [...this.#syncedFrom],
-    });
-    this.#markReady();
-  }
-
-  #scheduleSync(): void {
-    this.#syncTimer = this.#clock.setTimeout(() => {
-      if (!this.#host.running) return;
-      for (const key of this.#mesh.connected()) {
-        this.#mesh.send(key, { kind: "sync_request", requestId: ++this.#requestId });
-      }
-      this.#scheduleSync();
-    }, this.#options.tuning.syncIntervalMs);
   }
 
   #spawn(task: Promise<unknown>): void {
