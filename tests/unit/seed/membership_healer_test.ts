@@ -74,7 +74,7 @@ Deno.test("MembershipHealer.recheck() proposes nothing when its own probe cannot
   assertEquals(s.proposed, []);
 });
 
-Deno.test("MembershipHealer retries stalled removals of peers still listed", async () => {
+Deno.test("MembershipHealer retries stalled removals of peers still listed", () => {
   const s = setup([6001, 6002]);
   const stalled = (port: number): Removal => ({
     op: "remove",
