@@ -99,13 +99,18 @@ export class LivenessMonitor {
   /**
    * As a helper: pings the target over this peer's own link to it, and
    * answers the neighbour that asked. A target that is not this peer's
-   * neighbour is not probed at all (returns false, no answer): otherwise
-   * any neighbour could make this peer open connections wherever it says.
+   * neighbour is not probed at all (returns false): otherwise any neighbour
+   * could make this peer open connections wherever it says. It is answered
+   * at once as not alive, meaning "I cannot vouch for it", so the asker need
+   * not wait for its timeout.
    */
   onProbeRequest(request: ProbeRequestMessage, reply: (alive: boolean) => void): boolean {
     const key = formatAddress(request.target);
     const link = this.#options.neighbors.get(key);
-    if (!link) return false;
+    if (!link) {
+      reply(false);
+      return false;
+    }
     const nonce = randomUint32(this.#options.rng);
     const timer = this.#options.clock.setTimeout(() => {
       if (this.#helperPings.delete(nonce)) reply(false);

@@ -55,21 +55,19 @@ export class NeighborRoutes {
         monitor.onPong(key, message.nonce);
         return true;
       case "probe_request": {
-        const answered = this.#allowProbeRequest(connection) &&
-          monitor.onProbeRequest(message, (alive) =>
-            connection.send({
-              kind: "probe_result",
-              nonce: message.nonce,
-              target: message.target,
-              alive,
-            }));
-        if (!answered) {
-          this.#options.log.emit({
-            event: "request_refused",
-            remote: key,
-            kind: "probe_request",
-            reason: `target ${formatAddress(message.target)} is not a neighbour, or over the rate`,
-          });
+        if (!this.#allowProbeRequest(connection)) {
+          this.#refused(key, "over its rate");
+          return true;
+        }
+        const probed = monitor.onProbeRequest(message, (alive) =>
+          connection.send({
+            kind: "probe_result",
+            nonce: message.nonce,
+            target: message.target,
+            alive,
+          }));
+        if (!probed) {
+          this.#refused(key, `target ${formatAddress(message.target)} is not a neighbour`);
         }
         return true;
       }
@@ -114,6 +112,10 @@ export class NeighborRoutes {
       default:
         return;
     }
+  }
+
+  #refused(remote: string, reason: string): void {
+    this.#options.log.emit({ event: "request_refused", remote, kind: "probe_request", reason });
   }
 
   #allowProbeRequest(connection: FramedConnection): boolean {

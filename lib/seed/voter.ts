@@ -1,9 +1,9 @@
 /**
  * A seed's vote on a proposed change, its own proposals included. It
  * checks for itself: a promise made to the opposite change, a full list, an
- * address no peer may hold, and then a probe of the peer
- * (`change_checks.ts`). A yes vote is a promise kept in the
- * {@linkcode PromiseBook} until the proposal ends.
+ * address no peer may hold, and then, for a removal or a registration it
+ * heard itself, a probe of the peer (`change_checks.ts`). A yes vote is a
+ * promise kept in the {@linkcode PromiseBook} until the proposal ends.
  *
  * @module
  */
@@ -60,6 +60,10 @@ export class Voter {
       const problem = o.gate.addressProblem(change.peer);
       if (problem !== undefined) return { yes: false, reason: problem };
       this.#promises.promise(id, key, "add", until);
+      // The seed the peer registered with checks its node id before the
+      // registration can commit; the others check the address when the
+      // commit arrives (record_gate.ts), off the registration's path.
+      if (nodeId === undefined) return { yes: true, reason: member ? "already a member" : "ok" };
       const verdict = addVerdict(await o.checks.probe(change.peer), nodeId);
       if (!verdict.yes) {
         this.#promises.release(id);

@@ -265,11 +265,22 @@ Deno.test("Registrar votes on adds by its own probe of the address", async (t) =
       assertEquals((await decision).accepted, false);
     });
   }
-  await t.step("another seed's proposal: a peer answering at the address is enough", async () => {
-    const s = setup();
-    s.probe.answer = { ...AS_PEER, nodeId: "00000000000000c3" };
-    assertEquals((await voteOn(s, ADD))[0]?.yes, true);
-  });
+  await t.step(
+    "another seed's proposal: yes without a probe (the address is checked at commit)",
+    async () => {
+      const s = setup();
+      s.probe.answer = DEAD;
+      assertEquals((await voteOn(s, ADD))[0]?.yes, true);
+      assertEquals(s.probe.calls, []);
+      await s.registrar.onCommit({
+        kind: "commit",
+        proposalId: "bbbb000000000000-1",
+        record: member(START),
+      }, S2);
+      assertEquals(s.membership.isMember(PEER_KEY), false, "nothing answers there: not applied");
+      assertEquals(s.probe.calls.length, 1);
+    },
+  );
   await t.step("a seed's address: no, without probing", async () => {
     const s = setup();
     const [reply] = await voteOn(s, { op: "add", peer: SEEDS[2]! });
