@@ -2,8 +2,9 @@
  * What a seed does with the messages of peers and clients, and how much of
  * it one connection may ask for: registrations, Dead Node reports and peer
  * lists each have a rate per connection, past which requests are ignored
- * (and the refusal logged, throttled). Junk where a Dead Node text belongs
- * drops the connection.
+ * (and the refusal logged, throttled); a connection that goes on asking
+ * until ten bursts' worth were ignored is flooding and is dropped. Junk
+ * where a Dead Node text belongs drops the connection too.
  *
  * @module
  */
@@ -40,7 +41,10 @@ export interface PeerRoutesOptions {
 /** Routes peers' and clients' messages at a seed. */
 export class PeerRoutes {
   readonly #options: PeerRoutesOptions;
-  readonly #limits = new WeakMap<FramedConnection, Map<string, TokenBucket>>();
+  readonly #limits = new WeakMap<
+    FramedConnection,
+    Map<string, { bucket: TokenBucket; ignored: number }>
+  >();
 
   /** Creates the routes. */
   constructor(options: PeerRoutesOptions) {
@@ -112,12 +116,17 @@ export class PeerRoutes {
   // Requests over a connection's rate are ignored (and logged, throttled):
   // honest peers stay below it, and a flood costs no more than the rate.
   #allow(connection: FramedConnection, kind: string, rate: RateLimit): boolean {
-    let buckets = this.#limits.get(connection);
-    if (!buckets) this.#limits.set(connection, buckets = new Map());
-    let bucket = buckets.get(kind);
+    let limits = this.#limits.get(connection);
+    if (!limits) this.#limits.set(connection, limits = new Map());
+    let limit = limits.get(kind);
     const now = this.#options.clock.now();
-    if (!bucket) buckets.set(kind, bucket = new TokenBucket(rate, now));
-    if (bucket.take(now)) return true;
+    if (!limit) limits.set(kind, limit = { bucket: new TokenBucket(rate, now), ignored: 0 });
+    if (limit.bucket.take(now)) return true;
+    if (++limit.ignored > 10 * rate.burst) {
+      const detail = `Request flood: far over ${rate.perSecond} ${kind} a second`;
+      connection.fail("protocol_error", "overloaded", detail);
+      return false;
+    }
     this.#options.log.emit({
       event: "request_refused",
       remote: connection.remoteLabel,
