@@ -75,15 +75,22 @@ Deno.test("seed impersonation: forged commits, votes, syncs and stamps change no
         stamp: now,
       }));
       let reported = false;
+      let rounds = 0;
       const spray = async (claimed: number) => {
         await using liar = await RawClient.saying(s1.port, helloAs("seed", claimed));
         for (let round = 0; round < 200 && !reported && !liar.closed; round++) {
           await liar.sendAll(votes).catch(() => {});
+          rounds++;
           await liar.receive(() => false, 5).catch(() => undefined);
         }
       };
-      const sprays = [spray(s2.port), spray(s3.port)];
+      // The reporter is admitted before the sprays break the rules (after
+      // which this IP's strangers are refused for a while).
       await using reporter = await RawClient.saying(s1.port, helloAs("client", 0));
+      await reporter.send({ kind: "ping", nonce: 1 });
+      await reporter.receive((m) => m.kind === "pong");
+      const sprays = [spray(s2.port), spray(s3.port)];
+      await waitFor("the sprays under way", () => rounds >= 2);
       await reporter.send({
         kind: "dead_node",
         text: `Dead Node:127.0.0.1:${victim.port}:${now}:127.0.0.1`,
