@@ -21,7 +21,7 @@ import type {
 } from "../wire/messages.ts";
 import type { ProposedChange } from "../protocol/membership_types.ts";
 import { ABSTAIN, ChangeChecks } from "./change_checks.ts";
-import { ProposalBook, type Vote } from "./consensus.ts";
+import { ProposalBook, summarize, type Vote, yesVotes } from "./consensus.ts";
 import type { Membership } from "./membership.ts";
 import { type RecordContext, stampProblem } from "./record_check.ts";
 import { RecordGate } from "./record_gate.ts";
@@ -267,11 +267,11 @@ export class Registrar {
       const own = proposal.votes.get(this.#options.selfKey);
       if (!own && standing === "accepted") return;
       if (own && !own.yes && standing !== "rejected") {
-        return this.#abort(id, this.#summary(id, "this seed's own check failed"));
+        return this.#abort(id, this.#summaryOf(id, "this seed's own check failed"));
       }
     }
     if (standing === "accepted") this.#commit(id);
-    else if (standing === "rejected") this.#abort(id, this.#summary(id, "a majority voted no"));
+    else if (standing === "rejected") this.#abort(id, this.#summaryOf(id, "a majority voted no"));
   }
 
   #commit(id: string): void {
@@ -287,7 +287,7 @@ export class Registrar {
     this.#options.broadcast({ kind: "commit", proposalId: id, record });
     this.#finish(id, {
       accepted: true,
-      yes: this.#yes(proposal.votes),
+      yes: yesVotes(proposal),
       needed: this.#options.quorum,
       detail: "committed",
     });
@@ -298,7 +298,7 @@ export class Registrar {
     if (!proposal) return;
     this.#voter.release(id);
     this.#options.broadcast({ kind: "abort", proposalId: id });
-    const yes = this.#yes(proposal.votes);
+    const yes = yesVotes(proposal);
     const change = proposal.operation;
     this.#options.log.emit({
       event: change.op === "add" ? "registration_rejected" : "removal_rejected",
@@ -322,8 +322,13 @@ export class Registrar {
     this.#options.onStalled?.(removal);
   }
 
+  #summaryOf(id: string, headline: string): string {
+    const proposal = this.#book.get(id);
+    return proposal ? summarize(proposal, headline) : headline;
+  }
+
   #expire(id: string): void {
-    if (this.#book.get(id)) this.#abort(id, this.#summary(id, "timed out waiting for votes"));
+    if (this.#book.get(id)) this.#abort(id, this.#summaryOf(id, "timed out waiting for votes"));
   }
 
   #finish(id: string, decision: Decision): void {
@@ -332,18 +337,5 @@ export class Registrar {
     this.#waiters.delete(id);
     this.#options.clock.clearTimeout(waiter.timer);
     waiter.resolve(decision);
-  }
-
-  #yes(votes: Map<string, Vote>): number {
-    let yes = 0;
-    for (const vote of votes.values()) if (vote.yes) yes++;
-    return yes;
-  }
-
-  #summary(id: string, headline: string): string {
-    const proposal = this.#book.get(id);
-    if (!proposal) return headline;
-    const noes = [...proposal.votes].filter(([, v]) => !v.yes).map(([k, v]) => `${k}: ${v.reason}`);
-    return noes.length > 0 ? `${headline} (${noes.join("; ")})` : headline;
   }
 }
