@@ -6,7 +6,7 @@
  */
 
 import type { PeerTuning, SeedTuning } from "../config/node_config.ts";
-import { PEER_LIMITS } from "../config/node_config.ts";
+import { CONNECTION_LIMIT_RANGES, PEER_LIMITS, SEED_LIMITS } from "../config/node_config.ts";
 
 /** How a flag's value is read and checked. */
 export type FlagKind =
@@ -126,6 +126,29 @@ const CLIENT_TIMEOUT: FlagSpec = {
   range: [1, 600_000],
   advanced: true,
 };
+/** What a node lets strangers cost it; seeds and peers both take these (advanced). */
+const CONNECTION_FLAGS: readonly FlagSpec[] = [
+  {
+    name: "max-connections",
+    kind: "count",
+    value: "<n>",
+    defaultText: "4096",
+    help: "most inbound connections open at once",
+    range: CONNECTION_LIMIT_RANGES.maxConnections,
+    knob: "maxConnections",
+    advanced: true,
+  },
+  {
+    name: "pending-timeout",
+    kind: "duration",
+    value: "<dur>",
+    defaultText: "10s",
+    help: "time an inbound connection has to become a link or finish its request",
+    range: CONNECTION_LIMIT_RANGES.pendingTimeoutMs,
+    knob: "pendingTimeoutMs",
+    advanced: true,
+  },
+];
 
 /** Peer flags that tune timing and topology; `up` passes them on to peers. */
 export const PEER_TUNING_FLAGS: readonly FlagSpec[] = [
@@ -185,6 +208,17 @@ export const PEER_TUNING_FLAGS: readonly FlagSpec[] = [
     advanced: true,
   },
   {
+    name: "max-gossip-rate",
+    kind: "count",
+    value: "<n>",
+    defaultText: "200",
+    help:
+      "new gossip messages a second taken from one neighbour (more: dropped; far more: cut off)",
+    range: PEER_LIMITS.gossipRatePerLink,
+    knob: "gossipRatePerLink",
+    advanced: true,
+  },
+  {
     name: "repair-interval",
     kind: "duration",
     value: "<dur>",
@@ -214,6 +248,17 @@ export const COMMAND_FLAGS: { readonly [command: string]: readonly FlagSpec[] } 
     },
     ADVERTISE,
     METRICS,
+    {
+      name: "recheck-interval",
+      kind: "duration",
+      value: "<dur>",
+      defaultText: "15s",
+      help: "how often the seed probes a few of its members itself",
+      range: SEED_LIMITS.recheckIntervalMs,
+      knob: "recheckIntervalMs",
+      advanced: true,
+    },
+    ...CONNECTION_FLAGS,
     LOG_LEVEL,
     EXIT_WITH_STDIN,
   ],
@@ -226,6 +271,7 @@ export const COMMAND_FLAGS: { readonly [command: string]: readonly FlagSpec[] } 
     ADVERTISE,
     METRICS,
     ON_MESSAGE,
+    ...CONNECTION_FLAGS,
     LOG_LEVEL,
     EXIT_WITH_STDIN,
   ],

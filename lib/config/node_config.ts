@@ -9,8 +9,80 @@
 
 import { ConfigError } from "../util/errors.ts";
 
+/**
+ * What a node lets strangers cost it: connections it accepts, how long one
+ * may stay unsettled, and the output it queues. Seeds and peers share these.
+ * A connection is *settled* once it is a neighbour link, a verified seed
+ * link or a registered peer's session; until then (and for clients, whose
+ * exchange is one question) it is *pending*.
+ */
+export interface ConnectionLimits {
+  /**
+   * Most inbound connections open at once (`--max-connections`). Past it a
+   * new connection gets a hello and `too_many_connections` at once, and is
+   * closed. Each open connection costs a file descriptor and about 25 KiB;
+   * the cap must stay below the process's descriptor limit, with room for
+   * the node's own dials and probes. Too low, and a big network's seed turns
+   * peers away.
+   * @default {4096}
+   */
+  maxConnections: number;
+  /**
+   * Most inbound connections pending at once. Honest connections settle in
+   * milliseconds (a hello, then a registration or a link); this bounds what
+   * a flood of half-open connections holds.
+   * @default {512}
+   */
+  maxPending: number;
+  /**
+   * Most pending inbound connections from one remote IP. Bounds what one
+   * machine can hold; every node of a local test network shares 127.0.0.1,
+   * so it must leave room for a burst of honest joins there.
+   * @default {64}
+   */
+  maxPendingPerIp: number;
+  /**
+   * Time an inbound connection has after its hello to settle (become a
+   * neighbour, a verified seed link or a registered peer) or, for a client,
+   * to finish its exchange; then it is closed. Registration waits for a seed
+   * majority (at most the vote timeout, 3 s) and a seed link for its
+   * verification, so this leaves a margin; a shorter one frees a flood's
+   * slots sooner.
+   * @default {10000}
+   */
+  pendingTimeoutMs: number;
+  /**
+   * Most bytes queued for sending over all connections together. Each
+   * connection's queue is capped at 4 MiB on its own; past this total, the
+   * connection holding the most is closed (`send_overflow`), so remotes that
+   * stop reading cannot together exhaust memory.
+   * @default {67108864}
+   */
+  sendBudgetBytes: number;
+}
+
+/** Defaults of {@linkcode ConnectionLimits}. */
+export const DEFAULT_CONNECTION_LIMITS: Readonly<ConnectionLimits> = {
+  maxConnections: 4096,
+  maxPending: 512,
+  maxPendingPerIp: 64,
+  pendingTimeoutMs: 10_000,
+  sendBudgetBytes: 64 * 1024 * 1024,
+};
+
+/** Valid range of each connection limit, inclusive. */
+export const CONNECTION_LIMIT_RANGES: {
+  readonly [K in keyof ConnectionLimits]: readonly [number, number];
+} = {
+  maxConnections: [1, 1_000_000],
+  maxPending: [1, 1_000_000],
+  maxPendingPerIp: [1, 1_000_000],
+  pendingTimeoutMs: [100, 600_000],
+  sendBudgetBytes: [65_536, 2 ** 40],
+};
+
 /** Peer behaviour knobs. All durations are milliseconds. */
-export interface PeerTuning {
+export interface PeerTuning extends ConnectionLimits {
   /**
    * Most neighbours a peer dials when joining (`--max-neighbors`). More links
    * mean more redundant paths and more duplicate frames per message.
@@ -82,10 +154,22 @@ export interface PeerTuning {
    * @default {60000}
    */
   catchUpMaxAgeMs: number;
+  /**
+   * New gossip messages a peer accepts per second from one neighbour
+   * (`--max-gossip-rate`; as many again in a burst); more are dropped,
+   * neither forwarded nor logged, and a neighbour that goes on sending past
+   * it is disconnected as a flood. A message reaches a peer first over one
+   * link, so this must exceed the whole network's message rate (about 17/s
+   * in the 100-peer benchmark); it bounds what one misbehaving neighbour
+   * can make every peer relay and log. Raise it for networks that gossip
+   * faster.
+   * @default {200}
+   */
+  gossipRatePerLink: number;
 }
 
 /** Seed behaviour knobs. All durations are milliseconds. */
-export interface SeedTuning {
+export interface SeedTuning extends ConnectionLimits {
   /** Most peers this seed registers (`--max-peers`); `Infinity` for no limit. @default {Infinity} */
   maxPeers: number;
   /** Time allowed for a TCP connect plus handshake to another node. @default {2000} */
@@ -121,10 +205,26 @@ export interface SeedTuning {
   linkRetryMaxMs: number;
   /** How long a removed peer is remembered, so stale news cannot revive it. @default {600000} */
   tombstoneTtlMs: number;
+  /**
+   * How often a seed re-checks some of its members itself
+   * (`--recheck-interval`), probing `recheckBatch` of them in turn and
+   * proposing the removal of any that does not answer. This heals a list
+   * that missed a removal (no neighbour watching, a removal without quorum).
+   * Shorter finds stale members sooner at the cost of more probes.
+   * @default {15000}
+   */
+  recheckIntervalMs: number;
+  /**
+   * Members probed per re-check. With the defaults a seed of 100 members
+   * visits each in about 3 minutes, at about one probe every 2 s.
+   * @default {8}
+   */
+  recheckBatch: number;
 }
 
 /** Peer defaults; the protocol's classic timings (5 s gossip ×10, 13 s ping ×3). */
 export const DEFAULT_PEER_TUNING: Readonly<PeerTuning> = {
+  ...DEFAULT_CONNECTION_LIMITS,
   maxNeighbors: 4,
   maxInbound: 64,
   gossipIntervalMs: 5_000,
@@ -140,10 +240,12 @@ export const DEFAULT_PEER_TUNING: Readonly<PeerTuning> = {
   messageListMaxAgeMs: 600_000,
   catchUpMaxMessages: 1_000,
   catchUpMaxAgeMs: 60_000,
+  gossipRatePerLink: 200,
 };
 
 /** Seed defaults. */
 export const DEFAULT_SEED_TUNING: Readonly<SeedTuning> = {
+  ...DEFAULT_CONNECTION_LIMITS,
   maxPeers: Infinity,
   dialTimeoutMs: 2_000,
   probeTimeoutMs: 1_500,
@@ -153,10 +255,13 @@ export const DEFAULT_SEED_TUNING: Readonly<SeedTuning> = {
   linkRetryMinMs: 250,
   linkRetryMaxMs: 2_000,
   tombstoneTtlMs: 600_000,
+  recheckIntervalMs: 15_000,
+  recheckBatch: 8,
 };
 
 /** Valid range of each numeric knob, inclusive. */
 export const PEER_LIMITS: { readonly [K in keyof PeerTuning]: readonly [number, number] } = {
+  ...CONNECTION_LIMIT_RANGES,
   maxNeighbors: [1, 64],
   maxInbound: [0, 4096],
   gossipIntervalMs: [1, 86_400_000],
@@ -172,10 +277,12 @@ export const PEER_LIMITS: { readonly [K in keyof PeerTuning]: readonly [number, 
   messageListMaxAgeMs: [1, 86_400_000 * 7],
   catchUpMaxMessages: [0, 65_535],
   catchUpMaxAgeMs: [0, 86_400_000],
+  gossipRatePerLink: [1, 1_000_000],
 };
 
 /** Valid range of each numeric seed knob, inclusive. */
 export const SEED_LIMITS: { readonly [K in keyof SeedTuning]: readonly [number, number] } = {
+  ...CONNECTION_LIMIT_RANGES,
   maxPeers: [0, Infinity],
   dialTimeoutMs: [1, 600_000],
   probeTimeoutMs: [1, 600_000],
@@ -185,6 +292,8 @@ export const SEED_LIMITS: { readonly [K in keyof SeedTuning]: readonly [number, 
   linkRetryMinMs: [1, 600_000],
   linkRetryMaxMs: [1, 600_000],
   tombstoneTtlMs: [1, 86_400_000 * 7],
+  recheckIntervalMs: [1, 86_400_000],
+  recheckBatch: [0, 100_000],
 };
 
 function check<T extends object>(

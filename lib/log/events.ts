@@ -36,6 +36,12 @@ export type LogEvent =
   | { event: "connection_dropped"; remote: string; reason: string; detail: string } & Throttled
   /** The node began shutting down. */
   | { event: "stopping"; reason: string }
+  /** A connection was turned away at accept or at hello (a cap, or a ban). */
+  | { event: "connection_refused"; remote: string; reason: string; detail: string } & Throttled
+  /** A remote misbehaved and is refused for a while (growing with each offence). */
+  | { event: "banned"; remote: string; offences: number; forMs: number; detail: string } & Throttled
+  /** A request was declined (rate limit, or not allowed on this link). */
+  | { event: "request_refused"; remote: string; kind: string; reason: string } & Throttled
   /** Traffic totals at shutdown. */
   | {
     event: "traffic";
@@ -77,9 +83,24 @@ export type LogEvent =
     proposal: string;
     peer: string;
     voter: string;
-    answer: "yes" | "no";
+    /** `abstain`: the voter's probe failed for a reason of its own (a no that is not evidence). */
+    answer: "yes" | "no" | "abstain";
     reason: string;
   }
+  /** A change another seed committed or synced was not applied: this seed's own check disagreed. */
+  | {
+    event: "change_refused";
+    peer: string;
+    change: "add" | "remove";
+    source: "commit" | "sync";
+    detail: string;
+  } & Throttled
+  /** A version stamp too far ahead of this seed's clock was rejected. */
+  | { event: "stamp_rejected"; remote: string; what: string; detail: string } & Throttled
+  /** A removal could not reach a seed majority; it is retried when seeds return. */
+  | { event: "removal_stalled"; peer: string; detail: string } & Throttled
+  /** A member failed this seed's periodic re-check; its removal is proposed. */
+  | { event: "member_unreachable"; peer: string; detail: string }
   /** A registration did not win a majority; nothing was committed. */
   | {
     event: "registration_rejected";
@@ -134,6 +155,10 @@ export type LogEvent =
   | { event: "neighbor_connected"; neighbor: string; direction: "in" | "out" }
   /** (contract) A neighbour link is gone. */
   | { event: "neighbor_lost"; neighbor: string; reason: string }
+  /** A second link claiming a neighbour that already has a live link was refused. */
+  | { event: "link_refused"; neighbor: string; remote: string; reason: string } & Throttled
+  /** Gossip from a neighbour was dropped unforwarded (over its rate). */
+  | { event: "gossip_dropped"; from: string; reason: string } & Throttled
   /** A neighbour dial failed. */
   | { event: "neighbor_dial_failed"; neighbor: string; detail: string } & Throttled
   /** (contract) This peer created a gossip message. */
@@ -205,6 +230,15 @@ export const EVENT_FORMATS: { readonly [N in EventName]: EventFormat } = {
   listening: { level: "info", template: "{role} listening on {address} (node {nodeId})" },
   connection_dropped: { level: "warning", template: "dropped connection from {remote}: {detail}" },
   stopping: { level: "info", template: "stopping ({reason})" },
+  connection_refused: {
+    level: "warning",
+    template: "refused connection from {remote} ({reason}): {detail}",
+  },
+  banned: {
+    level: "warning",
+    template: "refusing {remote} for {forMs}ms after {offences} offence(s): {detail}",
+  },
+  request_refused: { level: "warning", template: "declined {kind} from {remote}: {reason}" },
   traffic: {
     level: "info",
     template:
@@ -227,6 +261,19 @@ export const EVENT_FORMATS: { readonly [N in EventName]: EventFormat } = {
     template: "proposing removal of {peer}: {reason} ({proposal})",
   },
   vote: { level: "info", template: "{voter} votes {answer} on {peer} ({reason})" },
+  change_refused: {
+    level: "warning",
+    template: "did not apply {change} of {peer} from a {source}: {detail}",
+  },
+  stamp_rejected: { level: "warning", template: "rejected {what} from {remote}: {detail}" },
+  removal_stalled: {
+    level: "warning",
+    template: "removal of {peer} stalled: {detail}; retrying when seeds return",
+  },
+  member_unreachable: {
+    level: "warning",
+    template: "re-check: member {peer} unreachable ({detail}); proposing its removal",
+  },
   registration_rejected: {
     level: "warning",
     template: "registration of {peer} rejected: {yes} of {needed} needed votes ({detail})",
@@ -255,6 +302,11 @@ export const EVENT_FORMATS: { readonly [N in EventName]: EventFormat } = {
   neighbor_connected: { level: "info", template: "neighbour {neighbor} connected ({direction})" },
   neighbor_lost: { level: "warning", template: "neighbour {neighbor} lost: {reason}" },
   neighbor_dial_failed: { level: "warning", template: "could not reach {neighbor}: {detail}" },
+  link_refused: {
+    level: "warning",
+    template: "refused a second link claiming {neighbor} from {remote}: {reason}",
+  },
+  gossip_dropped: { level: "warning", template: "dropped gossip from {from}: {reason}" },
   gossip_generated: { level: "info", template: "generated {message}" },
   gossip_received: { level: "info", template: "received {message} from {from}" },
   catch_up: { level: "info", template: "caught up on {messages} earlier messages from {from}" },

@@ -24,7 +24,20 @@ const MAX_KEYS = 4096;
 export function throttleKey(event: LogEvent): string | undefined {
   switch (event.event) {
     case "connection_dropped":
+    case "connection_refused":
       return `${event.event} ${event.remote} ${event.reason}`;
+    case "banned":
+    case "stamp_rejected":
+      return `${event.event} ${event.remote}`;
+    case "request_refused":
+      return `${event.event} ${event.remote} ${event.kind}`;
+    case "change_refused":
+    case "removal_stalled":
+      return `${event.event} ${event.peer}`;
+    case "link_refused":
+      return `${event.event} ${event.neighbor}`;
+    case "gossip_dropped":
+      return `${event.event} ${event.from}`;
     case "seed_link_down":
     case "seed_unreachable":
       return `${event.event} ${event.seed}`;

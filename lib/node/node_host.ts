@@ -10,6 +10,7 @@
  * @module
  */
 
+import type { ConnectionLimits } from "../config/node_config.ts";
 import type { EventLog } from "../log/events.ts";
 import type { Address } from "../util/address.ts";
 import type { Clock } from "../util/clock.ts";
@@ -24,8 +25,11 @@ import { dialNode } from "../wire/dial.ts";
 import type { Frame } from "../wire/frame.ts";
 import type { ErrorCode, HelloMessage, Message, NodeRole } from "../wire/messages.ts";
 import { probeNode, type ProbeResult } from "../wire/probe.ts";
+import { SendBudget } from "../wire/send_budget.ts";
 import { droppedEvent, helloFrom, listenAndServe } from "../wire/serve.ts";
 import type { LinkListener, Transport } from "../wire/transport.ts";
+import type { BanPolicy } from "./ban_book.ts";
+import { StrangerGuard } from "./stranger_guard.ts";
 
 /** Why a connection is turned away after its hello: sent to the remote, then it closes. */
 export interface Rejection {
@@ -33,8 +37,14 @@ export interface Rejection {
   readonly text: string;
 }
 
-/** What the node decided about a connection whose hello arrived. */
-export type Admission<R> = { readonly role: R } | { readonly reject: Rejection };
+/**
+ * What the node decided about a connection whose hello arrived. An inbound
+ * connection admitted without `settled` is pending: it must settle
+ * ({@linkcode NodeHost.settle}) within the pending deadline or be closed.
+ */
+export type Admission<R> =
+  | { readonly role: R; readonly settled?: boolean }
+  | { readonly reject: Rejection };
 
 /** What a {@linkcode NodeHost} needs from the node it hosts. */
 export interface NodeHostOptions<R> {
@@ -48,6 +58,15 @@ export interface NodeHostOptions<R> {
   transport: Transport;
   clock: Clock;
   log: EventLog;
+  /** Caps and deadlines for inbound connections, and the shared send budget. */
+  limits: ConnectionLimits;
+  /**
+   * Hellos admitted even while their IP is banned: claims this node already
+   * trusts (a listed seed, a member, a known peer). @default {none}
+   */
+  trusted?(hello: HelloMessage): boolean;
+  /** How bans grow. @default {DEFAULT_BAN_POLICY} */
+  bans?: BanPolicy;
   /**
    * Decides what a connection is once its hello arrived. For a dialled link
    * `connection.role` holds what it was dialled for; for an inbound one it
@@ -69,6 +88,8 @@ export class NodeHost<R> {
   readonly #options: NodeHostOptions<R>;
   readonly #connections = new Set<FramedConnection<R>>();
   readonly #traffic: ConnectionStats = { framesIn: 0, bytesIn: 0, framesOut: 0, bytesOut: 0 };
+  readonly #guard: StrangerGuard;
+  readonly #budget: SendBudget;
   #listener: LinkListener | undefined;
   #running = false;
   #startedAt = 0;
@@ -76,6 +97,33 @@ export class NodeHost<R> {
   /** Hosts a node; nothing listens until {@linkcode start}. */
   constructor(options: NodeHostOptions<R>) {
     this.#options = options;
+    const trusted = options.trusted ?? (() => false);
+    this.#guard = new StrangerGuard({
+      limits: options.limits,
+      clock: options.clock,
+      log: options.log,
+      trusted,
+      ...(options.bans ? { bans: options.bans } : {}),
+    });
+    this.#budget = new SendBudget(options.limits.sendBudgetBytes);
+  }
+
+  /** Inbound connections open now, and those of them still pending. */
+  get inbound(): { open: number; pending: number } {
+    return this.#guard.counts;
+  }
+
+  /** Bytes queued for sending over all connections now. */
+  get queuedBytes(): number {
+    return this.#budget.total;
+  }
+
+  /**
+   * Marks an inbound connection settled (a neighbour, a verified seed link,
+   * a registered peer): it stops counting as pending and loses its deadline.
+   */
+  settle(connection: FramedConnection<R>): void {
+    this.#guard.settle(connection as FramedConnection<unknown>);
   }
 
   /** True between {@linkcode start} and {@linkcode stop}. */
@@ -128,6 +176,8 @@ export class NodeHost<R> {
       clock: this.#options.clock,
       accepting: () => this.#running,
       ...(this.#options.listen ? { listen: this.#options.listen } : {}),
+      screen: (link) => this.#guard.screen(link),
+      connection: { budget: this.#budget },
     });
     this.#running = true;
     this.#startedAt = this.#options.clock.now();
@@ -146,6 +196,7 @@ export class NodeHost<R> {
       timeoutMs,
       clock: this.#options.clock,
       role,
+      connection: { budget: this.#budget },
     });
   }
 
@@ -184,10 +235,15 @@ export class NodeHost<R> {
       if (hello.nodeId === this.#options.nodeId) {
         return { code: "unexpected_message", text: "Connected to itself" };
       }
+      const inbound = connection.direction === "in";
+      const banned = inbound ? this.#guard.checkHello(connection, hello) : undefined;
+      if (banned) return banned;
       const admission = this.#options.admit(connection, hello);
       if ("reject" in admission) return admission.reject;
       connection.role = admission.role;
       this.#connections.add(connection);
+      if (inbound && admission.settled) this.#guard.settle(connection);
+      else if (inbound && !connection.isClosed) this.#guard.pending(connection);
       return undefined;
     },
     onMessage: (connection, message, frame) => {
@@ -204,6 +260,7 @@ export class NodeHost<R> {
       );
     },
     onClose: (connection, info) => {
+      this.#guard.closed(connection as FramedConnection<unknown>, info);
       const stats = connection.stats;
       this.#traffic.framesIn += stats.framesIn;
       this.#traffic.bytesIn += stats.bytesIn;

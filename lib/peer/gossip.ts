@@ -13,7 +13,8 @@ import type { Clock, TimerHandle } from "../util/clock.ts";
 import type { Rng } from "../util/random.ts";
 import { type Frame, FRAME_HEADER_BYTES } from "../wire/frame.ts";
 import { encodeMessage, type GossipMessage, MessageType } from "../wire/messages.ts";
-import { formatGossipText } from "../protocol/gossip_text.ts";
+import { formatGossipText, isGossipText } from "../protocol/gossip_text.ts";
+import { type RateLimit, TokenBucket } from "../util/token_bucket.ts";
 import type { MessageList } from "./message_list.ts";
 import type { NeighborTable } from "./neighbors.ts";
 
@@ -28,7 +29,22 @@ export interface GossipOptions {
   rng: Rng;
   intervalMs: number;
   count: number;
+  /** New messages accepted from one neighbour; more are dropped unforwarded. */
+  ratePerLink: RateLimit;
 }
+
+/** What became of a received gossip frame. */
+export type GossipReceipt =
+  /** First receipt: forwarded and logged. */
+  | "new"
+  /** Seen before: counted only. */
+  | "duplicate"
+  /** Over the sender's rate: dropped, neither forwarded nor logged. */
+  | "dropped"
+  /** Over the sender's rate for a whole burst's worth of messages: a flood. */
+  | "flood"
+  /** Not a gossip text: the sender broke the protocol. */
+  | "invalid";
 
 /** Generates and relays gossip. */
 export class Gossip {
@@ -37,6 +53,7 @@ export class Gossip {
   #seq = 0;
   #timer: TimerHandle | undefined;
   #running = false;
+  #links = new Map<string, { bucket: TokenBucket; dropped: number }>();
 
   /** Creates the engine; {@linkcode start} begins generating. */
   constructor(options: GossipOptions) {
@@ -88,10 +105,31 @@ export class Gossip {
     }
   }
 
+  /** The neighbour `key` is gone: its rate is forgotten. */
+  forget(key: string): void {
+    this.#links.delete(key);
+  }
+
   /** Handles a gossip frame from neighbour `from`. */
-  receive(from: string, message: GossipMessage, frame: Frame): void {
+  receive(from: string, message: GossipMessage, frame: Frame): GossipReceipt {
+    if (!isGossipText(message.text, message.origin.host)) return "invalid";
     const origin = formatAddress(message.origin);
-    if (this.#options.messages.record(origin, message.text, from) === "duplicate") return;
+    const messages = this.#options.messages;
+    const now = this.#options.clock.now();
+    let link = this.#links.get(from);
+    if (!link) {
+      link = { bucket: new TokenBucket(this.#options.ratePerLink, now), dropped: 0 };
+      this.#links.set(from, link);
+    }
+    if (!link.bucket.take(now)) {
+      if (messages.has(origin, message.text)) return "duplicate";
+      // A neighbour that keeps sending past its rate is flooding, not relaying.
+      return ++link.dropped > this.#options.ratePerLink.burst ? "flood" : "dropped";
+    }
+    if (messages.record(origin, message.text, from) === "duplicate") {
+      link.bucket.refund();
+      return "duplicate";
+    }
     for (const neighbor of this.#options.neighbors.list()) {
       if (neighbor.key === from || neighbor.key === origin) continue;
       neighbor.connection.sendFrame(frame.type, frame.payload);
@@ -103,5 +141,6 @@ export class Gossip {
     queueMicrotask(() =>
       this.#options.log.emit({ event: "gossip_received", message: text, origin, from })
     );
+    return "new";
   }
 }

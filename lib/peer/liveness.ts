@@ -104,9 +104,16 @@ export class LivenessTracker {
     return this.#targets.get(target)?.suspected ?? false;
   }
 
-  /** Runs one ping round. */
-  round(): LivenessRound {
+  /**
+   * Runs one ping round. With `excuse`, pings still unanswered are withdrawn
+   * without counting as misses: this node itself was too busy (its round
+   * came late), so a late pong says nothing about the target.
+   */
+  round(options: { excuse?: boolean } = {}): LivenessRound {
     const now = this.#clock.now();
+    if (options.excuse) {
+      for (const state of this.#targets.values()) state.outstanding = undefined;
+    }
     const ping: Array<{ target: string; nonce: number }> = [];
     const missed: Array<{ target: string; misses: number }> = [];
     const suspected: string[] = [];
@@ -141,6 +148,17 @@ export class LivenessTracker {
     state.misses = 0;
     state.lastRttMs = rtt;
     return rtt;
+  }
+
+  /**
+   * Withdraws the outstanding ping `nonce` without a verdict: the probe
+   * standing in for it failed for this node's own reason (out of
+   * descriptors, too busy), which says nothing about the target. The
+   * round neither counts as a miss nor resets the streak.
+   */
+  excuse(target: string, nonce: number): void {
+    const state = this.#targets.get(target);
+    if (state?.outstanding?.nonce === nonce) state.outstanding = undefined;
   }
 
   /** Marks a suspected target alive again (an indirect probe reached it). */

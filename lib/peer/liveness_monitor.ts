@@ -14,7 +14,7 @@ import { type Address, formatAddress } from "../util/address.ts";
 import type { Clock, TimerHandle } from "../util/clock.ts";
 import { randomUint32, type Rng, sample } from "../util/random.ts";
 import type { ProbeRequestMessage } from "../wire/messages.ts";
-import type { ProbeResult } from "../wire/probe.ts";
+import { firedLate, type ProbeResult } from "../wire/probe.ts";
 import type { LivenessTracker } from "./liveness.ts";
 import type { NeighborTable } from "./neighbors.ts";
 
@@ -96,27 +96,28 @@ export class LivenessMonitor {
     this.#options.tracker.pong(from, nonce);
   }
 
-  /** As a helper: probes the target for the neighbour that asked, and answers it. */
-  async onProbeRequest(
-    request: ProbeRequestMessage,
-    reply: (alive: boolean) => void,
-  ): Promise<void> {
+  /**
+   * As a helper: pings the target over this peer's own link to it, and
+   * answers the neighbour that asked. A target that is not this peer's
+   * neighbour is not probed at all (returns false): otherwise any neighbour
+   * could make this peer open connections wherever it says. It is answered
+   * at once as not alive, meaning "I cannot vouch for it", so the asker need
+   * not wait for its timeout.
+   */
+  onProbeRequest(request: ProbeRequestMessage, reply: (alive: boolean) => void): boolean {
     const key = formatAddress(request.target);
     const link = this.#options.neighbors.get(key);
-    let alive: boolean;
-    if (link) {
-      const nonce = randomUint32(this.#options.rng);
-      alive = await new Promise<boolean>((resolve) => {
-        const timer = this.#options.clock.setTimeout(() => {
-          if (this.#helperPings.delete(nonce)) resolve(false);
-        }, this.#options.probeTimeoutMs);
-        this.#helperPings.set(nonce, { answer: resolve, timer });
-        link.connection.send({ kind: "ping", nonce });
-      });
-    } else {
-      alive = (await this.#options.probe(request.target)).alive;
+    if (!link) {
+      reply(false);
+      return false;
     }
-    reply(alive);
+    const nonce = randomUint32(this.#options.rng);
+    const timer = this.#options.clock.setTimeout(() => {
+      if (this.#helperPings.delete(nonce)) reply(false);
+    }, this.#options.probeTimeoutMs);
+    this.#helperPings.set(nonce, { answer: reply, timer });
+    link.connection.send({ kind: "ping", nonce });
+    return true;
   }
 
   /** Handles a helper's answer to one of this peer's indirect probes. */
@@ -126,14 +127,19 @@ export class LivenessMonitor {
 
   #schedule(): void {
     if (!this.#running) return;
+    const interval = this.#options.pingIntervalMs;
+    const due = this.#options.clock.now() + interval;
     this.#timer = this.#options.clock.setTimeout(() => {
-      this.#round();
+      // A round that comes far too late means this peer was stalled (busy,
+      // or stopped and resumed): the pongs it has not read yet are no misses.
+      const firedAt = this.#options.clock.now();
+      this.#round(firedLate({ due, firedAt, waitedMs: interval }));
       this.#schedule();
-    }, this.#options.pingIntervalMs);
+    }, interval);
   }
 
-  #round(): void {
-    const round = this.#options.tracker.round();
+  #round(excuse: boolean): void {
+    const round = this.#options.tracker.round({ excuse });
     for (const { target, misses } of round.missed) {
       this.#options.log.emit({ event: "ping_missed", neighbor: target, misses });
     }
@@ -150,6 +156,8 @@ export class LivenessMonitor {
       this.#options.probe(address).then((result) => {
         if (result.alive && !this.#options.neighbors.has(target)) this.unwatch(target);
         else if (result.alive) this.#options.tracker.pong(target, nonce);
+        // This peer's own trouble (no descriptors, too busy) is no miss.
+        else if (result.cause === "local") this.#options.tracker.excuse(target, nonce);
       });
     }
     for (const target of round.suspected) this.#confirm(target);

@@ -1,6 +1,9 @@
 /**
  * The neighbour links of a peer: at most one per neighbour, an inbound cap,
- * and a degree that changes exactly when a neighbour comes or goes.
+ * and a degree that changes exactly when a neighbour comes or goes. A second
+ * link claiming a neighbour that already has a live one is refused: anyone
+ * can claim any address in a hello, and taking the newer link would let a
+ * stranger cut a peer off from its neighbours one claim at a time.
  *
  * @module
  */
@@ -26,6 +29,28 @@ export type AddResult =
   | { readonly kind: "rejected"; readonly text: string };
 
 /**
+ * Two peers that dial each other at once see both links come up within
+ * this many ms of each other (a round trip or two); only then does the
+ * duplicate-link rule choose between them. Later, a second link is a
+ * reconnect or a stranger's claim. A claim that lands within this window of
+ * a new link may still win the tie-break: the one opening left.
+ */
+export const SIMULTANEOUS_DIAL_MS = 1_000;
+
+/** Options for {@linkcode NeighborTable}. */
+export interface NeighborTableOptions {
+  selfKey: string;
+  /** Most inbound links. */
+  maxInbound: number;
+  /**
+   * Whether a neighbour's current link has failed its liveness check (it
+   * missed a ping), so a new link claiming it may take its place.
+   * @default {never}
+   */
+  failing?(neighbor: Neighbor): boolean;
+}
+
+/**
  * A peer's neighbour links. Inbound links are capped at `maxInbound`; the
  * one exception is the duplicate-link rule, which may swap a neighbour's
  * outbound link for its inbound one at the cap (the degree stays the same,
@@ -35,11 +60,13 @@ export class NeighborTable {
   #byKey = new Map<string, Neighbor>();
   #selfKey: string;
   #maxInbound: number;
+  #failing: (neighbor: Neighbor) => boolean;
 
   /** Links of the peer `selfKey`, accepting at most `maxInbound` inbound ones. */
-  constructor(options: { selfKey: string; maxInbound: number }) {
+  constructor(options: NeighborTableOptions) {
     this.#selfKey = options.selfKey;
     this.#maxInbound = options.maxInbound;
+    this.#failing = options.failing ?? (() => false);
   }
 
   /** Number of neighbours. */
@@ -71,9 +98,11 @@ export class NeighborTable {
 
   /**
    * Adds a link whose handshake completed. If a link to the same neighbour
-   * exists (both sides dialled at once), both ends keep the link dialled by
-   * the peer with the smaller address, so they agree without talking; the
-   * other link is closed here.
+   * exists: when both came up within {@linkcode SIMULTANEOUS_DIAL_MS} in
+   * opposite directions (both sides dialled at once), both ends keep the
+   * link dialled by the peer with the smaller address, so they agree
+   * without talking; otherwise the new link is refused, unless the old one
+   * is closed or has failed its liveness check.
    */
   add(connection: FramedConnection, hello: HelloMessage, now: number): AddResult {
     const key = formatAddress(hello.address);
@@ -93,9 +122,19 @@ export class NeighborTable {
       this.#byKey.set(key, neighbor);
       return { kind: "added", neighbor };
     }
-    const keepNew = existing.direction === connection.direction ||
-      connection.direction === (this.#selfKey < key ? "out" : "in");
-    if (!keepNew) return { kind: "rejected", text: "Duplicate link" };
+    const simultaneous = existing.direction !== connection.direction &&
+      now - existing.since < SIMULTANEOUS_DIAL_MS;
+    const keepNew = simultaneous
+      ? connection.direction === (this.#selfKey < key ? "out" : "in")
+      : existing.connection.isClosed === true || this.#failing(existing);
+    if (!keepNew) {
+      return {
+        kind: "rejected",
+        text: simultaneous
+          ? "Duplicate link (both dialled at once; the other one stays)"
+          : `Duplicate link: ${key} already has a live link`,
+      };
+    }
     const old = existing.connection;
     existing.connection = connection;
     existing.direction = connection.direction;

@@ -9,7 +9,8 @@
  */
 
 import type { PeerTuning } from "../config/node_config.ts";
-import { type EventLog, NEIGHBOR_LEFT_REASON } from "../log/events.ts";
+import { boundedLog } from "../log/bounded_log.ts";
+import type { EventLog } from "../log/events.ts";
 import { throttledLog } from "../log/throttle.ts";
 import { answerClient } from "../node/client_requests.ts";
 import { EventCounters } from "../node/event_counters.ts";
@@ -18,7 +19,6 @@ import type { PeerStatus } from "../node/node_status.ts";
 import { formatDeadReport } from "../protocol/dead_report.ts";
 import { type Address, formatAddress } from "../util/address.ts";
 import { type Clock, systemClock, type TimerHandle } from "../util/clock.ts";
-import { errorText } from "../util/errors.ts";
 import { type ProcessStats, systemProcessStats } from "../util/process_stats.ts";
 import { newNodeId, type Rng, systemRng } from "../util/random.ts";
 import { VERSION } from "../util/version.ts";
@@ -34,6 +34,7 @@ import { HandlerQueue, type HandlerRunner } from "./handler_queue.ts";
 import { LivenessTracker } from "./liveness.ts";
 import { LivenessMonitor } from "./liveness_monitor.ts";
 import { MessageList } from "./message_list.ts";
+import { NeighborRoutes } from "./neighbor_routes.ts";
 import { type Neighbor, NeighborTable } from "./neighbors.ts";
 import { Overlay } from "./overlay.ts";
 import { peerStatus } from "./peer_status.ts";
@@ -109,6 +110,7 @@ export class PeerNode {
   #joined = false;
   /** The latest peer list from each seed, by seed key. */
   readonly #lists = new Map<string, PeerEntry[]>();
+  readonly #routes: NeighborRoutes;
   #degreeQueued = false;
   /** The seeds removed this peer while it was alive; relink once registered again. */
   #removed = false;
@@ -121,9 +123,10 @@ export class PeerNode {
     this.#rng = options.rng ?? systemRng;
     this.nodeId = options.nodeId ?? newNodeId();
     this.#stats = options.processStats ?? systemProcessStats;
-    // Warnings that repeat while a link stays broken are rate-limited; the
-    // counters behind status and metrics count every event all the same.
-    this.#counters = new EventCounters(throttledLog(options.log, this.#clock));
+    // Warnings that repeat while a link stays broken are rate-limited and
+    // remote text in them is cut short; the counters behind status and
+    // metrics count every event all the same.
+    this.#counters = new EventCounters(throttledLog(boundedLog(options.log), this.#clock));
     this.#log = this.#counters;
     const t = options.tuning;
     this.#host = new NodeHost<PeerConnectionRole>({
@@ -134,6 +137,8 @@ export class PeerNode {
       transport: options.transport,
       clock: this.#clock,
       log: this.#log,
+      limits: t,
+      trusted: (hello) => this.#trusted(hello),
       admit: (connection, hello) => this.#admit(connection, hello),
       route: (connection, role, message, frame) => this.#route(connection, role, message, frame),
       closed: (connection, role, info) => this.#closed(connection, role, info),
@@ -141,6 +146,12 @@ export class PeerNode {
     this.#neighbors = new NeighborTable({
       selfKey: formatAddress(options.self),
       maxInbound: t.maxInbound,
+      // A link that missed enough pings to be suspected, and has been silent
+      // for two rounds, has failed its liveness check: a new link claiming
+      // that peer may replace it. A live link never gives way to a claim.
+      failing: (neighbor) =>
+        this.#tracker.misses(neighbor.key) >= t.pingMisses &&
+        this.#clock.now() - neighbor.connection.lastReceivedAt > 2 * t.pingIntervalMs,
     });
     this.#messages = new MessageList({
       clock: this.#clock,
@@ -156,6 +167,7 @@ export class PeerNode {
       rng: this.#rng,
       intervalMs: t.gossipIntervalMs,
       count: t.gossipCount,
+      ratePerLink: { perSecond: t.gossipRatePerLink, burst: t.gossipRatePerLink },
     });
     this.#handlers = options.handler
       ? new HandlerQueue({ run: options.handler, log: this.#log })
@@ -228,6 +240,16 @@ export class PeerNode {
       probeTimeoutMs,
       probe: (target) => this.#host.probe(target, probeTimeoutMs, this.#rng),
       report: (target) => this.#reportDead(target),
+    });
+    this.#routes = new NeighborRoutes({
+      gossip: this.#gossip,
+      app: this.#app,
+      catchUp: this.#catchUp,
+      monitor: this.#monitor,
+      overlay: this.#overlay,
+      gossipRatePerLink: t.gossipRatePerLink,
+      clock: this.#clock,
+      log: this.#log,
     });
   }
 
@@ -369,6 +391,13 @@ export class PeerNode {
     });
   }
 
+  // Claims a ban on their IP does not stop: a neighbour's or a listed peer's address.
+  #trusted(hello: HelloMessage): boolean {
+    if (hello.role !== "peer") return false;
+    const key = formatAddress(hello.address);
+    return this.#neighbors.has(key) || this.knownPeers().some((p) => p.key === key);
+  }
+
   #admit(connection: PeerConnection, hello: HelloMessage): Admission<PeerConnectionRole> {
     const intent = connection.role;
     if (intent?.kind === "seed") {
@@ -385,6 +414,14 @@ export class PeerNode {
     }
     const added = this.#neighbors.add(connection, hello, this.#clock.now());
     if (added.kind === "rejected") {
+      if (added.text.startsWith("Duplicate link")) {
+        this.#log.emit({
+          event: "link_refused",
+          neighbor: formatAddress(hello.address),
+          remote: connection.remoteLabel,
+          reason: added.text,
+        });
+      }
       return { reject: { code: "too_many_connections", text: added.text } };
     }
     if (added.kind === "added") {
@@ -396,7 +433,7 @@ export class PeerNode {
       this.#monitor.watch(hello.address);
       this.#degreeChanged();
     }
-    return { role: { kind: "neighbor" } };
+    return { role: { kind: "neighbor" }, settled: true };
   }
 
   #route(
@@ -409,7 +446,7 @@ export class PeerNode {
       case "seed":
         return this.#seeds.onMessage(role.session, message);
       case "neighbor":
-        return this.#onNeighborMessage(connection, message, frame);
+        return this.#routes.route(connection, message, frame);
       case "visitor":
         if (message.kind === "pong") return true;
         // Only clients ask questions (`gossipnet send`, `status`); seeds just probe.
@@ -424,50 +461,6 @@ export class PeerNode {
     }
   }
 
-  #onNeighborMessage(connection: PeerConnection, message: Message, frame: Frame): boolean {
-    const key = connection.remoteKey;
-    switch (message.kind) {
-      case "gossip":
-        this.#gossip.receive(key, message, frame);
-        return true;
-      case "app_message":
-        this.#app.receive(key, message, frame);
-        return true;
-      case "pong":
-        this.#monitor.onPong(key, message.nonce);
-        return true;
-      case "probe_request":
-        this.#monitor.onProbeRequest(
-          message,
-          (alive) =>
-            connection.send({
-              kind: "probe_result",
-              nonce: message.nonce,
-              target: message.target,
-              alive,
-            }),
-        ).catch((error) => this.#log.emit({ event: "internal_error", detail: errorText(error) }));
-        return true;
-      case "probe_result":
-        this.#monitor.onProbeResult(key, message.nonce, message.alive);
-        return true;
-      case "catch_up_request":
-        this.#catchUp.onRequest(connection, message);
-        return true;
-      case "catch_up":
-        return this.#catchUp.onAnswer(key, message);
-      case "leave":
-        // Not dead: it said goodbye. Stop watching before the link closes,
-        // and do not redial it while the seeds may still list it.
-        this.#monitor.unwatch(key);
-        this.#overlay.quarantine(key);
-        connection.close("local", NEIGHBOR_LEFT_REASON);
-        return true;
-      default:
-        return false;
-    }
-  }
-
   #closed(connection: PeerConnection, role: PeerConnectionRole, info: CloseInfo): void {
     if (role.kind === "seed") {
       this.#seeds.onClose(role.session, info);
@@ -475,6 +468,7 @@ export class PeerNode {
     }
     if (role.kind !== "neighbor") return;
     const lost = this.#neighbors.remove(connection);
+    if (lost) this.#gossip.forget(lost.key);
     if (lost && this.#host.running) {
       const reason = info.reason === "local" ? info.detail : `${info.reason}: ${info.detail}`;
       this.#log.emit({ event: "neighbor_lost", neighbor: lost.key, reason });

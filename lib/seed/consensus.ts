@@ -50,6 +50,37 @@ export interface Proposal {
   readonly deadline: number;
 }
 
+/**
+ * Yes votes a proposal has.
+ *
+ * @example Usage
+ * ```ts
+ * import { yesVotes } from "./consensus.ts";
+ * const votes = new Map([["a", { yes: true, reason: "ok" }], ["b", { yes: false, reason: "max_peers" }]]);
+ * yesVotes({ votes }); // 1
+ * ```
+ */
+export function yesVotes(proposal: Pick<Proposal, "votes">): number {
+  let yes = 0;
+  for (const vote of proposal.votes.values()) if (vote.yes) yes++;
+  return yes;
+}
+
+/**
+ * `headline`, followed by who voted no and why, for a proposal that failed.
+ *
+ * @example Usage
+ * ```ts
+ * import { summarize } from "./consensus.ts";
+ * const votes = new Map([["127.0.0.1:5001", { yes: false, reason: "max_peers" }]]);
+ * summarize({ votes }, "a majority voted no"); // "a majority voted no (127.0.0.1:5001: max_peers)"
+ * ```
+ */
+export function summarize(proposal: Pick<Proposal, "votes">, headline: string): string {
+  const noes = [...proposal.votes].filter(([, v]) => !v.yes).map(([k, v]) => `${k}: ${v.reason}`);
+  return noes.length > 0 ? `${headline} (${noes.join("; ")})` : headline;
+}
+
 /** The proposer's open proposals. */
 export class ProposalBook {
   #open = new Map<string, Proposal>();

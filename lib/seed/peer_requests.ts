@@ -2,16 +2,20 @@
  * What peers and clients ask of a seed: to register, for peer lists, to
  * remove a peer reported dead, and (for a peer) to leave. Every change to
  * the peer list goes through the registrar, so a majority of seeds decides.
- * Requests wait until the seed has caught up with the others.
+ * A registrant must prove its address: the seed connects to it and must get
+ * the registrant's own node id back. Requests wait until the seed has
+ * caught up with the others.
  *
  * @module
  */
 
 import type { EventLog } from "../log/events.ts";
 import { parseDeadReport } from "../protocol/dead_report.ts";
-import { type Address, formatAddress } from "../util/address.ts";
+import { formatAddress } from "../util/address.ts";
+import type { Clock } from "../util/clock.ts";
 import type { FramedConnection } from "../wire/connection.ts";
-import { type PeerEntry, peerListMessages } from "../wire/messages.ts";
+import { type HelloMessage, type PeerEntry, peerListMessages } from "../wire/messages.ts";
+import { addVerdict } from "./change_checks.ts";
 import type { Membership } from "./membership.ts";
 import type { Registrar } from "./registrar.ts";
 
@@ -19,6 +23,7 @@ import type { Registrar } from "./registrar.ts";
 export interface PeerRequestsOptions {
   membership: Membership;
   registrar: Registrar;
+  clock: Clock;
   /** Most peers this seed registers (`--max-peers`). */
   maxPeers: number;
   log: EventLog;
@@ -26,6 +31,8 @@ export interface PeerRequestsOptions {
   ready(): Promise<void>;
   /** Registered peers' current sessions, by `host:port`. */
   sessions: Map<string, FramedConnection>;
+  /** A session registered: it no longer counts as a stranger's connection. */
+  settle(connection: FramedConnection): void;
 }
 
 /** Answers peers' and clients' requests at a seed. */
@@ -47,40 +54,46 @@ export class PeerRequests {
     return entries;
   }
 
-  /** Registers the peer on `connection` (with a majority's agreement) and sends it the list. */
-  async register(connection: FramedConnection, peer: Address, degree: number): Promise<void> {
+  /**
+   * Registers the peer that said `hello` on `connection` (with a majority's
+   * agreement, once its address answered with its node id) and sends it
+   * the list.
+   */
+  async register(connection: FramedConnection, hello: HelloMessage, degree: number): Promise<void> {
     await this.#options.ready();
+    const peer = hello.address;
     const key = formatAddress(peer);
-    const membership = this.#options.membership;
+    const { membership, registrar } = this.#options;
+    const problem = this.#addressProblem(hello);
+    if (problem !== undefined) return this.#refuse(connection, key, "unverified", problem);
     if (!membership.isMember(key)) {
       if (membership.size >= this.#options.maxPeers) {
         const text = `Peer list is full (--max-peers ${this.#options.maxPeers})`;
-        this.#options.log.emit({
-          event: "peer_refused",
-          peer: key,
-          reason: "max_peers",
-          detail: text,
-        });
-        connection.send({ kind: "refused", reason: "max_peers", text });
-        return;
+        return this.#refuse(connection, key, "max_peers", text);
       }
-      const decision = await this.#options.registrar.propose({ op: "add", peer });
+      const asked = this.#options.clock.now();
+      const decision = await registrar.propose({ op: "add", peer }, { nodeId: hello.nodeId });
       if (!decision.accepted) {
+        // Tell a registrant that failed its own check from one the seeds did not agree on.
+        const own = addVerdict(await registrar.checks.since(peer, asked), hello.nodeId);
+        if (!own.yes && !own.abstain) {
+          return this.#refuse(connection, key, "unverified", this.#unverified(key, own.reason));
+        }
         const text =
           `No seed majority agreed: ${decision.yes} of ${decision.needed} votes (${decision.detail})`;
-        this.#options.log.emit({
-          event: "peer_refused",
-          peer: key,
-          reason: "no_quorum",
-          detail: text,
-        });
-        connection.send({ kind: "refused", reason: "no_quorum", text });
-        return;
+        return this.#refuse(connection, key, "no_quorum", text);
+      }
+    } else {
+      // Already listed (registering again): the address must still be its own.
+      const own = addVerdict(await registrar.checks.probe(peer), hello.nodeId);
+      if (!own.yes) {
+        return this.#refuse(connection, key, "unverified", this.#unverified(key, own.reason));
       }
     }
     if (connection.isClosed) return;
     membership.setDegree(key, degree);
     this.#options.sessions.set(key, connection);
+    this.#options.settle(connection);
     connection.send({ kind: "registered" });
     for (const part of peerListMessages(0, this.entries(key))) connection.send(part);
   }
@@ -93,9 +106,11 @@ export class PeerRequests {
 
   /**
    * Handles a Dead Node report: logs it and, for a listed peer, proposes its
-   * removal. A `client` reporter gets the decision back.
+   * removal. A `client` reporter gets the decision back. Returns why a
+   * report is not a valid Dead Node text (the caller drops the connection),
+   * or `undefined`.
    */
-  async deadReport(raw: string, reporter: string, client?: FramedConnection): Promise<void> {
+  deadReport(raw: string, reporter: string, client?: FramedConnection): string | undefined {
     const parsed = parseDeadReport(raw);
     if (!parsed.ok) {
       this.#options.log.emit({ event: "dead_node_invalid", reporter, raw, detail: parsed.detail });
@@ -105,12 +120,40 @@ export class PeerRequests {
         outcome: "invalid",
         text: `Not a valid Dead Node report: ${parsed.detail}`,
       });
-      return;
+      return `Invalid Dead Node report: ${parsed.detail}`;
     }
     const dead = parsed.report.dead;
     const deadKey = formatAddress(dead);
     this.#options.log.emit({ event: "dead_node_report", dead: deadKey, reporter, raw });
+    this.#spawn(this.#decideDead(raw, dead, client));
+    return undefined;
+  }
+
+  /** A registered peer says it is leaving: it is removed (reason `left`) once the seeds agree. */
+  async leave(connection: FramedConnection, hello: HelloMessage): Promise<void> {
+    const key = formatAddress(hello.address);
+    const registered = this.#options.sessions.get(key) === connection;
+    if (registered) this.#options.sessions.delete(key);
+    connection.close("local", "peer left");
+    // Only the peer's own session may say it leaves.
+    if (!registered) return;
     await this.#options.ready();
+    if (!this.#options.membership.isMember(key)) return;
+    await this.#options.registrar.propose({
+      op: "remove",
+      peer: hello.address,
+      reason: "left",
+      raw: "",
+    });
+  }
+
+  async #decideDead(
+    raw: string,
+    dead: { host: string; port: number },
+    client?: FramedConnection,
+  ): Promise<void> {
+    await this.#options.ready();
+    const deadKey = formatAddress(dead);
     if (!this.#options.membership.isMember(deadKey)) {
       client?.send({
         kind: "decision",
@@ -134,13 +177,28 @@ export class PeerRequests {
     });
   }
 
-  /** A peer says it is leaving: it is removed (reason `left`) once the seeds agree. */
-  async leave(connection: FramedConnection, peer: Address): Promise<void> {
-    const key = formatAddress(peer);
-    if (this.#options.sessions.get(key) === connection) this.#options.sessions.delete(key);
-    connection.close("local", "peer left");
-    await this.#options.ready();
-    if (!this.#options.membership.isMember(key)) return;
-    await this.#options.registrar.propose({ op: "remove", peer, reason: "left", raw: "" });
+  #addressProblem(hello: HelloMessage): string | undefined {
+    const problem = this.#options.registrar.addressProblem(hello.address);
+    return problem === undefined ? undefined : `${problem}: a peer cannot register there`;
+  }
+
+  #unverified(key: string, reason: string): string {
+    return `Cannot verify ${key}: ${reason} (the seed must reach the peer at its --host and port)`;
+  }
+
+  #refuse(
+    connection: FramedConnection,
+    peer: string,
+    reason: "max_peers" | "no_quorum" | "unverified",
+    text: string,
+  ): void {
+    this.#options.log.emit({ event: "peer_refused", peer, reason, detail: text });
+    connection.send({ kind: "refused", reason, text });
+  }
+
+  #spawn(task: Promise<void>): void {
+    task.catch((error) =>
+      this.#options.log.emit({ event: "internal_error", detail: String(error) })
+    );
   }
 }

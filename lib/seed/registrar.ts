@@ -1,8 +1,9 @@
 /**
  * Membership changes decided by a majority of seeds: the runtime around the
  * pure books in `consensus.ts`. It proposes changes, votes on the others'
- * proposals (probing a peer itself before agreeing it is dead), and commits
- * or aborts.
+ * proposals, and commits or aborts. It takes nobody's word: it votes on its
+ * own probe of the peer (`change_checks.ts`), and applies a change another
+ * seed committed or synced only once its own probe agrees.
  *
  * @module
  */
@@ -19,8 +20,12 @@ import type {
   VoteMessage,
 } from "../wire/messages.ts";
 import type { ProposedChange } from "../protocol/membership_types.ts";
-import { PromiseBook, ProposalBook, type Vote } from "./consensus.ts";
+import { ABSTAIN, ChangeChecks } from "./change_checks.ts";
+import { ProposalBook, summarize, type Vote, yesVotes } from "./consensus.ts";
 import type { Membership } from "./membership.ts";
+import { type RecordContext, stampProblem } from "./record_check.ts";
+import { RecordGate } from "./record_gate.ts";
+import { Voter } from "./voter.ts";
 
 /** How a proposal ended. */
 export interface Decision {
@@ -30,6 +35,9 @@ export interface Decision {
   /** One line: why it failed, or "committed". */
   readonly detail: string;
 }
+
+/** A removal: the kind of change that can stall for want of seeds. */
+export type Removal = Extract<ProposedChange, { op: "remove" }>;
 
 /** What the registrar needs from its seed. */
 export interface RegistrarOptions {
@@ -44,6 +52,10 @@ export interface RegistrarOptions {
   /** Most members this seed accepts. */
   maxPeers: number;
   voteTimeoutMs: number;
+  /** The seeds' and this seed's addresses, which no peer may hold. */
+  records: RecordContext;
+  /** Most a version stamp may run ahead of this seed's clock (`MAX_CLOCK_SKEW_MS`). */
+  skewMs: number;
   clock: Clock;
   log: EventLog;
   /** Seeds currently reachable (this one excluded). */
@@ -54,6 +66,8 @@ export interface RegistrarOptions {
   probe(peer: Address): Promise<ProbeResult>;
   /** Called after a record changed this seed's peer list. */
   onChange(record: MemberRecord, outcome: "added" | "removed"): void;
+  /** A removal could not reach a majority for want of seeds (not because the peer answered). */
+  onStalled?(removal: Removal): void;
 }
 
 interface Waiter {
@@ -66,36 +80,65 @@ interface Waiter {
 export class Registrar {
   #options: RegistrarOptions;
   #book: ProposalBook;
-  #promises = new PromiseBook();
+  #voter: Voter;
+  /** When each other seed's proposal arrived here: its commit is checked by probes since. */
+  #seen = new Map<string, number>();
   #waiters = new Map<string, Waiter>();
-  #probes = new Map<string, Promise<ProbeResult>>();
+  #checks: ChangeChecks;
+  #gate: RecordGate;
   #seq = 0;
 
   /** Creates a registrar. */
   constructor(options: RegistrarOptions) {
     this.#options = options;
     this.#book = new ProposalBook({ seeds: options.seeds, quorum: options.quorum });
+    this.#checks = new ChangeChecks({ probe: options.probe, clock: options.clock });
+    this.#gate = new RecordGate({
+      membership: options.membership,
+      checks: this.#checks,
+      records: options.records,
+      skewMs: options.skewMs,
+      clock: options.clock,
+      log: options.log,
+      apply: (record) => this.apply(record),
+    });
+    this.#voter = new Voter({
+      membership: options.membership,
+      checks: this.#checks,
+      gate: this.#gate,
+      maxPeers: options.maxPeers,
+      voteTimeoutMs: options.voteTimeoutMs,
+      clock: options.clock,
+    });
+  }
+
+  /** The shared probes (registration checks and re-checks use them too). */
+  get checks(): ChangeChecks {
+    return this.#checks;
+  }
+
+  /** Why `address` cannot be a peer's (a seed's address, this seed's), or `undefined`. */
+  addressProblem(address: Address): string | undefined {
+    return this.#gate.addressProblem(address);
   }
 
   /**
    * Proposes a change and resolves when the seeds have decided. A proposal
    * of the same kind about the same peer already open here is joined, not
-   * repeated: several reports make one decision.
+   * repeated: several reports make one decision. For an add, `nodeId` is
+   * the registrant's: this seed's own vote needs that node to answer at the
+   * address.
    */
-  propose(operation: ProposedChange): Promise<Decision> {
+  propose(operation: ProposedChange, evidence: { nodeId?: string } = {}): Promise<Decision> {
     const peerKey = formatAddress(operation.peer);
     const open = this.#book.find(peerKey, operation.op);
     const joined = open && this.#waiters.get(open.id);
     if (joined) return joined.promise;
     const reachable = this.#options.connectedSeeds();
     if (reachable.length + 1 < this.#options.quorum) {
-      const decision = {
-        accepted: false,
-        yes: 0,
-        needed: this.#options.quorum,
-        detail: `only ${reachable.length + 1} of ${this.#options.seeds} seeds reachable`,
-      };
-      return Promise.resolve(decision);
+      const detail = `only ${reachable.length + 1} of ${this.#options.seeds} seeds reachable`;
+      if (operation.op === "remove") this.#stalled(operation, detail);
+      return Promise.resolve({ accepted: false, yes: 0, needed: this.#options.quorum, detail });
     }
     const id = `${this.#options.nodeId}-${++this.#seq}`;
     const now = this.#options.clock.now();
@@ -118,14 +161,23 @@ export class Registrar {
       change: operation,
       stamp: this.#options.membership.lastStamp,
     });
-    this.#decideVote(id, operation).then((vote) => this.#count(id, this.#options.selfKey, vote));
+    this.#voter.decide(id, operation, evidence.nodeId).then((vote) =>
+      this.#count(id, this.#options.selfKey, vote)
+    );
     return promise;
   }
 
-  /** Answers another seed's proposal through `reply`. */
-  async onPropose(message: ProposeMessage, reply: (message: VoteMessage) => void): Promise<void> {
+  /** Answers seed `from`'s proposal through `reply`. */
+  async onPropose(
+    message: ProposeMessage,
+    reply: (message: VoteMessage) => void,
+    from = "another seed",
+  ): Promise<void> {
+    if (!this.#stampOk(message.stamp, from, "propose")) return;
     this.#options.membership.observe(message.stamp);
-    const vote = await this.#decideVote(message.proposalId, message.change);
+    this.#seen.set(message.proposalId, this.#options.clock.now());
+    if (this.#seen.size > 4096) this.#seen.delete(this.#seen.keys().next().value as string);
+    const vote = await this.#voter.decide(message.proposalId, message.change);
     reply({
       kind: "vote",
       proposalId: message.proposalId,
@@ -137,22 +189,31 @@ export class Registrar {
 
   /** Counts another seed's vote on one of this seed's proposals. */
   onVote(voter: string, message: VoteMessage): void {
+    if (!this.#stampOk(message.stamp, voter, "vote")) return;
     this.#options.membership.observe(message.stamp);
     this.#count(message.proposalId, voter, { yes: message.yes, reason: message.reason });
   }
 
-  /** Applies another seed's commit. */
-  onCommit(message: CommitMessage): void {
-    this.#promises.release(message.proposalId);
-    this.apply(message.record);
+  /** Applies seed `from`'s commit, once this seed's own check agrees. */
+  onCommit(message: CommitMessage, from = "another seed"): Promise<void> {
+    this.#voter.release(message.proposalId);
+    const since = this.#seen.get(message.proposalId) ?? this.#options.clock.now();
+    this.#seen.delete(message.proposalId);
+    return this.#gate.admit(message.record, "commit", from, since);
+  }
+
+  /** Merges a record synced from seed `from`, once this seed's own check agrees. */
+  onSynced(record: MemberRecord, from: string): Promise<void> {
+    return this.#gate.admit(record, "sync", from);
   }
 
   /** Forgets the promise made for an aborted proposal. */
   onAbort(proposalId: string): void {
-    this.#promises.release(proposalId);
+    this.#voter.release(proposalId);
+    this.#seen.delete(proposalId);
   }
 
-  /** Merges a record (commit or sync) and reports what changed. */
+  /** Merges a record this seed decided itself and reports what changed. */
   apply(record: MemberRecord): void {
     const outcome = this.#options.membership.apply(record);
     if (outcome === "added" || outcome === "removed") this.#options.onChange(record, outcome);
@@ -172,68 +233,45 @@ export class Registrar {
         detail: "seed stopping",
       });
       this.#book.close(id);
-      this.#promises.release(id);
+      this.#voter.release(id);
       this.#options.broadcast({ kind: "abort", proposalId: id });
     }
     this.#waiters.clear();
   }
 
-  async #decideVote(id: string, change: ProposedChange): Promise<Vote> {
-    const key = formatAddress(change.peer);
-    const now = this.#options.clock.now();
-    const until = now + 2 * this.#options.voteTimeoutMs;
-    if (change.op === "add") {
-      // A promise binds even for a peer already listed: this seed may have
-      // agreed to remove it, and must not also agree to keep it.
-      if (this.#promises.conflicts(key, "add", now)) return { yes: false, reason: "being removed" };
-      const member = this.#options.membership.isMember(key);
-      if (!member && this.#options.membership.size >= this.#options.maxPeers) {
-        return { yes: false, reason: "max_peers" };
-      }
-      this.#promises.promise(id, key, "add", until);
-      return { yes: true, reason: member ? "already a member" : "ok" };
-    }
-    if (this.#promises.conflicts(key, "remove", now)) {
-      return { yes: false, reason: "being registered" };
-    }
-    // Promise before probing: while this seed checks, it refuses to agree
-    // to the opposite change, and a commit or abort that arrives meanwhile
-    // releases the promise like any other.
-    this.#promises.promise(id, key, "remove", until);
-    const probe = await this.#probeShared(change.peer);
-    if (probe.alive) {
-      this.#promises.release(id);
-      return { yes: false, reason: "alive: answered ping" };
-    }
-    return { yes: true, reason: `unreachable: ${probe.detail}` };
-  }
-
-  // One probe per peer at a time, however many proposals ask about it.
-  #probeShared(peer: Address): Promise<ProbeResult> {
-    const key = formatAddress(peer);
-    let running = this.#probes.get(key);
-    if (!running) {
-      running = this.#options.probe(peer).finally(() => this.#probes.delete(key));
-      this.#probes.set(key, running);
-    }
-    return running;
+  #stampOk(stamp: number, from: string, what: string): boolean {
+    const problem = stampProblem(stamp, this.#options.clock.now(), this.#options.skewMs);
+    if (problem === undefined) return true;
+    this.#options.log.emit({ event: "stamp_rejected", remote: from, what, detail: problem });
+    return false;
   }
 
   #count(id: string, voter: string, vote: Vote): void {
     const proposal = this.#book.get(id);
     // Unknown or closed proposals, and repeat votes, change nothing.
     if (!proposal || proposal.votes.has(voter)) return;
+    const abstains = !vote.yes && vote.reason.startsWith(ABSTAIN);
     this.#options.log.emit({
       event: "vote",
       proposal: id,
       peer: proposal.peerKey,
       voter,
-      answer: vote.yes ? "yes" : "no",
+      answer: vote.yes ? "yes" : abstains ? "abstain" : "no",
       reason: vote.reason,
     });
     const standing = this.#book.vote(id, voter, vote);
+    // Only this seed heard the registrant: the others can check that a peer
+    // answers at the address, but not that it is the registrant. A
+    // registration therefore needs this seed's own yes, besides the majority.
+    if (proposal.operation.op === "add") {
+      const own = proposal.votes.get(this.#options.selfKey);
+      if (!own && standing === "accepted") return;
+      if (own && !own.yes && standing !== "rejected") {
+        return this.#abort(id, this.#summaryOf(id, "this seed's own check failed"));
+      }
+    }
     if (standing === "accepted") this.#commit(id);
-    else if (standing === "rejected") this.#abort(id, this.#summary(id, "a majority voted no"));
+    else if (standing === "rejected") this.#abort(id, this.#summaryOf(id, "a majority voted no"));
   }
 
   #commit(id: string): void {
@@ -244,12 +282,12 @@ export class Registrar {
     const record: MemberRecord = change.op === "add"
       ? { address: change.peer, state: "member", version, degree: 0 }
       : { address: change.peer, state: "removed", reason: change.reason, version, degree: 0 };
-    this.#promises.release(id);
+    this.#voter.release(id);
     this.apply(record);
     this.#options.broadcast({ kind: "commit", proposalId: id, record });
     this.#finish(id, {
       accepted: true,
-      yes: this.#yes(proposal.votes),
+      yes: yesVotes(proposal),
       needed: this.#options.quorum,
       detail: "committed",
     });
@@ -258,23 +296,39 @@ export class Registrar {
   #abort(id: string, detail: string): void {
     const proposal = this.#book.close(id);
     if (!proposal) return;
-    this.#promises.release(id);
+    this.#voter.release(id);
     this.#options.broadcast({ kind: "abort", proposalId: id });
-    const yes = this.#yes(proposal.votes);
-    const event = proposal.operation.op === "add" ? "registration_rejected" : "removal_rejected";
+    const yes = yesVotes(proposal);
+    const change = proposal.operation;
     this.#options.log.emit({
-      event,
+      event: change.op === "add" ? "registration_rejected" : "removal_rejected",
       peer: proposal.peerKey,
       proposal: id,
       yes,
       needed: this.#options.quorum,
       detail,
     });
+    // Nobody found the peer alive: the removal failed for want of voters
+    // (seeds down, or abstaining), not on evidence. It is retried later.
+    const answered = [...proposal.votes.values()].some((v) => v.reason.startsWith("alive"));
+    if (change.op === "remove" && !answered) this.#stalled(change, detail);
     this.#finish(id, { accepted: false, yes, needed: this.#options.quorum, detail });
   }
 
+  #stalled(removal: Removal, detail: string): void {
+    const peer = formatAddress(removal.peer);
+    if (!this.#options.membership.isMember(peer)) return;
+    this.#options.log.emit({ event: "removal_stalled", peer, detail });
+    this.#options.onStalled?.(removal);
+  }
+
+  #summaryOf(id: string, headline: string): string {
+    const proposal = this.#book.get(id);
+    return proposal ? summarize(proposal, headline) : headline;
+  }
+
   #expire(id: string): void {
-    if (this.#book.get(id)) this.#abort(id, this.#summary(id, "timed out waiting for votes"));
+    if (this.#book.get(id)) this.#abort(id, this.#summaryOf(id, "timed out waiting for votes"));
   }
 
   #finish(id: string, decision: Decision): void {
@@ -283,18 +337,5 @@ export class Registrar {
     this.#waiters.delete(id);
     this.#options.clock.clearTimeout(waiter.timer);
     waiter.resolve(decision);
-  }
-
-  #yes(votes: Map<string, Vote>): number {
-    let yes = 0;
-    for (const vote of votes.values()) if (vote.yes) yes++;
-    return yes;
-  }
-
-  #summary(id: string, headline: string): string {
-    const proposal = this.#book.get(id);
-    if (!proposal) return headline;
-    const noes = [...proposal.votes].filter(([, v]) => !v.yes).map(([k, v]) => `${k}: ${v.reason}`);
-    return noes.length > 0 ? `${headline} (${noes.join("; ")})` : headline;
   }
 }

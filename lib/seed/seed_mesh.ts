@@ -1,8 +1,12 @@
 /**
  * The links between seeds. Every seed dials every other seed in the config
  * and keeps that link up, redialling with backoff; links dialled by the
- * others arrive through the listener. A message to a seed goes over any open
- * link to it, so one direction suffices while the other is being redialled.
+ * others arrive through the listener. A link this seed dialled to a seed's
+ * configured address is that seed's; an inbound link only claims to be, and
+ * is kept apart as a claim until verified (`seed_auth.ts`), so a stranger
+ * claiming a seed's address can neither replace its link nor receive what
+ * is meant for it. A message to a seed goes over any verified link to it,
+ * so one direction suffices while the other is being redialled.
  *
  * @module
  */
@@ -44,13 +48,19 @@ export const UNREACHABLE_WARN_MS = 2000;
 interface Links {
   out?: FramedConnection;
   in?: FramedConnection;
+  /** Inbound links claiming this seed, not yet verified. */
+  claims: Set<FramedConnection>;
 }
+
+/** Most unverified inbound links claiming one seed at a time. */
+export const MAX_SEED_CLAIMS = 4;
 
 /** Links to the other seeds. */
 export class SeedMesh {
   #options: SeedMeshOptions;
   #links = new Map<string, Links>();
   #sleeper: Sleeper;
+  #wakers = new Map<string, () => void>();
   #running = false;
 
   /** Creates the mesh; call {@linkcode start} to begin dialling. */
@@ -75,39 +85,89 @@ export class SeedMesh {
     for (const links of this.#links.values()) {
       links.out?.fail("local", "shutting_down", "Seed shutting down");
       links.in?.fail("local", "shutting_down", "Seed shutting down");
+      for (const claim of links.claims) claim.fail("local", "shutting_down", "Seed shutting down");
     }
   }
 
-  /** Registers a seed link whose handshake completed (either direction). */
+  /** Registers the link this seed dialled to `seedKey`'s configured address: verified. */
   attach(seedKey: string, connection: FramedConnection): void {
-    let links = this.#links.get(seedKey);
-    if (!links) this.#links.set(seedKey, links = {});
-    const previous = connection.direction === "out" ? links.out : links.in;
-    if (connection.direction === "out") links.out = connection;
-    else links.in = connection;
+    const links = this.#linksOf(seedKey);
+    const previous = links.out;
+    links.out = connection;
     previous?.close("local", "replaced by a newer link");
-    this.#options.log.emit({
-      event: "seed_link_up",
-      seed: seedKey,
-      direction: connection.direction,
-    });
+    this.#options.log.emit({ event: "seed_link_up", seed: seedKey, direction: "out" });
   }
 
-  /** Forgets a closed seed link. */
+  /**
+   * Registers an inbound link claiming to be `seedKey`, unverified. Returns
+   * false when that seed already has {@linkcode MAX_SEED_CLAIMS} claims.
+   */
+  claim(seedKey: string, connection: FramedConnection): boolean {
+    const links = this.#linksOf(seedKey);
+    if (links.claims.size >= MAX_SEED_CLAIMS) return false;
+    links.claims.add(connection);
+    return true;
+  }
+
+  /** Reports whether `connection` is an unverified claim. */
+  isClaim(seedKey: string, connection: FramedConnection): boolean {
+    return this.#links.get(seedKey)?.claims.has(connection) === true;
+  }
+
+  /** Reports whether `connection` is a verified link to `seedKey`. */
+  isVerified(seedKey: string, connection: FramedConnection): boolean {
+    const links = this.#links.get(seedKey);
+    return links !== undefined && (links.out === connection || links.in === connection);
+  }
+
+  /** The open link this seed dialled to `seedKey`, if any. */
+  outbound(seedKey: string): FramedConnection | undefined {
+    const out = this.#links.get(seedKey)?.out;
+    return out?.isOpen ? out : undefined;
+  }
+
+  /** Unverified claims of `seedKey`, open now. */
+  claims(seedKey: string): FramedConnection[] {
+    return [...(this.#links.get(seedKey)?.claims ?? [])].filter((c) => c.isOpen);
+  }
+
+  /** A claim proved itself: it becomes the seed's inbound link (replacing an older one). */
+  verify(seedKey: string, connection: FramedConnection): void {
+    const links = this.#linksOf(seedKey);
+    if (!links.claims.delete(connection)) return;
+    const previous = links.in;
+    links.in = connection;
+    previous?.close("local", "replaced by a newer link");
+    this.#options.log.emit({ event: "seed_link_up", seed: seedKey, direction: "in" });
+  }
+
+  /** Forgets a closed seed link or claim. */
   detach(seedKey: string, connection: FramedConnection, reason: string): void {
     const links = this.#links.get(seedKey);
     if (!links) return;
+    if (links.claims.delete(connection)) return;
     if (links.out === connection) delete links.out;
     else if (links.in === connection) delete links.in;
     else return;
     if (this.#running) this.#options.log.emit({ event: "seed_link_down", seed: seedKey, reason });
   }
 
-  /** Seeds with at least one open link. */
+  /** Ends the redial wait for `seedKey` now (a claim needs the outbound link to verify). */
+  redialNow(seedKey: string): void {
+    this.#wakers.get(seedKey)?.();
+  }
+
+  /** Seeds with at least one open, verified link. */
   connected(): string[] {
     return [...this.#links.entries()]
       .filter(([, links]) => links.out?.isOpen || links.in?.isOpen)
       .map(([key]) => key);
+  }
+
+  #linksOf(seedKey: string): Links {
+    let links = this.#links.get(seedKey);
+    if (!links) this.#links.set(seedKey, links = { claims: new Set() });
+    return links;
   }
 
   /** Sends to one seed over any open link; false if none is open. */
@@ -159,7 +219,9 @@ export class SeedMesh {
         minMs: this.#options.retryMinMs,
         maxMs,
       }, this.#options.rng);
-      await this.#sleeper.sleep(wait);
+      const woken = new Promise<void>((resolve) => this.#wakers.set(key, resolve));
+      await Promise.race([this.#sleeper.sleep(wait), woken]);
+      this.#wakers.delete(key);
     }
   }
 }

@@ -1,15 +1,18 @@
 /**
  * The seed runtime: routes each connection by what it is (another seed:
- * consensus and sync; a peer: registration, peer lists, degree updates,
- * Dead Node reports, leaving; a client: operator reports and peer lists).
- * Decisions are made in `registrar.ts`; the shared node edge (listening,
- * pings, stopping) is `lib/node/node_host.ts`; this file moves messages.
+ * consensus and sync, once verified; a peer: registration, peer lists,
+ * degree updates, Dead Node reports, leaving; a client: operator reports
+ * and peer lists). Decisions are made in `registrar.ts`, seed links are
+ * verified in `seed_links.ts`, requests answered in `peer_requests.ts`; the
+ * shared node edge (listening, caps, bans, pings, stopping) is
+ * `lib/node/node_host.ts`. This file moves messages.
  *
  * @module
  */
 
 import type { SeedTuning } from "../config/node_config.ts";
 import { isListedSeed, quorumSize } from "../config/seed_list.ts";
+import { boundedLog } from "../log/bounded_log.ts";
 import type { EventLog } from "../log/events.ts";
 import { throttledLog } from "../log/throttle.ts";
 import { answerClient } from "../node/client_requests.ts";
@@ -18,7 +21,7 @@ import { type Admission, NodeHost } from "../node/node_host.ts";
 import { countersOf, SEED_COUNTERS, type SeedStatus } from "../node/node_status.ts";
 import type { MemberRecord } from "../protocol/membership_types.ts";
 import { type Address, formatAddress, sameAddress } from "../util/address.ts";
-import { type Clock, systemClock, type TimerHandle } from "../util/clock.ts";
+import { type Clock, systemClock } from "../util/clock.ts";
 import { errorText } from "../util/errors.ts";
 import { newNodeId, type Rng, systemRng } from "../util/random.ts";
 import { VERSION } from "../util/version.ts";
@@ -32,9 +35,14 @@ import {
 } from "../wire/messages.ts";
 import type { Transport } from "../wire/transport.ts";
 import { Membership } from "./membership.ts";
+import { MembershipHealer } from "./membership_healer.ts";
 import { PeerRequests } from "./peer_requests.ts";
+import { PeerRoutes } from "./peer_routes.ts";
+import { MAX_CLOCK_SKEW_MS } from "./record_check.ts";
 import { Registrar } from "./registrar.ts";
+import { type SeedLinkRole, SeedLinks } from "./seed_links.ts";
 import { SeedMesh } from "./seed_mesh.ts";
+import { SeedSync } from "./seed_sync.ts";
 
 /** What a seed needs. */
 export interface SeedNodeOptions {
@@ -55,8 +63,8 @@ export interface SeedNodeOptions {
 
 /** What a connection to a seed is, by the remote's hello. */
 export type SeedConnectionRole =
-  /** Another seed of the config: consensus and sync. */
-  | { readonly kind: "seed"; readonly key: string }
+  /** Another seed of the config (verified, or a claim being verified). */
+  | SeedLinkRole
   /** A peer of the network. */
   | { readonly kind: "peer" }
   /** An operator's client (`report-dead`) or a probe. */
@@ -77,17 +85,13 @@ export class SeedNode {
   readonly #membership: Membership;
   readonly #registrar: Registrar;
   readonly #mesh: SeedMesh;
+  readonly #links: SeedLinks;
+  readonly #healer: MembershipHealer;
   /** Registered peers' current sessions, by `host:port`. */
   readonly #sessions = new Map<string, FramedConnection>();
   readonly #requests: PeerRequests;
-  readonly #awaitingSync = new Set<string>();
-  readonly #syncedFrom: string[] = [];
-  readonly #ready: Promise<void>;
-  #markReady!: () => void;
-  #isReady = false;
-  #syncTimer: TimerHandle | undefined;
-  #readyTimer: TimerHandle | undefined;
-  #requestId = 0;
+  readonly #routes: PeerRoutes;
+  readonly #sync: SeedSync;
 
   /** Builds a seed; {@linkcode start} makes it listen. */
   constructor(options: SeedNodeOptions) {
@@ -97,9 +101,8 @@ export class SeedNode {
     this.nodeId = options.nodeId ?? newNodeId();
     // Warnings that repeat while a link stays broken are rate-limited; the
     // counters behind status and metrics count every event all the same.
-    this.#counters = new EventCounters(throttledLog(options.log, this.#clock));
+    this.#counters = new EventCounters(throttledLog(boundedLog(options.log), this.#clock));
     this.#log = this.#counters;
-    this.#ready = new Promise((resolve) => this.#markReady = resolve);
     const tuning = options.tuning;
     this.#host = new NodeHost<SeedConnectionRole>({
       role: "seed",
@@ -109,10 +112,16 @@ export class SeedNode {
       transport: options.transport,
       clock: this.#clock,
       log: this.#log,
+      limits: tuning,
+      trusted: (hello) => this.#trusted(hello),
       admit: (connection, hello) => this.#admit(connection, hello),
       route: (connection, role, message) => this.#route(connection, role, message),
       closed: (connection, role, info) => {
-        if (role.kind === "seed") this.#mesh.detach(role.key, connection, info.detail);
+        if (role.kind === "seed") {
+          this.#mesh.detach(role.key, connection, info.detail);
+          this.#links.closed(connection);
+          this.#sync.closed(connection);
+        }
         const key = connection.remoteKey;
         if (role.kind === "peer" && this.#sessions.get(key) === connection) {
           this.#sessions.delete(key);
@@ -124,7 +133,6 @@ export class SeedNode {
       tombstoneTtlMs: tuning.tombstoneTtlMs,
     });
     const others = options.seeds.filter((s) => !sameAddress(s, options.self));
-    for (const seed of others) this.#awaitingSync.add(formatAddress(seed));
     this.#mesh = new SeedMesh({
       others,
       dial: (seed) =>
@@ -134,7 +142,20 @@ export class SeedNode {
       log: this.#log,
       retryMinMs: tuning.linkRetryMinMs,
       retryMaxMs: tuning.linkRetryMaxMs,
-      onDialFailed: (key) => this.#syncSettled(key),
+      onDialFailed: (key) => this.#sync.settled(key),
+    });
+    this.#links = new SeedLinks({
+      self: options.self,
+      seeds: options.seeds,
+      mesh: this.#mesh,
+      clock: this.#clock,
+      challengeTtlMs: tuning.pendingTimeoutMs,
+      settle: (connection) => this.#host.settle(connection as SeedConnection),
+      linked: (connection) => {
+        connection.send({ kind: "sync_request", requestId: this.#sync.nextRequestId() });
+        this.#healer.retryStalled();
+      },
+      deliver: (connection, key, message) => this.#onSeedMessage(connection, key, message),
     });
     this.#registrar = new Registrar({
       nodeId: this.nodeId,
@@ -144,20 +165,53 @@ export class SeedNode {
       membership: this.#membership,
       maxPeers: tuning.maxPeers,
       voteTimeoutMs: tuning.voteTimeoutMs,
+      records: { seeds: options.seeds, self: options.self },
+      skewMs: MAX_CLOCK_SKEW_MS,
       clock: this.#clock,
       log: this.#log,
       connectedSeeds: () => this.#mesh.connected(),
       broadcast: (message) => this.#mesh.broadcast(message),
       probe: (peer) => this.#host.probe(peer, tuning.probeTimeoutMs, this.#rng),
       onChange: (record, outcome) => this.#onChange(record, outcome),
+      onStalled: (removal) => this.#healer.stall(removal),
+    });
+    this.#healer = new MembershipHealer({
+      membership: this.#membership,
+      probe: (peer) => this.#registrar.checks.probe(peer),
+      propose: (removal) => this.#registrar.propose(removal),
+      selfHost: options.self.host,
+      intervalMs: tuning.recheckIntervalMs,
+      batch: tuning.recheckBatch,
+      clock: this.#clock,
+      log: this.#log,
     });
     this.#requests = new PeerRequests({
       membership: this.#membership,
       registrar: this.#registrar,
+      clock: this.#clock,
       maxPeers: tuning.maxPeers,
       log: this.#log,
-      ready: () => this.#ready,
+      ready: () => this.#sync.ready,
       sessions: this.#sessions,
+      settle: (connection) => this.#host.settle(connection as SeedConnection),
+    });
+    this.#routes = new PeerRoutes({
+      requests: this.#requests,
+      membership: this.#membership,
+      sessions: this.#sessions,
+      clock: this.#clock,
+      log: this.#log,
+    });
+    this.#sync = new SeedSync({
+      others: others.map(formatAddress),
+      membership: this.#membership,
+      clock: this.#clock,
+      log: this.#log,
+      readyTimeoutMs: tuning.readyTimeoutMs,
+      syncIntervalMs: tuning.syncIntervalMs,
+      connected: () => this.#mesh.connected(),
+      send: (key, message) => this.#mesh.send(key, message),
+      admit: (record, from) => this.#registrar.onSynced(record, from),
     });
   }
 
@@ -168,20 +222,14 @@ export class SeedNode {
   start(): Address {
     const address = this.#host.start();
     this.#mesh.start();
-    if (this.#awaitingSync.size === 0) this.#becomeReady();
-    else {
-      this.#readyTimer = this.#clock.setTimeout(
-        () => this.#becomeReady(),
-        this.#options.tuning.readyTimeoutMs,
-      );
-    }
-    this.#scheduleSync();
+    this.#sync.start();
+    this.#healer.start();
     return address;
   }
 
   /** Resolves once the seed has caught up and serves peers. */
   get ready(): Promise<void> {
-    return this.#ready;
+    return this.#sync.ready;
   }
 
   /** Current members with their degrees (for the shell). */
@@ -189,7 +237,7 @@ export class SeedNode {
     return this.#requests.entries();
   }
 
-  /** Other seeds with an open link. */
+  /** Other seeds with an open, verified link. */
   connectedSeeds(): string[] {
     return this.#mesh.connected();
   }
@@ -218,7 +266,7 @@ export class SeedNode {
         bytesReceived: t.bytesIn,
       },
       counters: countersOf(SEED_COUNTERS, (name) => this.#counters.count(name)),
-      ready: this.#isReady,
+      ready: this.#sync.isReady,
       members: this.#membership.size,
       seedCount: this.#options.seeds.length,
       seedLinks: this.#mesh.connected(),
@@ -228,50 +276,52 @@ export class SeedNode {
   /** Stops: closes every link and the listener. Idempotent. */
   async stop(): Promise<void> {
     if (!this.#host.running) return;
-    this.#clock.clearTimeout(this.#syncTimer);
-    this.#clock.clearTimeout(this.#readyTimer);
+    this.#sync.stop();
+    this.#healer.stop();
     this.#registrar.stop();
+    this.#links.stop();
     this.#mesh.stop();
     await this.#host.stop((connection) =>
       connection.fail("local", "shutting_down", "Seed shutting down")
     );
   }
 
+  // Claims a ban on their IP does not stop: a listed seed (verified next),
+  // or a member's own address (its session after a link drop).
+  #trusted(hello: HelloMessage): boolean {
+    if (hello.role === "seed") return isListedSeed(this.#options.seeds, hello.address);
+    return hello.role === "peer" && this.#membership.isMember(formatAddress(hello.address));
+  }
+
   #admit(connection: SeedConnection, hello: HelloMessage): Admission<SeedConnectionRole> {
+    // Peers and clients stay pending: a peer until it registers, a client always.
     if (hello.role === "peer") return { role: { kind: "peer" } };
     if (hello.role === "client") return { role: { kind: "client" } };
-    if (!isListedSeed(this.#options.seeds, hello.address)) {
-      const text = `${formatAddress(hello.address)} is not a seed in this network's config`;
-      return { reject: { code: "unexpected_message", text } };
-    }
-    const key = formatAddress(hello.address);
-    this.#mesh.attach(key, connection);
-    connection.send({ kind: "sync_request", requestId: ++this.#requestId });
-    return { role: { kind: "seed", key } };
+    return this.#links.admit(connection as FramedConnection<SeedLinkRole>, hello);
   }
 
   #route(connection: SeedConnection, role: SeedConnectionRole, message: Message): boolean {
     if (message.kind === "pong") return true;
     switch (role.kind) {
       case "seed":
-        return this.#onSeedMessage(connection, role.key, message);
+        return this.#links.onMessage(connection, role.key, message);
       case "peer":
-        return this.#onPeerMessage(connection, message);
+        return this.#routes.fromPeer(connection, message);
       case "client":
-        return this.#onClientMessage(connection, message);
+        return this.#routes.fromClient(connection, message);
     }
   }
 
-  #onSeedMessage(connection: SeedConnection, key: string, message: Message): boolean {
+  #onSeedMessage(connection: FramedConnection, key: string, message: Message): boolean {
     switch (message.kind) {
       case "propose":
-        this.#spawn(this.#registrar.onPropose(message, (vote) => connection.send(vote)));
+        this.#spawn(this.#registrar.onPropose(message, (vote) => connection.send(vote), key));
         return true;
       case "vote":
         this.#registrar.onVote(key, message);
         return true;
       case "commit":
-        this.#registrar.onCommit(message);
+        this.#spawn(this.#registrar.onCommit(message, key));
         return true;
       case "abort":
         this.#registrar.onAbort(message.proposalId);
@@ -282,46 +332,7 @@ export class SeedNode {
         }
         return true;
       case "sync_state":
-        for (const record of message.records) this.#registrar.apply(record);
-        if (!message.more) this.#syncSettled(key, true);
-        return true;
-      default:
-        return false;
-    }
-  }
-
-  #onPeerMessage(connection: SeedConnection, message: Message): boolean {
-    const key = connection.remoteKey;
-    const hello = connection.remoteHello as HelloMessage;
-    switch (message.kind) {
-      case "register":
-        this.#spawn(this.#requests.register(connection, hello.address, message.degree));
-        return true;
-      case "degree_update":
-        this.#membership.setDegree(key, message.degree);
-        return true;
-      case "dead_node":
-        this.#spawn(this.#requests.deadReport(message.text, key));
-        return true;
-      case "leave":
-        this.#spawn(this.#requests.leave(connection, hello.address));
-        return true;
-      case "peer_list_request":
-        this.#spawn(this.#requests.peerList(connection, message.requestId, key));
-        return true;
-      default:
-        return false;
-    }
-  }
-
-  #onClientMessage(connection: SeedConnection, message: Message): boolean {
-    const key = connection.remoteKey;
-    switch (message.kind) {
-      case "dead_node":
-        this.#spawn(this.#requests.deadReport(message.text, key, connection));
-        return true;
-      case "peer_list_request":
-        this.#spawn(this.#requests.peerList(connection, message.requestId, key));
+        this.#sync.onState(connection, key, message);
         return true;
       default:
         return answerClient(connection, message, {
@@ -343,34 +354,7 @@ export class SeedNode {
     this.#sessions.delete(key);
   }
 
-  #syncSettled(seedKey: string, synced = false): void {
-    if (synced && !this.#syncedFrom.includes(seedKey)) this.#syncedFrom.push(seedKey);
-    if (this.#awaitingSync.delete(seedKey) && this.#awaitingSync.size === 0) this.#becomeReady();
-  }
-
-  #becomeReady(): void {
-    if (this.#isReady || !this.#host.running) return;
-    this.#isReady = true;
-    this.#clock.clearTimeout(this.#readyTimer);
-    this.#log.emit({
-      event: "synced",
-      members: this.#membership.size,
-      from: [...this.#syncedFrom],
-    });
-    this.#markReady();
-  }
-
-  #scheduleSync(): void {
-    this.#syncTimer = this.#clock.setTimeout(() => {
-      if (!this.#host.running) return;
-      for (const key of this.#mesh.connected()) {
-        this.#mesh.send(key, { kind: "sync_request", requestId: ++this.#requestId });
-      }
-      this.#scheduleSync();
-    }, this.#options.tuning.syncIntervalMs);
-  }
-
-  #spawn(task: Promise<void>): void {
+  #spawn(task: Promise<unknown>): void {
     task.catch((error) => this.#log.emit({ event: "internal_error", detail: errorText(error) }));
   }
 }

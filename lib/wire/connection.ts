@@ -14,6 +14,7 @@ import { formatAddress } from "../util/address.ts";
 import { type Clock, systemClock, type TimerHandle } from "../util/clock.ts";
 import { errorText } from "../util/errors.ts";
 import { type Frame, FRAME_HEADER_BYTES, FrameDecoder, MAX_FRAME_BYTES } from "./frame.ts";
+import type { BudgetHolder, SendBudget } from "./send_budget.ts";
 import {
   decodeMessage,
   encodeMessage,
@@ -46,6 +47,8 @@ export type CloseReason =
   | "handshake_timeout"
   /** Nothing received within the idle timeout. */
   | "idle_timeout"
+  /** Not a neighbour, seed link, registered peer or finished exchange in time. */
+  | "pending_timeout"
   /** The remote stopped reading and the send queue hit its bound. */
   | "send_overflow"
   /** The remote said it was closing (error frame). */
@@ -75,6 +78,8 @@ export interface ConnectionOptions {
   idleTimeoutMs?: number;
   /** Time source for timeouts. @default {systemClock} */
   clock?: Clock;
+  /** A cap on queued output shared with the node's other connections. @default {none} */
+  budget?: SendBudget;
 }
 
 /** Callbacks that give a connection its meaning; `R` is the owner's role type. */
@@ -113,6 +118,9 @@ export function isBrokenLink(info: CloseInfo): boolean {
 
 // Frames are small (gossip ~50 bytes); a rare large one simply spans reads.
 const READ_BUFFER_BYTES = 16 * 1024;
+// Send queues start small; one that grew for a burst shrinks back once drained.
+const QUEUE_START_BYTES = 4096;
+const QUEUE_KEEP_BYTES = 64 * 1024;
 const CLOSE_FLUSH_TIMEOUT_MS = 1000;
 
 /** Traffic counters of one connection. */
@@ -129,7 +137,7 @@ export interface ConnectionStats {
  * waits for the remote's. `R` is what the owner says the link is for (a
  * seed link, a neighbour...), kept in {@linkcode FramedConnection.role}.
  */
-export class FramedConnection<R = unknown> {
+export class FramedConnection<R = unknown> implements BudgetHolder {
   /** Remote socket address, for logs (`host:port`). */
   readonly remoteLabel: string;
   /** Which side opened the connection. */
@@ -154,9 +162,11 @@ export class FramedConnection<R = unknown> {
   #maxQueued: number;
   #handshakeTimeout: number;
   #idleTimeout: number;
-  #queue = new Uint8Array(4096);
-  #spare = new Uint8Array(4096);
+  #queue = new Uint8Array(QUEUE_START_BYTES);
+  #spare = new Uint8Array(QUEUE_START_BYTES);
   #queued = 0;
+  #budget: SendBudget | undefined;
+  #charged = 0;
   #writing = false;
   #flushScheduled = false;
   #closing = false;
@@ -190,6 +200,7 @@ export class FramedConnection<R = unknown> {
     this.#maxQueued = options.maxQueuedBytes ?? 4 * 1024 * 1024;
     this.#handshakeTimeout = options.handshakeTimeoutMs ?? 5000;
     this.#idleTimeout = options.idleTimeoutMs ?? 0;
+    this.#budget = options.budget;
     this.#lastReceived = this.#clock.now();
     this.#done = new Promise((resolve) => this.#resolveDone = resolve);
   }
@@ -212,6 +223,21 @@ export class FramedConnection<R = unknown> {
   /** Bytes waiting in the send queue. */
   get queuedBytes(): number {
     return this.#queued;
+  }
+
+  /** When bytes last arrived from the remote (clock ms), or when the connection started. */
+  get lastReceivedAt(): number {
+    return this.#lastReceived;
+  }
+
+  /** Bytes queued or being written, as charged to the shared send budget. */
+  get charged(): number {
+    return this.#charged;
+  }
+
+  /** Closes the connection because the shared send budget ran out (its bytes go back). */
+  overflow(detail: string): void {
+    this.#finish("send_overflow", detail);
   }
 
   /** Sends the local hello and starts reading. Returns at once. */
@@ -262,6 +288,10 @@ export class FramedConnection<R = unknown> {
       this.#finish("send_overflow", `Send queue would exceed ${this.#maxQueued} bytes`);
       return -1;
     }
+    if (this.#budget) {
+      if (!this.#budget.charge(this, n) || this.#closed) return -1;
+      this.#charged += n;
+    }
     if (at + n > this.#queue.length) {
       const grown = new Uint8Array(
         Math.min(Math.max(this.#queue.length * 2, at + n), this.#maxQueued),
@@ -294,13 +324,24 @@ export class FramedConnection<R = unknown> {
           written += await this.#stream.write(out.subarray(written));
         }
         this.stats.bytesOut += out.length;
+        if (this.#budget && !this.#closed) {
+          this.#budget.refund(this, out.length);
+          this.#charged -= out.length;
+        }
       }
     } catch (error) {
       this.#finish("io_error", errorText(error));
     } finally {
       this.#writing = false;
+      if (this.#queued === 0) this.#shrink();
       if (this.#queued === 0 && this.#drained) this.#drained();
     }
+  }
+
+  // A queue that grew for a burst gives its memory back once drained.
+  #shrink(): void {
+    if (this.#queue.length > QUEUE_KEEP_BYTES) this.#queue = new Uint8Array(QUEUE_START_BYTES);
+    if (this.#spare.length > QUEUE_KEEP_BYTES) this.#spare = new Uint8Array(QUEUE_START_BYTES);
   }
 
   /**
@@ -337,6 +378,10 @@ export class FramedConnection<R = unknown> {
     this.#closed = true;
     this.#closeInfo = { reason, detail };
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    if (this.#budget && this.#charged > 0) {
+      this.#budget.refund(this, this.#charged);
+      this.#charged = 0;
+    }
     try {
       this.#stream.close();
     } catch {

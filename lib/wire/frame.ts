@@ -22,6 +22,12 @@ export const FRAME_HEADER_BYTES = 5;
  */
 export const MAX_FRAME_BYTES = 64 * 1024;
 
+/**
+ * First allocation for a frame that spans reads, in bytes; it doubles as
+ * bytes arrive, up to the frame's declared length.
+ */
+const INITIAL_BODY_BYTES = 1024;
+
 /** One decoded frame. `payload` excludes the type byte. */
 export interface Frame {
   /** The message type byte. */
@@ -105,6 +111,7 @@ export class FrameDecoder {
   #header = new Uint8Array(LENGTH_PREFIX_BYTES);
   #headerFill = 0;
   #body: Uint8Array | undefined;
+  #bodyLength = 0;
   #bodyFill = 0;
   #error: FrameError | undefined;
 
@@ -116,6 +123,11 @@ export class FrameDecoder {
   /** Bytes held back while waiting for the rest of a frame. */
   get buffered(): number {
     return this.#headerFill + this.#bodyFill;
+  }
+
+  /** Bytes allocated for a partial frame: grows with bytes received, not with a declared length. */
+  get allocated(): number {
+    return this.#body?.length ?? 0;
   }
 
   /** The error that broke the stream, if any. */
@@ -164,21 +176,34 @@ export class FrameDecoder {
       const length = ((h[0] as number) * 0x1000000) +
         (((h[1] as number) << 16) | ((h[2] as number) << 8) | (h[3] as number));
       if (this.#check(length)) return offset;
-      this.#body = new Uint8Array(length);
+      // The declared length is a claim: memory follows the bytes that
+      // actually arrive, so a header without its body costs little.
+      this.#body = new Uint8Array(Math.min(length, INITIAL_BODY_BYTES));
+      this.#bodyLength = length;
       this.#bodyFill = 0;
     }
-    const body = this.#body;
-    const take = Math.min(body.length - this.#bodyFill, chunk.length - offset);
+    const take = Math.min(this.#bodyLength - this.#bodyFill, chunk.length - offset);
+    const body = this.#room(this.#bodyFill + take);
     body.set(chunk.subarray(offset, offset + take), this.#bodyFill);
     this.#bodyFill += take;
     offset += take;
-    if (this.#bodyFill === body.length) {
-      frames.push({ type: body[0] as number, payload: body.subarray(1) });
+    if (this.#bodyFill === this.#bodyLength) {
+      frames.push({ type: body[0] as number, payload: body.subarray(1, this.#bodyLength) });
       this.#body = undefined;
       this.#bodyFill = 0;
       this.#headerFill = 0;
     }
     return offset;
+  }
+
+  // The partial body with room for `needed` bytes, grown by doubling.
+  #room(needed: number): Uint8Array {
+    const body = this.#body as Uint8Array;
+    if (needed <= body.length) return body;
+    const grown = new Uint8Array(Math.min(this.#bodyLength, Math.max(needed, body.length * 2)));
+    grown.set(body.subarray(0, this.#bodyFill));
+    this.#body = grown;
+    return grown;
   }
 
   #check(length: number): FrameError | undefined {

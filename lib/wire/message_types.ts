@@ -59,6 +59,8 @@ export const MessageType = {
   Members: 29,
   CatchUpRequest: 30,
   CatchUp: 31,
+  SeedChallenge: 32,
+  SeedProof: 33,
 } as const;
 
 /** A message type byte this build knows. */
@@ -90,6 +92,7 @@ export const REFUSAL_REASONS = [
   "shutting_down",
   "not_ready",
   "removing",
+  "unverified",
 ] as const;
 /** A refusal reason; unknown codes from newer seeds decode as `"other"`. */
 export type RefusalReason = typeof REFUSAL_REASONS[number] | "other";
@@ -328,6 +331,22 @@ export interface CatchUpMessage {
   readonly more: boolean;
   readonly items: readonly CatchUpItem[];
 }
+/**
+ * Seed → claimed seed, over the link this seed dialled to the claimed seed's
+ * configured address: echo this nonce on your own outbound link to me, to
+ * prove that an inbound link claiming your address is yours.
+ */
+export interface SeedChallengeMessage {
+  readonly kind: "seed_challenge";
+  /** 32 lowercase hex digits (16 random bytes). */
+  readonly nonce: string;
+}
+/** Seed → challenger, over the seed's own outbound link: the challenge's nonce, echoed. */
+export interface SeedProofMessage {
+  readonly kind: "seed_proof";
+  /** The nonce of the challenge answered. */
+  readonly nonce: string;
+}
 
 /** Every message of the protocol. */
 export type Message =
@@ -361,7 +380,9 @@ export type Message =
   | MembersRequestMessage
   | MembersMessage
   | CatchUpRequestMessage
-  | CatchUpMessage;
+  | CatchUpMessage
+  | SeedChallengeMessage
+  | SeedProofMessage;
 
 /** A message's kind string, e.g. `"gossip"`. */
 export type MessageKind = Message["kind"];

@@ -14,6 +14,7 @@ import type { Codec } from "./_codec.ts";
 import * as app from "./_app_codecs.ts";
 import * as membership from "./_membership_codecs.ts";
 import * as overlay from "./_overlay_codecs.ts";
+import * as seedAuth from "./_seed_auth_codecs.ts";
 import { BadMagic, VersionMismatch } from "./_overlay_codecs.ts";
 import { type Frame, FRAME_HEADER_BYTES, MAX_FRAME_BYTES } from "./frame.ts";
 import {
@@ -66,6 +67,8 @@ const CODECS: CodecTable = {
   members: app.members,
   catch_up_request: overlay.catchUpRequest,
   catch_up: overlay.catchUp,
+  seed_challenge: seedAuth.seedChallenge,
+  seed_proof: seedAuth.seedProof,
 };
 
 export { APP_HOPS_OFFSET } from "./_app_codecs.ts";

@@ -1,10 +1,14 @@
 /**
  * A direct liveness probe: open a fresh connection, exchange hellos, ping,
- * wait for the pong, close. Seeds use it to check a peer reported dead;
- * peers use it for neighbours whose link dropped and for indirect pings.
+ * wait for the pong, close. Seeds use it to check a peer reported dead and
+ * to verify registrations; peers use it for neighbours whose link dropped.
  *
  * A process that is stopped (SIGSTOP) still completes the TCP handshake in
- * the kernel, so only an answered ping counts as alive.
+ * the kernel, so only an answered ping, or a hello followed by a refusal
+ * (the target is running but full), counts as alive. A failure whose cause
+ * is this node's own trouble (out of descriptors or buffers, or its event
+ * loop too late to notice the pong) is marked `local`: it says nothing
+ * about the target.
  *
  * @module
  */
@@ -13,18 +17,25 @@ import type { Address } from "../util/address.ts";
 import type { Clock, TimerHandle } from "../util/clock.ts";
 import { errorText } from "../util/errors.ts";
 import { randomUint32, type Rng } from "../util/random.ts";
-import type { ConnectionHandler } from "./connection.ts";
+import type { ConnectionHandler, FramedConnection } from "./connection.ts";
 import { dialNode } from "./dial.ts";
-import type { HelloMessage } from "./messages.ts";
+import type { HelloMessage, NodeRole } from "./messages.ts";
 import type { Transport } from "./transport.ts";
+
+/** Whose trouble a failed probe shows: the target's, or this node's own. */
+export type FailureCause = "remote" | "local";
 
 /** Outcome of a probe. */
 export interface ProbeResult {
   readonly alive: boolean;
-  /** Round trip of the ping, when alive. */
+  /** Round trip of the ping, when a pong came back. */
   readonly rttMs?: number;
   /** The target's node id, when it answered the hello. */
   readonly nodeId?: string;
+  /** The role the target's hello announced. */
+  readonly role?: NodeRole;
+  /** For a failure: whether it shows the target's trouble or this node's. */
+  readonly cause?: FailureCause;
   /** One line: why it is considered dead, or "pong". */
   readonly detail: string;
 }
@@ -41,6 +52,50 @@ export interface ProbeOptions {
   clock: Clock;
 }
 
+// errno values of a node out of resources: EMFILE 24, ENFILE 23, ENOMEM 12,
+// ENOBUFS 105, EADDRNOTAVAIL 99 (no ephemeral port left).
+const LOCAL_ERROR =
+  /os error (12|23|24|99|105)\b|too many open files|no buffer space|cannot allocate memory|address not available/i;
+
+/**
+ * Reports whether a failed connect shows this node's own trouble rather
+ * than the target's.
+ *
+ * @example Usage
+ * ```ts
+ * import { isLocalFailure } from "./probe.ts";
+ * isLocalFailure(new Error("Too many open files (os error 24)")); // true
+ * isLocalFailure(new Error("Connection refused (os error 111)")); // false
+ * ```
+ */
+export function isLocalFailure(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e !== undefined && depth < 4; depth++) {
+    if (LOCAL_ERROR.test(errorText(e))) return true;
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return false;
+}
+
+/**
+ * Reports whether a timer that should have fired at `due` but fired at
+ * `firedAt` shows an event loop too busy to judge a timeout: late by more
+ * than half the waited time, and by at least 50 ms.
+ *
+ * @example Usage
+ * ```ts
+ * import { firedLate } from "./probe.ts";
+ * firedLate({ due: 1000, firedAt: 1010, waitedMs: 1000 }); // false
+ * firedLate({ due: 1000, firedAt: 1900, waitedMs: 1000 }); // true
+ * ```
+ */
+export function firedLate(timer: { due: number; firedAt: number; waitedMs: number }): boolean {
+  const late = timer.firedAt - timer.due;
+  return late >= 50 && late > timer.waitedMs / 2;
+}
+
+// Error codes with which a running node turns a connection away.
+const REFUSED_ALIVE = /^(too_many_connections|overloaded): /;
+
 /** Probes `target`; never throws. */
 export async function probeNode(target: Address, options: ProbeOptions): Promise<ProbeResult> {
   const clock = options.clock;
@@ -55,7 +110,7 @@ export async function probeNode(target: Address, options: ProbeOptions): Promise
     },
     onClose: () => {},
   };
-  let connection;
+  let connection: FramedConnection;
   try {
     connection = await dialNode(target, {
       transport: options.transport,
@@ -65,25 +120,50 @@ export async function probeNode(target: Address, options: ProbeOptions): Promise
       clock,
     });
   } catch (error) {
-    return { alive: false, detail: errorText(error) };
+    const elapsed = clock.now() - started;
+    const late = firedLate({
+      due: started + options.timeoutMs,
+      firedAt: started + elapsed,
+      waitedMs: options.timeoutMs,
+    });
+    return {
+      alive: false,
+      cause: isLocalFailure(error) || late ? "local" : "remote",
+      detail: errorText(error),
+    };
   }
-  const nodeId = connection.remoteHello?.nodeId;
+  const hello = connection.remoteHello;
+  const known = hello ? { nodeId: hello.nodeId, role: hello.role } : {};
   connection.send({ kind: "ping", nonce });
   const remaining = Math.max(1, options.timeoutMs - (clock.now() - started));
+  const due = clock.now() + remaining;
   let timer: TimerHandle | undefined;
   const outcome = await Promise.race([
     pong,
     connection.closed.then((info) => info.detail),
-    new Promise<string>((resolve) =>
-      timer = clock.setTimeout(() => resolve("no pong in time"), remaining)
+    new Promise<"timeout">((resolve) =>
+      timer = clock.setTimeout(() => resolve("timeout"), remaining)
     ),
   ]);
   clock.clearTimeout(timer);
   connection.close("local", "probe done");
-  if (typeof outcome === "number") {
-    return nodeId === undefined
-      ? { alive: true, rttMs: outcome, detail: "pong" }
-      : { alive: true, rttMs: outcome, nodeId, detail: "pong" };
+  if (typeof outcome === "number") return { alive: true, rttMs: outcome, ...known, detail: "pong" };
+  if (outcome === "timeout") {
+    const local = firedLate({ due, firedAt: clock.now(), waitedMs: remaining });
+    return local
+      ? {
+        alive: false,
+        cause: "local",
+        ...known,
+        detail: `this node was too busy to wait for the pong (timer ${
+          Math.round(clock.now() - due)
+        }ms late)`,
+      }
+      : { alive: false, cause: "remote", ...known, detail: "no pong in time" };
   }
-  return { alive: false, detail: outcome };
+  // A hello and then a refusal: the target runs and answers, it is merely full.
+  if (hello && REFUSED_ALIVE.test(outcome)) {
+    return { alive: true, ...known, detail: `refused: ${outcome}` };
+  }
+  return { alive: false, cause: "remote", ...known, detail: outcome };
 }

@@ -45,12 +45,29 @@ const BAD_INPUTS: Array<{ name: string; bytes: () => Uint8Array; detail: RegExp 
   },
 ];
 
-async function assertStillServing(node: NodeProcess): Promise<void> {
-  await using client = await RawClient.connect(node.port);
-  await client.send(clientHello());
-  await client.send({ kind: "ping", nonce: 4242 });
-  const pong = await client.receive((m) => m.kind === "pong");
-  assertEquals(pong, { kind: "pong", nonce: 4242 });
+/**
+ * The node still answers: a stranger from the offending IP gets the node's
+ * hello and then a pong or, while the IP is banned, a refusal; a hello
+ * claiming an address the node trusts (a member's, at a seed) still gets
+ * its pong.
+ */
+async function assertStillServing(node: NodeProcess, trustedClaim?: number): Promise<void> {
+  {
+    await using stranger = await RawClient.connect(node.port);
+    await stranger.send(clientHello());
+    await stranger.send({ kind: "ping", nonce: 4242 });
+    const answer = await stranger.receive((m) =>
+      m.kind === "pong" || (m.kind === "error" && m.code === "too_many_connections")
+    );
+    assert(stranger.inbox.some((m) => m.kind === "hello"), "the node says hello");
+    assert(answer !== undefined, "a pong or a refusal");
+  }
+  if (trustedClaim === undefined) return;
+  await using member = await RawClient.connect(node.port);
+  await member.send(clientHello("peer", trustedClaim));
+  await member.send({ kind: "ping", nonce: 4343 });
+  const pong = await member.receive((m) => m.kind === "pong");
+  assertEquals(pong, { kind: "pong", nonce: 4343 });
 }
 
 Deno.test("bad input over raw TCP: dropped with a log line, node keeps serving", async (t) => {
@@ -74,7 +91,13 @@ Deno.test("bad input over raw TCP: dropped with a log line, node keeps serving",
             ),
         );
         assertEquals(dropped.reason, "protocol_error");
-        await assertStillServing(node);
+        // Misbehaviour costs: the IP is refused for a while, and that is logged.
+        await waitForEvent(
+          node.logPath,
+          "banned",
+          (e) => String(e.detail).startsWith("protocol_error"),
+        );
+        await assertStillServing(node, node === seed ? peer.port : undefined);
       });
     }
   }
@@ -96,6 +119,9 @@ Deno.test("bad input over raw TCP: dropped with a log line, node keeps serving",
   });
   assertEquals(events(seed.logPath, "internal_error"), []);
   assertEquals(events(peer.logPath, "internal_error"), []);
+  // The real peer's registration was never disturbed.
+  assertEquals(events(peer.logPath, "seed_unreachable"), []);
+  assertEquals(events(seed.logPath, "peer_removed"), []);
 });
 
 Deno.test("only 1 of 3 seeds up: the peer waits for a majority, then joins", async () => {

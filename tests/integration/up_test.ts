@@ -120,8 +120,16 @@ Deno.test({
     await using up = await UpProcess.start({ seeds: 3, peers: 6, args: FAST });
     await up.waitForOutput(/all 9 nodes listening/);
     const p3 = `127.0.0.1:${up.basePort + 5}`;
-    // p3 must be in the overlay before it dies, or nobody watches it.
+    // p3 must be in the overlay before it dies, or nobody watches it, and
+    // listed by every seed (each checks a new member itself before listing it).
     await waitForEvent(`${up.dir}/peer-${p3.replace(":", "-")}.jsonl`, "neighbor_connected");
+    for (let i = 0; i < 3; i++) {
+      await waitForEvent(
+        `${up.dir}/seed-127.0.0.1-${up.basePort + i}.jsonl`,
+        "peer_registered",
+        (e) => e.peer === p3,
+      );
+    }
     await up.type("kill p3");
     await up.waitForOutput(/p3 killed \(SIGKILL to pid \d+\)/);
     for (let i = 0; i < 3; i++) {

@@ -18,6 +18,8 @@ export interface NodeProcessOptions {
   host?: string;
   /** Argv run before `deno`, e.g. `["ip", "netns", "exec", "<ns>"]`. @default {[]} */
   launcher?: readonly string[];
+  /** Its file-descriptor limit (POSIX only). @default {inherited} */
+  maxOpenFiles?: number;
 }
 
 /** One running node process. */
@@ -31,7 +33,11 @@ export class NodeProcess {
   #output: string[] = [];
   #stdin: WritableStreamDefaultWriter<Uint8Array>;
 
-  /** Spawns `gossipnet <role> --port <port> ...args` (with `--host` when not 127.0.0.1). */
+  /**
+   * Spawns `gossipnet <role> --port <port> ...args` (with `--host` when not
+   * 127.0.0.1); with `maxOpenFiles`, under that descriptor limit (`ulimit
+   * -n`, through `/bin/sh`).
+   */
   constructor(
     role: "seed" | "peer",
     port: number,
@@ -40,7 +46,11 @@ export class NodeProcess {
     options: NodeProcessOptions = {},
   ) {
     const host = options.host ?? "127.0.0.1";
-    const [command, ...launcherArgs] = [...(options.launcher ?? []), Deno.execPath()];
+    const limit = options.maxOpenFiles;
+    const deno = limit === undefined
+      ? [Deno.execPath()]
+      : ["/bin/sh", "-c", `ulimit -n ${limit} && exec "$0" "$@"`, Deno.execPath()];
+    const [command, ...launcherArgs] = [...(options.launcher ?? []), ...deno];
     this.role = role;
     this.port = port;
     this.address = formatAddress({ host, port });
@@ -158,8 +168,8 @@ export class Cluster implements AsyncDisposable {
   }
 
   /** Starts seed number `index` (0-based). */
-  seed(index: number, args: readonly string[] = []): NodeProcess {
-    const node = new NodeProcess("seed", this.seedPorts[index] as number, this.dir, args);
+  seed(index: number, args: readonly string[] = [], options: NodeProcessOptions = {}): NodeProcess {
+    const node = new NodeProcess("seed", this.seedPorts[index] as number, this.dir, args, options);
     this.nodes.push(node);
     return node;
   }

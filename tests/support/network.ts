@@ -81,11 +81,13 @@ export function missing(peers: readonly NodeProcess[], message: Generated): stri
     .map((p) => p.address);
 }
 
-/** Members of a seed's peer list, replayed from its log. */
+/** Members of a seed's peer list, replayed from its log (since it last started). */
 export function seedMembers(seed: NodeProcess): Set<string> {
   const members = new Set<string>();
   for (const line of readLog(seed.logPath)) {
     const p = line.properties;
+    // A restarted seed appends to the same log and starts with an empty list.
+    if (p.event === "listening") members.clear();
     if (p.event === "peer_registered") members.add(String(p.peer));
     if (p.event === "peer_removed") members.delete(String(p.peer));
   }

@@ -141,13 +141,16 @@ function killQuietly(pid: number): void {
 /**
  * Whether process `pid` exists (and, on Linux, is not a zombie). Probes
  * with SIGCONT where there is no /proc: harmless to a running process, and
- * NotFound once it is gone.
+ * NotFound once it is gone. A Deno process has several threads: its main
+ * thread can be a zombie while the others still run and hold its sockets,
+ * so it is gone only when no thread is left but the zombie.
  */
 export function isAlive(pid: number): boolean {
   try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    // The state letter follows the parenthesised command name.
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+    const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+    const zombie = /^State:\s+Z/m.test(status);
+    const threads = Number(/^Threads:\s+(\d+)/m.exec(status)?.[1] ?? "1");
+    return !zombie || threads > 1;
   } catch (error) {
     if (Deno.build.os === "linux" && error instanceof Deno.errors.NotFound) return false;
   }

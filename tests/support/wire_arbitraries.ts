@@ -88,6 +88,11 @@ export const nodeId: fc.Arbitrary<string> = fc
   .uint8Array({ minLength: 8, maxLength: 8 })
   .map((bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(""));
 
+/** A seed challenge nonce: 32 hex digits. */
+export const seedNonce: fc.Arbitrary<string> = fc
+  .uint8Array({ minLength: 16, maxLength: 16 })
+  .map((bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(""));
+
 /** A proposal id, `<node id>-<u32>`. */
 export const proposalId: fc.Arbitrary<string> = fc
   .tuple(nodeId, fc.nat({ max: 0xffff_ffff }))
@@ -355,6 +360,8 @@ export const MESSAGE_ARBITRARIES: ArbitraryTable = {
       fc.array(catchUpItem, { maxLength: 3 }),
     ),
   }),
+  seed_challenge: fc.record({ kind: fc.constant("seed_challenge" as const), nonce: seedNonce }),
+  seed_proof: fc.record({ kind: fc.constant("seed_proof" as const), nonce: seedNonce }),
   decision: address.chain((dead) =>
     fc.record({
       kind: fc.constant("decision" as const),

@@ -155,3 +155,12 @@ export const APP_TYPES: ReadonlyMap<MessageKind, number> = new Map<MessageKind, 
   ["members_request", 28],
   ["members", 29],
 ]);
+
+/**
+ * Samples of kinds appended after the foundation, each with its type byte
+ * written by hand (the wire numbers are the protocol).
+ */
+export const APPENDED_SAMPLES: ReadonlyArray<readonly [Message, number]> = [
+  [{ kind: "seed_challenge", nonce: "00112233445566778899aabbccddeeff" }, 32],
+  [{ kind: "seed_proof", nonce: "ffffffffffffffffffffffffffffffff" }, 33],
+];

@@ -74,6 +74,13 @@ class FakeConnection {
 
 function setup(seed = 1) {
   const clock = new ManualClock(START);
+  // How far this peer's event loop lags behind its timers (0: not at all).
+  const lag = { ms: 0 };
+  const lagging = {
+    now: () => clock.now() + lag.ms,
+    setTimeout: (callback: () => void, ms: number) => clock.setTimeout(callback, ms),
+    clearTimeout: (handle: unknown) => clock.clearTimeout(handle),
+  };
   const rng = seededRng(seed);
   const tracker = new LivenessTracker({ misses: MISSES, clock, rng });
   const neighbors = new NeighborTable({ selfKey: SELF, maxInbound: 16 });
@@ -83,7 +90,7 @@ function setup(seed = 1) {
   const monitor = new LivenessMonitor({
     tracker,
     neighbors,
-    clock,
+    clock: lagging,
     rng,
     log,
     pingIntervalMs: PING_INTERVAL,
@@ -126,7 +133,7 @@ function setup(seed = 1) {
     }
   }
 
-  return { clock, tracker, neighbors, log, probe, reports, monitor, links, link, rounds };
+  return { clock, lag, tracker, neighbors, log, probe, reports, monitor, links, link, rounds };
 }
 
 /** Unlinked target used by most tests. */
@@ -456,17 +463,22 @@ Deno.test("LivenessMonitor.onProbeRequest() checks a target for another peer", a
     assertEquals(replies, [false]);
   });
 
-  for (const [name, answer, expected] of [["alive", ALIVE, true], ["dead", DEAD, false]] as const) {
-    await t.step(`unlinked target: the probe's answer (${name})`, async () => {
-      const s = setup();
-      s.probe.answer = answer;
-      const other = s.link(7001);
-      const replies: boolean[] = [];
-      await s.monitor.onProbeRequest(request, (alive) => replies.push(alive));
-      assertEquals(replies, [expected]);
-      assertEquals(s.probe.calls, [addr(T)]);
-      assertEquals(other.sent, []);
-    });
+  for (const [name, answer] of [["alive", ALIVE], ["dead", DEAD]] as const) {
+    await t.step(
+      `unlinked target (${name}): declined, no connection opened, answered "cannot vouch"`,
+      async () => {
+        // Probing wherever a neighbour says would make this peer a reflector.
+        const s = setup();
+        s.probe.answer = answer;
+        const other = s.link(7001);
+        const replies: boolean[] = [];
+        assertEquals(s.monitor.onProbeRequest(request, (alive) => replies.push(alive)), false);
+        await settle();
+        assertEquals(replies, [false]);
+        assertEquals(s.probe.calls, []);
+        assertEquals(other.sent, []);
+      },
+    );
   }
 });
 
@@ -514,4 +526,30 @@ Deno.test("LivenessMonitor.stop() ends a pending indirect probe without a report
       assertEquals(s.reports, []);
     });
   }
+});
+
+Deno.test("LivenessMonitor counts no miss for this peer's own trouble", async (t) => {
+  await t.step("an unlinked target's probe fails locally: no miss that round", async () => {
+    const s = setup();
+    s.probe.answers.set(key(X), { alive: false, cause: "local", detail: "Too many open files" });
+    s.monitor.watch(addr(X));
+    s.monitor.start();
+    await s.rounds(MISSES + 3);
+    assertEquals(s.tracker.misses(key(X)), 0);
+    assertEquals(s.log.named("suspect"), []);
+    assertEquals(s.reports, []);
+  });
+  await t.step("a round that fires far too late (this peer stalled): no misses", async () => {
+    const s = setup();
+    s.link(7001);
+    s.monitor.start();
+    await s.rounds(1, [key(7001)]); // a ping out, unanswered: then the process stops
+    s.lag.ms = PING_INTERVAL * 10; // and resumes long after
+    s.clock.advance(PING_INTERVAL);
+    await settle();
+    assertEquals(s.tracker.misses(key(7001)), 0);
+    // Back to normal: a silent neighbour is missed again.
+    await s.rounds(1, [key(7001)]);
+    assertEquals(s.tracker.misses(key(7001)), 1);
+  });
 });

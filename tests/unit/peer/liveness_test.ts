@@ -335,3 +335,25 @@ Deno.test("LivenessTracker.round() draws a fresh nonce per ping from the rng", (
   assertEquals(new Set(seen).size, 20);
   assertNotEquals(seen[0], seen[1]);
 });
+
+Deno.test("LivenessTracker.excuse() withdraws a ping without a verdict", () => {
+  const clock = new ManualClock();
+  const tracker = new LivenessTracker({ misses: 2, clock, rng: seededRng(3) });
+  tracker.watch(B);
+  const [first] = tracker.round().ping;
+  tracker.excuse(B, first!.nonce);
+  assertEquals(tracker.round().missed, [], "the excused round is no miss");
+  assertEquals(tracker.misses(B), 0);
+  tracker.excuse(B, 12345); // another nonce: nothing
+  assertEquals(tracker.round().missed, [{ target: B, misses: 1 }]);
+});
+
+Deno.test("LivenessTracker.round() with excuse counts no misses that round", () => {
+  const clock = new ManualClock();
+  const tracker = new LivenessTracker({ misses: 1, clock, rng: seededRng(4) });
+  tracker.watch(B);
+  tracker.round();
+  const late = tracker.round({ excuse: true });
+  assertEquals([late.missed, late.suspected, late.ping.length], [[], [], 1]);
+  assertEquals(tracker.round().suspected, [B]);
+});

@@ -132,29 +132,66 @@ Deno.test("NeighborTable.add() caps inbound links only", async (t) => {
   });
 });
 
-Deno.test("NeighborTable.add() replaces a link in the same direction (a reconnect)", async (t) => {
-  // Whichever address is smaller: the newer link in the same direction wins.
+Deno.test("NeighborTable.add() refuses a second link to a neighbour whose link is live", async (t) => {
+  // Anyone can claim any address: a newer link must not displace a working one.
   for (const remote of ["127.0.0.1:6002", "127.0.0.1:6000"]) {
-    for (const direction of ["out", "in"] as const) {
-      await t.step(`${direction} to ${remote} twice`, () => {
+    for (
+      const [first, second] of [["out", "in"], ["in", "out"], ["in", "in"], ["out", "out"]] as const
+    ) {
+      await t.step(`${first} then, 3 s later, ${second} to ${remote}`, () => {
         const table = new NeighborTable({ selfKey: SELF, maxInbound: 8 });
-        const first = link(table, direction, remote, 100);
-        const second = link(table, direction, remote, 200);
-        assertEquals(second.result.kind, "replaced");
-        assertEquals(first.connection.closes, [
-          ["local", "replaced by a newer link to the same neighbour"],
-        ]);
-        assertEquals(second.connection.closes, []);
-        const neighbor = table.get(remote);
-        assertStrictEquals(neighbor?.connection, asConnection(second.connection));
-        // Same neighbour entry: it keeps the time the neighbour first came up.
-        if (first.result.kind !== "added") throw new Error("expected added");
-        assertStrictEquals(neighbor, first.result.neighbor);
-        assertEquals([neighbor?.since, neighbor?.direction], [100, direction]);
-        assertEquals([table.degree, table.outbound], [1, direction === "out" ? 1 : 0]);
+        const old = link(table, first, remote, 100);
+        const claim = link(table, second, remote, 3100);
+        assertEquals(claim.result, {
+          kind: "rejected",
+          text: `Duplicate link: ${remote} already has a live link`,
+        });
+        assertEquals(old.connection.closes, []);
+        assertStrictEquals(table.get(remote)?.connection, asConnection(old.connection));
+        assertEquals(table.degree, 1);
       });
     }
   }
+  await t.step("even at once, in the same direction", () => {
+    const table = new NeighborTable({ selfKey: SELF, maxInbound: 8 });
+    const old = link(table, "in", "127.0.0.1:6002", 100);
+    assertEquals(link(table, "in", "127.0.0.1:6002", 100).result.kind, "rejected");
+    assertEquals(old.connection.closes, []);
+  });
+});
+
+Deno.test("NeighborTable.add() replaces a link that failed its liveness check (a reconnect)", async (t) => {
+  for (const direction of ["out", "in"] as const) {
+    await t.step(`${direction} twice, the first one missing pings`, () => {
+      const failing = new Set<string>();
+      const table = new NeighborTable({
+        selfKey: SELF,
+        maxInbound: 8,
+        failing: (neighbor) => failing.has(neighbor.key),
+      });
+      const remote = "127.0.0.1:6002";
+      const first = link(table, direction, remote, 100);
+      failing.add(remote);
+      const second = link(table, direction, remote, 200);
+      assertEquals(second.result.kind, "replaced");
+      assertEquals(first.connection.closes, [
+        ["local", "replaced by a newer link to the same neighbour"],
+      ]);
+      const neighbor = table.get(remote);
+      assertStrictEquals(neighbor?.connection, asConnection(second.connection));
+      // Same neighbour entry: it keeps the time the neighbour first came up.
+      if (first.result.kind !== "added") throw new Error("expected added");
+      assertStrictEquals(neighbor, first.result.neighbor);
+      assertEquals([neighbor?.since, neighbor?.direction], [100, direction]);
+      assertEquals([table.degree, table.outbound], [1, direction === "out" ? 1 : 0]);
+    });
+  }
+  await t.step("a closed link is replaced too", () => {
+    const table = new NeighborTable({ selfKey: SELF, maxInbound: 8 });
+    const first = link(table, "in", "127.0.0.1:6002", 100);
+    (first.connection as unknown as { isClosed: boolean }).isClosed = true;
+    assertEquals(link(table, "in", "127.0.0.1:6002", 5000).result.kind, "replaced");
+  });
 });
 
 Deno.test("NeighborTable.add() keeps the link dialled by the smaller address", async (t) => {
@@ -174,7 +211,10 @@ Deno.test("NeighborTable.add() keeps the link dialled by the smaller address", a
           assertEquals(second.result.kind, "replaced");
           assertEquals(first.connection.closes.length, 1);
         } else {
-          assertEquals(second.result, { kind: "rejected", text: "Duplicate link" });
+          assertEquals(second.result, {
+            kind: "rejected",
+            text: "Duplicate link (both dialled at once; the other one stays)",
+          });
           assertEquals(first.connection.closes, []);
         }
         assertEquals(table.get(other)?.direction, keep);
@@ -271,7 +311,7 @@ Deno.test("NeighborTable.add() resolves a simultaneous dial the same way on both
 
 Deno.test("NeighborTable.remove() ignores connections that are not current", async (t) => {
   await t.step("a replaced connection", () => {
-    const table = new NeighborTable({ selfKey: SELF, maxInbound: 8 });
+    const table = new NeighborTable({ selfKey: SELF, maxInbound: 8, failing: () => true });
     const old = link(table, "out", "127.0.0.1:6002");
     const current = link(table, "out", "127.0.0.1:6002");
     assertEquals(table.remove(asConnection(old.connection)), undefined);

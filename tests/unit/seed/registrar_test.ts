@@ -15,6 +15,9 @@ const SELF = "127.0.0.1:5000";
 const S2 = "127.0.0.1:5001";
 const S3 = "127.0.0.1:5002";
 const VOTE_TIMEOUT = 3000;
+const SEED_1 = { host: "127.0.0.1", port: 5000 };
+const SEED_2 = { host: "127.0.0.1", port: 5001 };
+const SEED_3 = { host: "127.0.0.1", port: 5002 };
 const PEER = { host: "127.0.0.1", port: 6001 };
 const PEER_KEY = "127.0.0.1:6001";
 const OTHER = { host: "127.0.0.1", port: 6002 };
@@ -55,6 +58,8 @@ function setup(
     membership,
     maxPeers: init.maxPeers ?? 100,
     voteTimeoutMs: VOTE_TIMEOUT,
+    records: { seeds: [SEED_1, SEED_2, SEED_3].slice(0, seeds), self: SEED_1 },
+    skewMs: 60_000,
     clock,
     log,
     connectedSeeds: () => connected.slice(),
@@ -114,6 +119,7 @@ const ID2 = `${NODE_ID}-2`;
 
 Deno.test("Registrar.propose() with one seed commits on its own vote", async () => {
   const s = setup({ seeds: 1, connected: [] });
+  s.probe.answer = ALIVE;
   const decision = track(s.registrar.propose(ADD));
   await settle();
 
@@ -141,6 +147,7 @@ Deno.test("Registrar.propose() with one seed commits on its own vote", async () 
 
 Deno.test("Registrar.propose() add among three seeds commits on one more yes", async () => {
   const s = setup();
+  s.probe.answer = ALIVE;
   const decision = track(s.registrar.propose(ADD));
   assertEquals(s.sent, [{ kind: "propose", proposalId: ID1, change: ADD, stamp: 0 }]);
   await settle();
@@ -181,12 +188,14 @@ Deno.test("Registrar.propose() add among three seeds commits on one more yes", a
   assertEquals(s.changes.length, 1);
 
   // The proposer's own yes (a promise to add) ended with the commit.
+  s.probe.answer = DEAD;
   const reply = await voteOn(s, "bbbb-1", REMOVE);
   assertEquals([reply.yes, reply.reason], [true, UNREACHABLE]);
 });
 
 Deno.test("Registrar.propose() aborts when a majority votes no", async () => {
   const s = setup();
+  s.probe.answer = ALIVE;
   const decision = track(s.registrar.propose(ADD));
   await settle();
   s.registrar.onVote(S2, vote(ID1, false, "max_peers"));
@@ -209,6 +218,7 @@ Deno.test("Registrar.propose() aborts when a majority votes no", async () => {
   assertEquals(s.clock.pending, 0);
 
   // The proposer's own yes (a promise to add) was released: a removal gets probed.
+  s.probe.answer = DEAD;
   const reply = await voteOn(s, "bbbb-1", REMOVE);
   assertEquals([reply.yes, reply.reason], [true, UNREACHABLE]);
 });
@@ -216,6 +226,7 @@ Deno.test("Registrar.propose() aborts when a majority votes no", async () => {
 Deno.test("Registrar.propose() aborts when the vote timeout passes", async (t) => {
   await t.step("no other vote", async () => {
     const s = setup();
+    s.probe.answer = ALIVE;
     const decision = track(s.registrar.propose(ADD));
     await settle();
     s.clock.advance(VOTE_TIMEOUT - 1);
@@ -234,6 +245,7 @@ Deno.test("Registrar.propose() aborts when the vote timeout passes", async (t) =
 
   await t.step("the no votes so far are named", async () => {
     const s = setup();
+    s.probe.answer = ALIVE;
     const decision = track(s.registrar.propose(ADD));
     await settle();
     s.registrar.onVote(S2, vote(ID1, false, "max_peers"));
@@ -293,6 +305,7 @@ Deno.test("Registrar.propose() fails at once when fewer seeds than the quorum ar
 
 Deno.test("Registrar.propose() joins an open proposal of the same change", async () => {
   const s = setup();
+  s.probe.answer = ALIVE;
   const first = s.registrar.propose(ADD);
   const second = s.registrar.propose({ op: "add", peer: { ...PEER } });
   assertStrictEquals(second, first);
@@ -412,6 +425,7 @@ Deno.test("Registrar shares one probe between concurrent removals of a peer", as
 Deno.test("Registrar.onPropose() votes on other seeds' proposals", async (t) => {
   await t.step('add: yes "ok", with this seed\'s stamp', async () => {
     const s = setup();
+    s.probe.answer = ALIVE;
     const reply = await voteOn(s, "bbbb-1", ADD, START + 5);
     assertEquals(reply, {
       kind: "vote",
@@ -434,6 +448,7 @@ Deno.test("Registrar.onPropose() votes on other seeds' proposals", async (t) => 
 
   await t.step('add of a member, even when full: yes "already a member"', async () => {
     const s = setup({ maxPeers: 1 });
+    s.probe.answer = ALIVE;
     s.registrar.apply(memberRecord());
     const reply = await voteOn(s, "bbbb-1", ADD);
     assertEquals([reply.yes, reply.reason], [true, "already a member"]);
@@ -449,6 +464,7 @@ Deno.test("Registrar.onPropose() votes on other seeds' proposals", async (t) => 
 
   await t.step('remove while an add is promised: no "being registered", no probe', async () => {
     const s = setup();
+    s.probe.answer = ALIVE;
     assertEquals((await voteOn(s, "bbbb-1", ADD)).yes, true);
     const reply = await voteOn(s, "cccc-1", REMOVE);
     assertEquals([reply.yes, reply.reason], [false, "being registered"]);
@@ -484,6 +500,7 @@ Deno.test("Registrar.onPropose() votes on other seeds' proposals", async (t) => 
     await settle();
     s.probe.resolve(ALIVE);
     assertEquals((await removal).yes, false);
+    s.probe.answer = ALIVE;
     assertEquals((await voteOn(s, "cccc-1", ADD)).reason, "ok");
   });
 });
@@ -506,9 +523,11 @@ Deno.test("Registrar.onPropose() refuses to add a member whose removal it promis
 Deno.test("Registrar releases a promise on commit, abort or expiry", async (t) => {
   await t.step("onAbort()", async () => {
     const s = setup();
+    s.probe.answer = ALIVE;
     await voteOn(s, "bbbb-1", ADD);
     assertEquals((await voteOn(s, "cccc-1", REMOVE)).reason, "being registered");
     s.registrar.onAbort("bbbb-1");
+    s.probe.answer = DEAD;
     assertEquals((await voteOn(s, "dddd-1", REMOVE)).reason, UNREACHABLE);
   });
 
@@ -516,28 +535,36 @@ Deno.test("Registrar releases a promise on commit, abort or expiry", async (t) =
     const s = setup();
     await voteOn(s, "bbbb-1", REMOVE);
     assertEquals((await voteOn(s, "cccc-1", ADD)).reason, "being removed");
-    s.registrar.onCommit({
+    await s.registrar.onCommit({
       kind: "commit",
       proposalId: "bbbb-1",
       record: { ...memberRecord(), state: "removed", reason: "dead" },
     });
+    s.probe.answer = ALIVE;
     assertEquals((await voteOn(s, "dddd-1", ADD)).reason, "ok");
   });
 
   await t.step("twice the vote timeout", async () => {
     const s = setup();
+    s.probe.answer = ALIVE;
     await voteOn(s, "bbbb-1", ADD);
     s.clock.advance(2 * VOTE_TIMEOUT - 1);
     assertEquals((await voteOn(s, "cccc-1", REMOVE)).reason, "being registered");
     s.clock.advance(1);
+    s.probe.answer = DEAD;
     assertEquals((await voteOn(s, "dddd-1", REMOVE)).reason, UNREACHABLE);
   });
 
   await t.step("releasing another proposal's promise keeps this one", async () => {
     const s = setup();
+    s.probe.answer = ALIVE;
     await voteOn(s, "bbbb-1", ADD);
     s.registrar.onAbort("zzzz-9");
-    s.registrar.onCommit({ kind: "commit", proposalId: "zzzz-8", record: memberRecord(OTHER) });
+    await s.registrar.onCommit({
+      kind: "commit",
+      proposalId: "zzzz-8",
+      record: memberRecord(OTHER),
+    });
     assertEquals((await voteOn(s, "cccc-1", REMOVE)).reason, "being registered");
   });
 });
@@ -554,7 +581,7 @@ Deno.test("Registrar makes no promise for a removal that ended while its probe r
     s.registrar.onAbort("bbbb-1");
     s.probe.resolve(DEAD);
     await removal;
-    s.probe.answer = DEAD;
+    s.probe.answer = ALIVE;
     assertEquals((await voteOn(s, "cccc-1", ADD)).reason, "ok");
   });
 
@@ -569,6 +596,7 @@ Deno.test("Registrar makes no promise for a removal that ended while its probe r
     assertEquals(decision.decision?.accepted, false);
     s.probe.resolve(DEAD);
     await settle();
+    s.probe.answer = ALIVE;
     assertEquals((await voteOn(s, "cccc-1", ADD)).reason, "already a member");
     s.registrar.apply({
       ...memberRecord(),
@@ -580,32 +608,37 @@ Deno.test("Registrar makes no promise for a removal that ended while its probe r
   });
 });
 
-Deno.test("Registrar.onCommit() applies newer records only", () => {
+Deno.test("Registrar.onCommit() applies newer records only", async () => {
   const s = setup();
+  const commit = (proposalId: string, record: MemberRecord) =>
+    s.registrar.onCommit({ kind: "commit", proposalId, record }, S2);
+  s.probe.answer = ALIVE;
   const newer: MemberRecord = memberRecord(PEER, START + 10, "bbbb");
-  s.registrar.onCommit({ kind: "commit", proposalId: "bbbb-1", record: newer });
+  await commit("bbbb-1", newer);
   assertEquals(s.changes, [[newer, "added"]]);
 
   // Stale: an older removal of the same peer.
-  s.registrar.onCommit({
-    kind: "commit",
-    proposalId: "cccc-1",
-    record: { ...memberRecord(PEER, START + 5, "cccc"), state: "removed", reason: "dead" },
+  await commit("cccc-1", {
+    ...memberRecord(PEER, START + 5, "cccc"),
+    state: "removed",
+    reason: "dead",
   });
   // Duplicate: the same commit again.
-  s.registrar.onCommit({ kind: "commit", proposalId: "bbbb-1", record: newer });
+  await commit("bbbb-1", newer);
   assertEquals(s.changes, [[newer, "added"]]);
   assertEquals(s.membership.get(PEER_KEY), newer);
   assertEquals(s.log.named("peer_registered").length, 1);
   assertEquals(s.log.named("peer_removed"), []);
 
-  // Newer removal: applied and reported.
+  // Newer removal: applied and reported, once this seed's own probe fails too.
+  s.clock.advance(VOTE_TIMEOUT + 1);
+  s.probe.answer = DEAD;
   const removal: MemberRecord = {
     ...memberRecord(PEER, START + 20, "cccc"),
     state: "removed",
     reason: "left",
   };
-  s.registrar.onCommit({ kind: "commit", proposalId: "cccc-2", record: removal });
+  await commit("cccc-2", removal);
   assertEquals(s.changes.at(-1), [removal, "removed"]);
   assertEquals(s.log.named("peer_removed"), [
     { event: "peer_removed", peer: PEER_KEY, reason: "left" },
@@ -614,16 +647,18 @@ Deno.test("Registrar.onCommit() applies newer records only", () => {
 
   // Newer records that change no membership are applied silently: a removal
   // of a removed peer, a removal of a peer never seen, a member re-stamped.
-  s.registrar.onCommit({
-    kind: "commit",
-    proposalId: "dddd-1",
-    record: { ...removal, reason: "dead", version: { stamp: START + 30, origin: "dddd" } },
+  const calls = s.probe.calls.length;
+  await commit("dddd-1", {
+    ...removal,
+    reason: "dead",
+    version: { stamp: START + 30, origin: "dddd" },
   });
-  s.registrar.onCommit({
-    kind: "commit",
-    proposalId: "dddd-2",
-    record: { ...memberRecord(OTHER, START + 30, "dddd"), state: "removed", reason: "dead" },
+  await commit("dddd-2", {
+    ...memberRecord(OTHER, START + 30, "dddd"),
+    state: "removed",
+    reason: "dead",
   });
+  assertEquals(s.probe.calls.length, calls, "nothing to check");
   s.registrar.apply(memberRecord(PEER, START + 40, "dddd"));
   s.registrar.apply(memberRecord(PEER, START + 50, "eeee"));
   assertEquals(s.changes.map(([, outcome]) => outcome), ["added", "removed", "added"]);
@@ -633,6 +668,7 @@ Deno.test("Registrar.onCommit() applies newer records only", () => {
 
 Deno.test("Registrar.onVote() ignores votes for unknown or closed proposals", async () => {
   const s = setup();
+  s.probe.answer = ALIVE;
   s.registrar.onVote(S2, vote("nobody-1", true, "ok"));
   s.registrar.onVote(S2, vote(ID1, true, "ok")); // not proposed yet
   await settle();

@@ -109,3 +109,29 @@ Deno.test("FrameDecoder.push() accepts a frame of exactly the limit", () => {
   assertEquals(batch.error, undefined);
   assertEquals(batch.frames[0]?.payload.length, 9);
 });
+
+Deno.test("FrameDecoder.push() allocates for the bytes received, not the declared length", async (t) => {
+  await t.step("a maximum-size header alone costs at most 1 KiB", () => {
+    const decoder = new FrameDecoder();
+    const header = new Uint8Array([0, 1, 0, 0, 8]); // L = 65536, type 8
+    assertEquals(decoder.push(header).frames, []);
+    assertEquals(decoder.allocated <= 1024, true, `allocated ${decoder.allocated}`);
+  });
+  await t.step("the buffer doubles as the body arrives, and the frame is intact", () => {
+    const decoder = new FrameDecoder();
+    const payload = new Uint8Array(40_000).map((_, i) => i % 251);
+    const bytes = encodeFrame(8, payload);
+    const seen: number[] = [];
+    let frames: ReturnType<FrameDecoder["push"]>["frames"] = [];
+    for (let at = 0; at < bytes.length; at += 3000) {
+      frames = decoder.push(bytes.subarray(at, at + 3000)).frames;
+      if (frames.length === 0) {
+        seen.push(decoder.allocated);
+        assertEquals(decoder.allocated <= Math.max(1024, 2 * decoder.buffered), true);
+      }
+    }
+    assertEquals(frames.length, 1);
+    assertEquals(frames[0]?.payload, payload);
+    assertEquals(seen.every((n, i) => i === 0 || n >= (seen[i - 1] as number)), true);
+  });
+});

@@ -1,0 +1,77 @@
+import { assertEquals, assertMatch } from "@std/assert";
+import { type CloseInfo, FramedConnection } from "../../../lib/wire/connection.ts";
+import type { HelloMessage, Message } from "../../../lib/wire/messages.ts";
+import { encodeMessage } from "../../../lib/wire/messages.ts";
+import { SendBudget } from "../../../lib/wire/send_budget.ts";
+import { FakeStream, settle } from "../../support/fake_stream.ts";
+import { ManualClock } from "../../support/manual_clock.ts";
+
+const HELLO: HelloMessage = {
+  kind: "hello",
+  version: 1,
+  role: "seed",
+  nodeId: "0123456789abcdef",
+  address: { host: "127.0.0.1", port: 5000 },
+};
+const LIST: Message = {
+  kind: "peer_list",
+  requestId: 1,
+  more: false,
+  peers: Array.from({ length: 200 }, (_, i) => ({
+    address: { host: "10.0.0.1", port: 1000 + i },
+    degree: 1,
+  })),
+};
+
+async function open(budget: SendBudget, clock: ManualClock) {
+  const stream = new FakeStream();
+  const closes: CloseInfo[] = [];
+  const connection = new FramedConnection(stream, {
+    handler: { onHello: () => undefined, onMessage() {}, onClose: (_c, info) => closes.push(info) },
+    localHello: HELLO,
+    direction: "in",
+    remoteLabel: "10.0.0.9:1",
+    options: { clock, budget, maxQueuedBytes: 1 << 20 },
+  });
+  connection.start();
+  stream.feed(encodeMessage({ ...HELLO, role: "client", address: { host: "10.0.0.9", port: 0 } }));
+  await settle();
+  return { stream, connection, closes };
+}
+
+Deno.test("FramedConnection with a send budget: the remote that stops reading is the one closed", async () => {
+  const clock = new ManualClock();
+  const budget = new SendBudget(64 * 1024);
+  const reader = await open(budget, clock);
+  const stuck = await open(budget, clock);
+  stuck.stream.holdWrites = true; // never reads: its writes never complete
+  let sent = 0;
+  while (stuck.connection.send(LIST)) {
+    sent++;
+    await settle(2);
+    if (sent > 1000) break;
+  }
+  assertEquals(stuck.closes[0]?.reason, "send_overflow");
+  assertMatch(
+    stuck.closes[0]?.detail ?? "",
+    /send budget .* is used up; this connection held the most/,
+  );
+  // The reader is untouched, and still sends freely.
+  for (let i = 0; i < 20; i++) assertEquals(reader.connection.send(LIST), true);
+  await settle();
+  assertEquals(reader.closes, []);
+  assertEquals(budget.total, 0, "written and closed bytes were all refunded");
+});
+
+Deno.test("FramedConnection refunds the budget as its writes complete", async () => {
+  const clock = new ManualClock();
+  const budget = new SendBudget(1 << 24);
+  const c = await open(budget, clock);
+  c.stream.holdWrites = true;
+  for (let i = 0; i < 100; i++) c.connection.send(LIST);
+  c.stream.holdWrites = false;
+  c.stream.releaseWrites();
+  await settle();
+  assertEquals(c.connection.queuedBytes, 0);
+  assertEquals(budget.total, 0);
+});
