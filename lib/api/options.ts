@@ -82,6 +82,11 @@ export interface PeerOptions extends NodeOptions {
   maxInbound?: number;
   /** How often a peer with too few neighbours looks for more (`--repair-interval`). @default {"2s"} */
   repairInterval?: Duration;
+  /**
+   * New gossip messages a second taken from one neighbour; more are dropped
+   * and a flood far past it drops the link (`--max-gossip-rate`). @default {200}
+   */
+  maxGossipRate?: number;
   /** A shell command run for each received message (`--on-message`). @default {none} */
   onMessage?: string;
 }
@@ -95,6 +100,7 @@ export const PEER_OPTION_KNOBS = {
   pingMisses: "pingMisses",
   maxInbound: "maxInbound",
   repairInterval: "repairIntervalMs",
+  maxGossipRate: "gossipRatePerLink",
 } as const satisfies Record<string, keyof PeerTuning>;
 
 function optionError(name: string, expected: string, value: unknown): ConfigError {
