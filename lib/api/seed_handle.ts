@@ -4,7 +4,7 @@
  * @module
  */
 
-import { resolveSeedTuning } from "../config/node_config.ts";
+import { resolveSeedTuning, type SeedTuning } from "../config/node_config.ts";
 import { isListedSeed } from "../config/seed_list.ts";
 import { EventHub, type SubscribeOptions } from "../log/event_hub.ts";
 import type { LogEvent } from "../log/events.ts";
@@ -70,6 +70,8 @@ export async function startSeed(options: SeedOptions): Promise<SeedHandle> {
 
 /** What the command line adds to the library's options. */
 export interface SeedLaunch {
+  /** Tuning knobs beyond the options (the flags, already in milliseconds). */
+  tuning?: Partial<SeedTuning>;
   /** Opens the node's log once the options are checked and the port is bound. */
   openLog?: (listen: Address) => Promise<NodeLog>;
 }
@@ -83,7 +85,7 @@ export interface LaunchedSeed {
 /** {@linkcode startSeed} with the command line's extras. */
 export async function launchSeed(options: SeedOptions, launch: SeedLaunch): Promise<LaunchedSeed> {
   const listen = checkListen(options);
-  const tuning = resolveSeedTuning(seedTuningOf(options));
+  const tuning = resolveSeedTuning({ ...seedTuningOf(options), ...launch.tuning });
   const listed = await seedsOf(options);
   const advertise = options.advertise === undefined
     ? undefined

@@ -27,6 +27,7 @@ export async function runSeed(invocation: SeedInvocation): Promise<number> {
       ...(invocation.metrics ? { metrics: invocation.metrics } : {}),
       ...(invocation.tuning.maxPeers === undefined ? {} : { maxPeers: invocation.tuning.maxPeers }),
     }, {
+      tuning: invocation.tuning,
       openLog: async () =>
         log = await openNodeLog({
           role: "seed",

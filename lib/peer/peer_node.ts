@@ -21,6 +21,7 @@ import { type Address, formatAddress } from "../util/address.ts";
 import { type Clock, systemClock, type TimerHandle } from "../util/clock.ts";
 import { type ProcessStats, systemProcessStats } from "../util/process_stats.ts";
 import { newNodeId, type Rng, systemRng } from "../util/random.ts";
+import { type RateLimit, TokenBucket } from "../util/token_bucket.ts";
 import { VERSION } from "../util/version.ts";
 import type { CloseInfo, FramedConnection } from "../wire/connection.ts";
 import type { Frame } from "../wire/frame.ts";
@@ -74,6 +75,9 @@ export type PeerConnectionRole =
 
 type PeerConnection = FramedConnection<PeerConnectionRole>;
 
+/** Requests one client connection may make: a burst of 1,000, then 200 a second. */
+const CLIENT_RATE: RateLimit = { perSecond: 200, burst: 1000 };
+
 /** For how many ping intervals a peer reported dead, or gone, is not redialled. */
 const QUARANTINE_ROUNDS = 3;
 
@@ -112,6 +116,7 @@ export class PeerNode {
   readonly #lists = new Map<string, PeerEntry[]>();
   readonly #routes: NeighborRoutes;
   #degreeQueued = false;
+  readonly #clientRequests = new WeakMap<PeerConnection, TokenBucket>();
   /** The seeds removed this peer while it was alive; relink once registered again. */
   #removed = false;
   #statsTimer: TimerHandle | undefined;
@@ -450,15 +455,33 @@ export class PeerNode {
       case "visitor":
         if (message.kind === "pong") return true;
         // Only clients ask questions (`gossipnet send`, `status`); seeds just probe.
-        return connection.remoteHello?.role === "client" &&
-          answerClient(connection, message, {
-            status: () => this.status(),
-            publish: (data) => {
-              const { seq, neighbors } = this.#app.publish(data);
-              return { originId: this.nodeId, seq, neighbors: Math.min(neighbors, 0xffff) };
-            },
+        if (connection.remoteHello?.role !== "client") return false;
+        if (!this.#allowClientRequest(connection)) {
+          this.#log.emit({
+            event: "request_refused",
+            remote: connection.remoteLabel,
+            kind: message.kind,
+            reason: "over its rate",
           });
+          return true;
+        }
+        return answerClient(connection, message, {
+          status: () => this.status(),
+          publish: (data) => {
+            const { seq, neighbors } = this.#app.publish(data);
+            return { originId: this.nodeId, seq, neighbors: Math.min(neighbors, 0xffff) };
+          },
+        });
     }
+  }
+
+  // A client's requests (publishing, status) have a rate: `send -` may pour
+  // in lines, but a stranger must not make this peer flood the network.
+  #allowClientRequest(connection: PeerConnection): boolean {
+    const now = this.#clock.now();
+    let bucket = this.#clientRequests.get(connection);
+    if (!bucket) this.#clientRequests.set(connection, bucket = new TokenBucket(CLIENT_RATE, now));
+    return bucket.take(now);
   }
 
   #closed(connection: PeerConnection, role: PeerConnectionRole, info: CloseInfo): void {

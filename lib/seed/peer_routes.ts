@@ -27,6 +27,8 @@ const REPORT_RATE: RateLimit = { perSecond: 10, burst: 100 };
 const LIST_RATE: RateLimit = { perSecond: 20, burst: 50 };
 /** Registrations one connection may ask for: each costs probes at every seed. */
 const REGISTER_RATE: RateLimit = { perSecond: 1, burst: 4 };
+/** Status and members requests one client may send: each answer may be the whole Peer List. */
+const INSPECT_RATE: RateLimit = { perSecond: 5, burst: 10 };
 
 /** What {@linkcode PeerRoutes} needs. */
 export interface PeerRoutesOptions {
@@ -36,6 +38,11 @@ export interface PeerRoutesOptions {
   sessions: Map<string, FramedConnection>;
   clock: Clock;
   log: EventLog;
+  /**
+   * Answers a client's inspection request (`status`, `members`); false
+   * when `message` is not one.
+   */
+  inspect(connection: FramedConnection, message: Message): boolean;
 }
 
 /** Routes peers' and clients' messages at a seed. */
@@ -97,6 +104,12 @@ export class PeerRoutes {
         return true;
       case "peer_list_request":
         this.#peerList(connection, message.requestId);
+        return true;
+      case "status_request":
+      case "members_request":
+        if (this.#allow(connection, message.kind, INSPECT_RATE)) {
+          return this.#options.inspect(connection, message);
+        }
         return true;
       default:
         return false;

@@ -201,6 +201,11 @@ export class SeedNode {
       sessions: this.#sessions,
       clock: this.#clock,
       log: this.#log,
+      inspect: (connection, message) =>
+        answerClient(connection, message, {
+          status: () => this.status(),
+          members: (requestId) => membersMessages(requestId, this.#membership.snapshot()),
+        }),
     });
     this.#sync = new SeedSync({
       others: others.map(formatAddress),
@@ -335,10 +340,7 @@ export class SeedNode {
         this.#sync.onState(connection, key, message);
         return true;
       default:
-        return answerClient(connection, message, {
-          status: () => this.status(),
-          members: (requestId) => membersMessages(requestId, this.#membership.snapshot()),
-        });
+        return false;
     }
   }
 
