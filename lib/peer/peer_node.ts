@@ -419,7 +419,9 @@ export class PeerNode {
     }
     const added = this.#neighbors.add(connection, hello, this.#clock.now());
     if (added.kind === "rejected") {
-      if (added.text.startsWith("Duplicate link")) {
+      // Two peers that dialled each other at once settle it without a word;
+      // a second link claiming a live neighbour is worth a line.
+      if (added.text.startsWith("Duplicate link:")) {
         this.#log.emit({
           event: "link_refused",
           neighbor: formatAddress(hello.address),
