@@ -96,7 +96,11 @@ Deno.test({
       () => probe(page, (p) => p.state("p3") === "removed"),
       { timeoutMs: 20_000 },
     );
-    const failures = await page.textContent("#failures") ?? "";
+    // The failures panel is redrawn on the page's own tick, after the node's state.
+    const failures = await waitFor("the failures panel to show p3 removed", async () => {
+      const text = await page.textContent("#failures") ?? "";
+      return /p3\s*removed/.test(text) && /seeds voted: s\d yes/.test(text) ? text : undefined;
+    });
     assertMatch(failures, /p3\s*removed/);
     assertMatch(failures, /seeds voted: s\d yes/);
     await page.waitForTimeout(1500);
