@@ -10,6 +10,10 @@
  *     deno task fuzz:live                     # 1,000,000 frames
  *     deno task fuzz:live --frames 100000     # what .ci/run does
  *
+ * With `--targets role@host:port,...` it only fuzzes the nodes named (no
+ * network of its own) and prints what it sent: `tests/fuzz/netns_fuzz.ts`
+ * runs it so on a host of its own, against nodes on separate hosts.
+ *
  * @module
  */
 
@@ -25,7 +29,7 @@ import {
 } from "../../lib/wire/messages.ts";
 import { formatHost } from "../../lib/util/address.ts";
 import type { Rng } from "../../lib/util/random.ts";
-import { Cluster, type NodeProcess } from "../support/cluster.ts";
+import { Cluster } from "../support/cluster.ts";
 import { events, waitFor } from "../support/jsonl_log.ts";
 import { allJoined, allListening, FAST_PEER_ARGS, seedMembers } from "../support/network.ts";
 import { randomInt, seededRng } from "../support/rng.ts";
@@ -72,6 +76,16 @@ const KINDS_FOR: Record<NodeRole, readonly string[]> = {
 
 const HOSTS = ["127.0.0.1", "127.0.0.2", "10.0.0.1", "::1", "127.0.0n1", "localhost"];
 
+/** The real nodes' hosts: most claimed addresses name one of them. */
+let homes: readonly string[] = ["127.0.0.1"];
+
+/** A node to fuzz. */
+interface Target {
+  readonly role: "seed" | "peer";
+  readonly host: string;
+  readonly port: number;
+}
+
 function pick<T>(rng: Rng, items: readonly T[]): T {
   return items[Math.floor(rng() * items.length)] as T;
 }
@@ -88,7 +102,7 @@ function hex(rng: Rng, bytes: number): string {
 function randomMessage(rng: Rng, kind: string, ports: readonly number[], polite = false): Message {
   const junk = !polite && rng() < 0.3;
   const address = () => ({
-    host: rng() < 0.8 ? "127.0.0.1" : pick(rng, HOSTS),
+    host: rng() < 0.8 ? pick(rng, homes) : pick(rng, HOSTS),
     port: rng() < 0.7 ? pick(rng, ports) : randomInt(rng, 1, 65535),
   });
   const stamp = () => pick(rng, [0, Date.now(), Date.now() + 1e7, Number.MAX_VALUE, rng() * 1e13]);
@@ -191,7 +205,7 @@ function fuzzFrame(rng: Rng, role: NodeRole, ports: readonly number[]): Uint8Arr
  * behind the decoders, not only the bans that the rest soon earn.
  */
 async function fuzzConnection(
-  target: NodeProcess,
+  target: Target,
   rng: Rng,
   ports: readonly number[],
   options: { count: number; polite: boolean },
@@ -204,7 +218,7 @@ async function fuzzConnection(
     role,
     nodeId: hex(rng, 8),
     address: {
-      host: rng() < 0.9 ? "127.0.0.1" : pick(rng, HOSTS),
+      host: rng() < 0.9 ? pick(rng, homes) : pick(rng, HOSTS),
       port: role === "client" ? 0 : pick(rng, ports),
     },
   };
@@ -226,7 +240,7 @@ async function fuzzConnection(
   }
   let conn: Deno.TcpConn;
   try {
-    conn = await Deno.connect({ hostname: "127.0.0.1", port: target.port });
+    conn = await Deno.connect({ hostname: target.host, port: target.port });
   } catch {
     return 0;
   }
@@ -247,16 +261,60 @@ async function fuzzConnection(
   return frames.length;
 }
 
+/** Sends `total` fuzzed frames at `targets`, 16 connections at a time. */
+export async function fuzzTargets(
+  targets: readonly Target[],
+  total: number,
+  rng: Rng,
+): Promise<{ frames: number; connections: number; seconds: number }> {
+  homes = [...new Set(targets.map((t) => t.host))];
+  const ports = [...new Set(targets.map((t) => t.port))];
+  const started = Date.now();
+  let sent = 0;
+  let connections = 0;
+  const worker = async () => {
+    while (sent < total) {
+      // The first fifth is polite; the rest is anything at all.
+      const polite = sent < total / 5;
+      const count = Math.min(total - sent, randomInt(rng, 1, polite ? 20 : 200));
+      sent += count + 1;
+      connections++;
+      await fuzzConnection(pick(rng, targets), rng, ports, { count, polite });
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, worker));
+  return { frames: sent, connections, seconds: (Date.now() - started) / 1000 };
+}
+
+/** Parses `role@host:port,...`. */
+function parseTargets(text: string): Target[] {
+  return text.split(",").map((item) => {
+    const match = /^(seed|peer)@(.+):(\d+)$/.exec(item.trim());
+    if (!match) throw new Error(`fuzz:live: bad target "${item}" (expected role@host:port)`);
+    return {
+      role: match[1] as "seed" | "peer",
+      host: (match[2] as string).replace(/^\[(.*)\]$/, "$1"),
+      port: Number(match[3]),
+    };
+  });
+}
+
 if (import.meta.main) {
-  const args = parseArgs(Deno.args, { string: ["frames", "seed"] }) as {
+  const args = parseArgs(Deno.args, { string: ["frames", "seed", "targets"] }) as {
     frames?: string;
     seed?: string;
+    targets?: string;
   };
   const total = Number(args.frames ?? 1_000_000);
   const rng = seededRng(Number(args.seed ?? 1));
   if (!Number.isInteger(total) || total < 1) {
     console.error("fuzz:live: --frames takes a whole number");
     Deno.exit(2);
+  }
+  if (args.targets !== undefined) {
+    const result = await fuzzTargets(parseTargets(args.targets), total, rng);
+    console.log(JSON.stringify(result));
+    Deno.exit(0);
   }
   await using cluster = await Cluster.create({ seeds: 3, peerSlots: 3 });
   const seeds = [0, 1, 2].map((i) => cluster.seed(i));
@@ -270,22 +328,8 @@ if (import.meta.main) {
     await waitFor(`${seed.address} lists every peer`, () => seedMembers(seed).size === 3);
   }
   const nodes = [...seeds, ...peers];
-  const ports = [...cluster.seedPorts, ...cluster.peerPorts];
-  const started = Date.now();
-  let sent = 0;
-  let connections = 0;
-  const worker = async () => {
-    while (sent < total) {
-      // The first fifth is polite; the rest is anything at all.
-      const polite = sent < total / 5;
-      const count = Math.min(total - sent, randomInt(rng, 1, polite ? 20 : 200));
-      sent += count + 1;
-      connections++;
-      await fuzzConnection(pick(rng, nodes), rng, ports, { count, polite });
-    }
-  };
-  await Promise.all(Array.from({ length: 16 }, worker));
-  const seconds = (Date.now() - started) / 1000;
+  const targets = nodes.map((n) => ({ role: n.role, host: "127.0.0.1", port: n.port }));
+  const { frames: sent, connections, seconds } = await fuzzTargets(targets, total, rng);
   console.log(
     `fuzz:live: ${sent} frames over ${connections} connections in ${seconds.toFixed(1)} s`,
   );
