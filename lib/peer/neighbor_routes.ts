@@ -9,7 +9,6 @@
 
 import { type EventLog, NEIGHBOR_LEFT_REASON } from "../log/events.ts";
 import { MAX_GOSSIP_TEXT_BYTES } from "../protocol/gossip_text.ts";
-import { formatAddress } from "../util/address.ts";
 import type { Clock } from "../util/clock.ts";
 import { type RateLimit, TokenBucket } from "../util/token_bucket.ts";
 import type { FramedConnection } from "../wire/connection.ts";
@@ -71,16 +70,17 @@ export class NeighborRoutes {
           this.#refused(key, "over its rate");
           return true;
         }
-        const probed = monitor.onProbeRequest(message, (alive) =>
+        // A target that is not this peer's neighbour is not checked (no
+        // reflection to addresses a neighbour picks) and not answered: the
+        // asker hears from the helpers that are, or reports when none do.
+        // That is routine in a sparse overlay, so it is not logged.
+        monitor.onProbeRequest(message, (alive) =>
           connection.send({
             kind: "probe_result",
             nonce: message.nonce,
             target: message.target,
             alive,
           }));
-        if (!probed) {
-          this.#refused(key, `target ${formatAddress(message.target)} is not a neighbour`);
-        }
         return true;
       }
       case "probe_result":
