@@ -68,6 +68,8 @@ export class CatchUp {
   #deferred: Array<{ neighbor: FramedConnection; limits: CatchUpLimits }> = [];
   /** Links already answered: one catch-up per link. */
   #answered = new WeakSet<FramedConnection>();
+  /** Neighbours this peer ever asked: a late answer from one is ignored, not an error. */
+  #everAsked = new Set<string>();
 
   /** Creates the catch-up of one peer; nothing is sent until {@linkcode ask}. */
   constructor(options: CatchUpOptions) {
@@ -78,8 +80,11 @@ export class CatchUp {
   ask(neighbor: FramedConnection): void {
     const { limits } = this.#options;
     if (limits.maxMessages <= 0 || this.#asked) return;
-    const timer = this.#options.clock.setTimeout(() => this.#done(), this.#options.timeoutMs);
+    // A neighbour still catching up itself answers once it is done (up to
+    // its own timeout), so wait for twice that.
+    const timer = this.#options.clock.setTimeout(() => this.#done(), 2 * this.#options.timeoutMs);
     this.#asked = { key: neighbor.remoteKey, received: 0, timer };
+    this.#everAsked.add(neighbor.remoteKey);
     neighbor.send({
       kind: "catch_up_request",
       maxMessages: Math.min(limits.maxMessages, 0xffff),
@@ -104,11 +109,12 @@ export class CatchUp {
 
   /**
    * Takes one part of the answer from neighbour `from`. Returns false when
-   * nothing was asked of it (the caller treats that as a protocol error).
+   * nothing was ever asked of it (the caller treats that as a protocol
+   * error); an answer that comes after this peer stopped waiting is ignored.
    */
   onAnswer(from: string, message: CatchUpMessage): boolean {
     const asked = this.#asked;
-    if (asked?.key !== from) return false;
+    if (asked?.key !== from) return this.#everAsked.has(from);
     for (const item of message.items) {
       const origin = formatAddress(item.origin);
       if (this.#options.messages.record(origin, item.text, from) === "duplicate") continue;

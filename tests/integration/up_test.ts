@@ -57,6 +57,8 @@ Deno.test("up with 3 seeds and 6 peers runs for --duration and reports 100% deli
   assert(eventLines.every((line) => !line.includes("127.0.0.1:")), eventLines.join("\n"));
   // By default gossip is not news; a clean stop prints no warnings (a WARN level line or a leave).
   assert(!/received|generated|left|WARN/.test(eventLines.join("\n")), eventLines.join("\n"));
+  // Nodes of one build never break the protocol with each other, even when they join at once.
+  assert(!/protocol_error|Unexpected/.test(output), output);
   assertMatch(output, /^ {2}report +.*report\.html$/m);
   // Nothing at all between the stop and the summary: a clean stop is not news.
   const stopping = output.slice(output.indexOf("up: stopping"), output.indexOf("Summary:"));
