@@ -93,7 +93,8 @@ function deliveryLines(s: RunSummary): string[] {
       `${formatPercent(s.delivery)} (${s.delivered} of ${s.expected} expected first receipts` +
       `, ${count(s.messages, "message")})`,
       "expected = each message × the peers that had joined (registered and linked) " +
-      "before it was generated and were not killed or paused by up afterwards",
+      "before it was generated, or within a minute after it (they catch up), and were " +
+      "not killed or paused by up afterwards",
     ];
   if (s.incompleteMessages > 0) {
     lines.push(`${count(s.incompleteMessages, "message")} missed at least one expected peer`);
