@@ -50,6 +50,16 @@ export interface NodeOptions {
   logDir?: string;
   /** Serve Prometheus metrics at `http://<metrics>/metrics` (`--metrics`). @default {none} */
   metrics?: AddressLike;
+  /**
+   * The network key file (`--key-file`): one base64 key per line (from
+   * `gossipnet keygen`), the first sends, all are accepted. With keys every
+   * link is authenticated and sealed; `reloadKeys()` on the handle
+   * rereads the file for rotation. The library does not read
+   * `GOSSIPNET_KEY`; pass its value as `key`. @default {no key: plaintext}
+   */
+  keyFile?: string;
+  /** Key text in the key file's format, instead of `keyFile`. @default {none} */
+  key?: string;
   /** Another sink for the node's events (besides `events()` and `logDir`). */
   log?: EventLog;
   /** Advanced: the network (an in-memory one in tests). @default {TCP} */

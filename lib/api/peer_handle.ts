@@ -21,6 +21,7 @@ import { noProcessStats, type ProcessStats } from "../util/process_stats.ts";
 import { tcpTransport } from "../wire/transport.ts";
 import { bindNode } from "./bind.ts";
 import { openLogs } from "./node_logs.ts";
+import { logKeys, NodeKeys, reloadKeys } from "./node_keys.ts";
 import { checkHandlerCommand, shellHandler } from "./handler_command.ts";
 import { type MetricsServer, serveMetrics } from "./metrics_server.ts";
 import { checkListen, type PeerOptions, peerTuningOf, seedsOf, toAddress } from "./options.ts";
@@ -61,6 +62,16 @@ export interface PeerHandle extends AsyncDisposable {
   neighbors(): NeighborStatus[];
   /** Role, neighbours, Message List, counters and uptime (what `gossipnet status` prints). */
   status(): PeerStatus;
+  /** The network key ids in use, the sending key first; empty for a keyless node. */
+  keys(): string[];
+  /**
+   * Rereads the key file (what SIGHUP does for `gossipnet seed` and `peer`)
+   * and logs `keys_loaded`; new handshakes use the new keys, links already
+   * up keep theirs. Returns the ids now in use.
+   * @throws {ConfigError} When the node has no key file or the file is bad
+   * (the old keys stay, and `keys_reload_failed` is logged).
+   */
+  reloadKeys(): Promise<string[]>;
   /** Leaves the network cleanly and closes everything. Idempotent. */
   stop(): Promise<void>;
 }
@@ -73,12 +84,16 @@ export interface PeerLaunch {
   tuning?: Partial<PeerTuning>;
   /** Opens the node's log once the options are checked and the port is bound. */
   openLog?: (listen: Address) => Promise<NodeLog>;
+  /** The value of `GOSSIPNET_KEY`, used when the options give no key. @default {none} */
+  keyEnv?: string;
 }
 
 /** A launched peer: the handle, and the node behind it for the command line's shell. */
 export interface LaunchedPeer {
   readonly handle: PeerHandle;
   readonly node: PeerNode;
+  /** The node's keys, rereadable on SIGHUP; undefined for a keyless node. */
+  readonly keys: NodeKeys | undefined;
   /** The network's seeds, as read from the options or config. */
   readonly seeds: readonly Address[];
 }
@@ -107,6 +122,11 @@ export async function launchPeer(options: PeerOptions, launch: PeerLaunch): Prom
   const metricsAt = options.metrics === undefined
     ? undefined
     : toAddress(options.metrics, "metrics");
+  const keys = await NodeKeys.load({
+    ...(options.keyFile === undefined ? {} : { keyFile: options.keyFile }),
+    ...(options.key === undefined ? {} : { key: options.key }),
+    ...(launch.keyEnv === undefined ? {} : { env: launch.keyEnv }),
+  });
   const bound = bindNode(options.transport ?? tcpTransport, {
     listen,
     ...(advertise ? { advertise } : {}),
@@ -120,6 +140,7 @@ export async function launchPeer(options: PeerOptions, launch: PeerLaunch): Prom
       throw error;
     });
   const hub = new EventHub(logs.sinks);
+  logKeys(keys, hub);
   const readers = new Set<AsyncQueue<ReceivedMessage>>();
   const node = new PeerNode({
     self: bound.self,
@@ -128,6 +149,7 @@ export async function launchPeer(options: PeerOptions, launch: PeerLaunch): Prom
     tuning,
     transport: bound.transport,
     log: hub,
+    ...(keys ? { keyring: keys } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.rng ? { rng: options.rng } : {}),
     // Many nodes may share a library's process: its figures are no one node's.
@@ -190,8 +212,10 @@ export async function launchPeer(options: PeerOptions, launch: PeerLaunch): Prom
         since: n.since,
       })),
     status: () => node.status(),
+    keys: () => keys?.ids ?? [],
+    reloadKeys: () => reloadKeys(keys, hub),
     stop,
     [Symbol.asyncDispose]: stop,
   };
-  return { handle, node, seeds };
+  return { handle, node, seeds, keys };
 }

@@ -17,6 +17,7 @@ import { ConfigError } from "../util/errors.ts";
 import { tcpTransport } from "../wire/transport.ts";
 import { bindNode } from "./bind.ts";
 import { openLogs } from "./node_logs.ts";
+import { logKeys, NodeKeys, reloadKeys } from "./node_keys.ts";
 import { type MetricsServer, serveMetrics } from "./metrics_server.ts";
 import { checkListen, type SeedOptions, seedsOf, seedTuningOf, toAddress } from "./options.ts";
 
@@ -52,6 +53,16 @@ export interface SeedHandle extends AsyncDisposable {
   events(options?: SubscribeOptions): AsyncIterableIterator<LogEvent>;
   /** Role, links, members, counters and uptime (what `gossipnet status` prints). */
   status(): SeedStatus;
+  /** The network key ids in use, the sending key first; empty for a keyless node. */
+  keys(): string[];
+  /**
+   * Rereads the key file (what SIGHUP does for `gossipnet seed` and `peer`)
+   * and logs `keys_loaded`; new handshakes use the new keys, links already
+   * up keep theirs. Returns the ids now in use.
+   * @throws {ConfigError} When the node has no key file or the file is bad
+   * (the old keys stay, and `keys_reload_failed` is logged).
+   */
+  reloadKeys(): Promise<string[]>;
   /** Closes every link and the listener. Idempotent. */
   stop(): Promise<void>;
 }
@@ -74,12 +85,16 @@ export interface SeedLaunch {
   tuning?: Partial<SeedTuning>;
   /** Opens the node's log once the options are checked and the port is bound. */
   openLog?: (listen: Address) => Promise<NodeLog>;
+  /** The value of `GOSSIPNET_KEY`, used when the options give no key. @default {none} */
+  keyEnv?: string;
 }
 
 /** A launched seed: the handle, and the node behind it for the command line's shell. */
 export interface LaunchedSeed {
   readonly handle: SeedHandle;
   readonly node: SeedNode;
+  /** The node's keys, rereadable on SIGHUP; undefined for a keyless node. */
+  readonly keys: NodeKeys | undefined;
 }
 
 /** {@linkcode startSeed} with the command line's extras. */
@@ -93,6 +108,11 @@ export async function launchSeed(options: SeedOptions, launch: SeedLaunch): Prom
   const metricsAt = options.metrics === undefined
     ? undefined
     : toAddress(options.metrics, "metrics");
+  const keys = await NodeKeys.load({
+    ...(options.keyFile === undefined ? {} : { keyFile: options.keyFile }),
+    ...(options.key === undefined ? {} : { key: options.key }),
+    ...(launch.keyEnv === undefined ? {} : { env: launch.keyEnv }),
+  });
   // `seeds: []` is a network of one: this seed, wherever it listens.
   if (listed.length > 0 && listen.port === 0 && !advertise) {
     throw new ConfigError("Invalid option port: a seed on port 0 can only run alone (seeds: [])");
@@ -116,6 +136,7 @@ export async function launchSeed(options: SeedOptions, launch: SeedLaunch): Prom
       throw error;
     });
   const hub = new EventHub(logs.sinks);
+  logKeys(keys, hub);
   const node = new SeedNode({
     self: bound.self,
     ...(advertise ? { listen: bound.listen } : {}),
@@ -123,6 +144,7 @@ export async function launchSeed(options: SeedOptions, launch: SeedLaunch): Prom
     tuning,
     transport: bound.transport,
     log: hub,
+    ...(keys ? { keyring: keys } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.rng ? { rng: options.rng } : {}),
   });
@@ -163,8 +185,10 @@ export async function launchSeed(options: SeedOptions, launch: SeedLaunch): Prom
         })),
     events: (subscribe) => hub.subscribe(subscribe),
     status: () => node.status(),
+    keys: () => keys?.ids ?? [],
+    reloadKeys: () => reloadKeys(keys, hub),
     stop,
     [Symbol.asyncDispose]: stop,
   };
-  return { handle, node };
+  return { handle, node, keys };
 }

@@ -37,6 +37,8 @@ export interface NodeOptions {
   advertise?: Address;
   /** Where to serve Prometheus metrics (`--metrics`). */
   metrics?: Address;
+  /** The network key file (`--key-file`); else `GOSSIPNET_KEY`, else no key. */
+  keyFile?: string;
 }
 
 /** `gossipnet seed`. */
@@ -74,6 +76,10 @@ export interface UpInvocation {
   ui: Address | undefined;
   /** Print every node line, not only membership events (`--verbose`). */
   verbose: boolean;
+  /** The network key file for every node (`--key-file`). */
+  keyFile?: string;
+  /** Key the run with a fresh random key (`--secure`). */
+  secure: boolean;
 }
 
 /** `gossipnet report <log-dir>`. */
@@ -91,6 +97,8 @@ export interface ReportDeadInvocation {
   seed: Address;
   dead: Address;
   timeoutMs: number;
+  /** The network key file (`--key-file`). */
+  keyFile?: string;
 }
 
 /** Where `gossipnet send` takes its payloads from. */
@@ -105,6 +113,8 @@ export interface SendInvocation {
   peer: Address;
   source: SendSource;
   timeoutMs: number;
+  /** The network key file (`--key-file`). */
+  keyFile?: string;
 }
 
 /** `gossipnet members` and `gossipnet status`. */
@@ -114,6 +124,8 @@ export interface InspectInvocation {
   node: Address;
   json: boolean;
   timeoutMs: number;
+  /** The network key file (`--key-file`). */
+  keyFile?: string;
 }
 
 /** What the command line asks for. */
@@ -126,7 +138,8 @@ export type Invocation =
   | ReportDeadInvocation
   | SendInvocation
   | InspectInvocation
-  | ReportInvocation;
+  | ReportInvocation
+  | { command: "keygen" };
 
 /** The commands, in help order. */
 export const COMMANDS = [
@@ -138,6 +151,7 @@ export const COMMANDS = [
   "send",
   "members",
   "status",
+  "keygen",
 ] as const;
 
 function commandList(): string {
@@ -211,7 +225,10 @@ export function parseInvocation(args: readonly string[]): Invocation {
         node: values.get(first === "members" ? "seed" : "node") as Address,
         json: values.get("json") === true,
         timeoutMs: (values.get("timeout") as number | undefined) ?? 5_000,
+        ...keyFileOf(values),
       };
+    case "keygen":
+      return { command: "keygen" };
     case "report": {
       if (words.length !== 1) {
         throw new UsageError(
@@ -232,6 +249,7 @@ export function parseInvocation(args: readonly string[]): Invocation {
         seed: values.get("seed") as Address,
         dead: values.get("dead") as Address,
         timeoutMs: (values.get("timeout") as number | undefined) ?? 10_000,
+        ...keyFileOf(values),
       };
   }
 }
@@ -387,7 +405,12 @@ function nodeOptions(values: Map<string, FlagValue>): NodeOptions {
     logDir: (values.get("log-dir") as string | undefined) ?? "logs",
     logLevel: (values.get("log-level") as EventLevel | undefined) ?? "info",
     exitOnStdinClose: values.get("exit-on-stdin-close") === true,
+    ...keyFileOf(values),
   };
+}
+
+function keyFileOf(values: Map<string, FlagValue>): { keyFile?: string } {
+  return optional("keyFile", values.get("key-file") as string | undefined);
 }
 
 function tuningOf(
@@ -421,6 +444,10 @@ function upInvocation(specs: readonly FlagSpec[], values: Map<string, FlagValue>
         : `Invalid --host ${quoteInput(host)}: ${problem}`,
     );
   }
+  const secure = values.get("secure") === true;
+  if (secure && values.has("key-file")) {
+    throw new UsageError("Give up either --secure (a new key) or --key-file, not both");
+  }
   return {
     command: "up",
     seeds: (values.get("seeds") as number | undefined) ?? 3,
@@ -436,6 +463,8 @@ function upInvocation(specs: readonly FlagSpec[], values: Map<string, FlagValue>
     ...optional("advertise", advertise),
     ui: values.get("ui") as Address | undefined,
     verbose: values.get("verbose") === true,
+    ...keyFileOf(values),
+    secure,
   };
 }
 
@@ -461,5 +490,6 @@ function sendInvocation(values: Map<string, FlagValue>, words: readonly string[]
     peer: values.get("peer") as Address,
     source,
     timeoutMs: (values.get("timeout") as number | undefined) ?? 5_000,
+    ...keyFileOf(values),
   };
 }

@@ -126,6 +126,20 @@ const CLIENT_TIMEOUT: FlagSpec = {
   range: [1, 600_000],
   advanced: true,
 };
+/** The network keys; without it (and without GOSSIPNET_KEY) links are plaintext. */
+const KEY_FILE: FlagSpec = {
+  name: "key-file",
+  kind: "path",
+  value: "<file>",
+  defaultText: "GOSSIPNET_KEY, else none",
+  help: "network keys, one a line; the first sends (reread on SIGHUP)",
+};
+/** `KEY_FILE` for commands that only ask a node one question. */
+const CLIENT_KEY_FILE: FlagSpec = {
+  ...KEY_FILE,
+  help: "network keys, one a line; the first is used (see keygen)",
+};
+
 /** What a node lets strangers cost it; seeds and peers both take these (advanced). */
 const CONNECTION_FLAGS: readonly FlagSpec[] = [
   {
@@ -246,6 +260,7 @@ export const COMMAND_FLAGS: { readonly [command: string]: readonly FlagSpec[] } 
       range: [0, 1_000_000_000],
       knob: "maxPeers",
     },
+    KEY_FILE,
     ADVERTISE,
     METRICS,
     {
@@ -268,6 +283,7 @@ export const COMMAND_FLAGS: { readonly [command: string]: readonly FlagSpec[] } 
     CONFIG,
     LOG_DIR,
     ...PEER_TUNING_FLAGS,
+    KEY_FILE,
     ADVERTISE,
     METRICS,
     ON_MESSAGE,
@@ -354,6 +370,16 @@ export const COMMAND_FLAGS: { readonly [command: string]: readonly FlagSpec[] } 
       value: "",
       help: "print every node's log lines, not only membership events",
     },
+    {
+      ...KEY_FILE,
+      help: "network keys for every node (copied into the run; see keys)",
+    },
+    {
+      name: "secure",
+      kind: "switch",
+      value: "",
+      help: "key the run with a new random key (<log-dir>/network.key)",
+    },
     ...PEER_TUNING_FLAGS,
   ],
   report: [
@@ -381,6 +407,7 @@ export const COMMAND_FLAGS: { readonly [command: string]: readonly FlagSpec[] } 
       help: "peer to report as dead",
       required: true,
     },
+    CLIENT_KEY_FILE,
     {
       name: "timeout",
       kind: "duration",
@@ -406,6 +433,7 @@ export const COMMAND_FLAGS: { readonly [command: string]: readonly FlagSpec[] } 
       defaultText: "none",
       help: "send the file's bytes as one message (instead of <text>)",
     },
+    CLIENT_KEY_FILE,
     CLIENT_TIMEOUT,
   ],
   members: [
@@ -417,6 +445,7 @@ export const COMMAND_FLAGS: { readonly [command: string]: readonly FlagSpec[] } 
       required: true,
     },
     JSON_OUTPUT,
+    CLIENT_KEY_FILE,
     CLIENT_TIMEOUT,
   ],
   status: [
@@ -428,8 +457,10 @@ export const COMMAND_FLAGS: { readonly [command: string]: readonly FlagSpec[] } 
       required: true,
     },
     JSON_OUTPUT,
+    CLIENT_KEY_FILE,
     CLIENT_TIMEOUT,
   ],
+  keygen: [],
 };
 
 /** Commands that take words after their flags, and what the words are. */

@@ -68,6 +68,12 @@ const SUMMARIES: Readonly<Record<string, { usage: string; about: string; footer?
     about: "Print a seed's Peer List: every peer with its state (member, or removed as\n" +
       "dead or left), its degree and when its entry last changed.",
   },
+  keygen: {
+    usage: "gossipnet keygen > network.key",
+    about: "Print a new random network key (32 bytes, base64) on one line. Put it in a\n" +
+      "key file (mode 0600) and give every node --key-file <file>; see the README's\n" +
+      "Security section for rotating keys.",
+  },
   status: {
     usage: "gossipnet status --node <host:port> [--json]",
     about: "Print what a running seed or peer says about itself: role, uptime, neighbours\n" +
@@ -128,9 +134,12 @@ export function programHelp(): string {
     "  gossipnet send --peer <host:port> <text>     publish a message (or --file, or -)",
     "  gossipnet members --seed <host:port>         print a seed's Peer List",
     "  gossipnet status --node <host:port>          ask a node about itself",
+    "  gossipnet keygen                             print a new random network key",
     "  gossipnet <command> --help                   flags of one command",
     "  gossipnet --version                          print the version",
     "",
+    "Keys: --key-file <file> (one key per line) or GOSSIPNET_KEY on every command that",
+    "connects; the file wins. Without either, links are plaintext and keyed nodes refuse them.",
     "Logs: <log-dir>/<role>-<host>-<port>.jsonl, one JSON object per line.",
     "Exit codes: 0 success, 1 runtime failure, 2 bad usage or configuration.",
     "",

@@ -13,7 +13,9 @@ import { type Clock, systemClock } from "../util/clock.ts";
 import { errorText, RuntimeError } from "../util/errors.ts";
 import { ClientLink } from "../wire/client.ts";
 import { tcpTransport, type Transport } from "../wire/transport.ts";
+import type { KeyringSource } from "../wire/keyring.ts";
 import type { InspectInvocation } from "./args.ts";
+import { clientKeys } from "./key_env.ts";
 import { formatMembers, formatStatus, membersJson } from "./inspect_text.ts";
 
 const DIAL_TIMEOUT_MS = 3000;
@@ -24,6 +26,8 @@ export interface InspectContext {
   transport?: Transport;
   /** @default {systemClock} */
   clock?: Clock;
+  /** The network keys, from `--key-file` or `GOSSIPNET_KEY`. @default {none: plaintext} */
+  keyring?: KeyringSource;
 }
 
 async function open(invocation: InspectInvocation, context: InspectContext): Promise<ClientLink> {
@@ -32,6 +36,7 @@ async function open(invocation: InspectInvocation, context: InspectContext): Pro
       transport: context.transport ?? tcpTransport,
       clock: context.clock ?? systemClock,
       timeoutMs: DIAL_TIMEOUT_MS,
+      ...(context.keyring ? { keyring: context.keyring } : {}),
     });
   } catch (error) {
     const why = errorText(error).replace(/^Cannot connect to \S+: /, "");
@@ -97,15 +102,16 @@ export function fetchStatus(
 
 /** Runs `members` or `status`; resolves to the exit code. */
 export async function runInspect(invocation: InspectInvocation): Promise<number> {
+  const context = await clientKeys(invocation.keyFile);
   let text: string;
   if (invocation.command === "members") {
-    const records = await fetchMembers(invocation);
+    const records = await fetchMembers(invocation, context);
     const seed = formatAddress(invocation.node);
     text = invocation.json
       ? JSON.stringify(membersJson(records), null, 2) + "\n"
       : formatMembers(records, seed);
   } else {
-    const status = await fetchStatus(invocation);
+    const status = await fetchStatus(invocation, context);
     text = invocation.json ? JSON.stringify(status, null, 2) + "\n" : formatStatus(status);
   }
   const bytes = new TextEncoder().encode(text);

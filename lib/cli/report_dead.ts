@@ -15,7 +15,9 @@ import { newNodeId } from "../util/random.ts";
 import { dialNode } from "../wire/dial.ts";
 import { type DecisionMessage, PROTOCOL_VERSION } from "../wire/messages.ts";
 import { tcpTransport, type Transport } from "../wire/transport.ts";
+import type { KeyringSource } from "../wire/keyring.ts";
 import type { ReportDeadInvocation } from "./args.ts";
+import { clientKeys } from "./key_env.ts";
 
 const DIAL_TIMEOUT_MS = 3000;
 
@@ -25,6 +27,8 @@ export interface ReportDeadContext {
   transport?: Transport;
   /** @default {systemClock} */
   clock?: Clock;
+  /** The network keys, from `--key-file` or `GOSSIPNET_KEY`. @default {none: plaintext} */
+  keyring?: KeyringSource;
 }
 
 /** Sends the report and returns the seeds' decision with the report text. */
@@ -43,6 +47,7 @@ export async function reportDead(
       transport: context.transport ?? tcpTransport,
       clock,
       timeoutMs: DIAL_TIMEOUT_MS,
+      ...(context.keyring ? { connection: { keyring: context.keyring } } : {}),
       // A client does not listen: it names the address it has on this link.
       localHello: (link) => {
         raw = formatDeadReport({
@@ -107,7 +112,7 @@ export function formatDecision(decision: DecisionMessage, raw: string, deadKey: 
 
 /** Runs `report-dead`; resolves to the exit code. */
 export async function runReportDead(invocation: ReportDeadInvocation): Promise<number> {
-  const { decision, raw } = await reportDead(invocation);
+  const { decision, raw } = await reportDead(invocation, await clientKeys(invocation.keyFile));
   await writeText(formatDecision(decision, raw, formatAddress(invocation.dead)));
   return 0;
 }

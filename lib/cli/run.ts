@@ -51,6 +51,10 @@ export async function run(args: readonly string[]): Promise<number> {
       const { runInspect } = await import("./inspect.ts");
       return await runInspect(invocation);
     }
+    case "keygen": {
+      const { runKeygen } = await import("./keygen.ts");
+      return await runKeygen();
+    }
     case "report": {
       const { runReport } = await import("./report.ts");
       return await runReport(invocation);

@@ -13,6 +13,8 @@ import { type ShellCommand, table } from "../shell/commands.ts";
 import { errorText } from "../util/errors.ts";
 import { systemProcessStats } from "../util/process_stats.ts";
 import type { PeerInvocation } from "./args.ts";
+import { keysCommand, onHangup } from "./key_commands.ts";
+import { keyEnv } from "./key_env.ts";
 import { waitForStop } from "./lifecycle.ts";
 import { isListenError, listenError } from "./listen_error.ts";
 
@@ -28,9 +30,11 @@ export async function runPeer(invocation: PeerInvocation): Promise<number> {
       config: invocation.configPath,
       ...(invocation.advertise ? { advertise: invocation.advertise } : {}),
       ...(invocation.metrics ? { metrics: invocation.metrics } : {}),
+      ...(invocation.keyFile === undefined ? {} : { keyFile: invocation.keyFile }),
       ...(invocation.onMessage === undefined ? {} : { onMessage: invocation.onMessage }),
     }, {
       tuning: invocation.tuning,
+      ...keyEnv(),
       processStats: systemProcessStats,
       openLog: async () =>
         log = await openNodeLog({
@@ -44,19 +48,23 @@ export async function runPeer(invocation: PeerInvocation): Promise<number> {
   } catch (error) {
     throw isListenError(error) ? listenError(self, error) : error;
   }
-  const { handle, node, seeds } = launched;
+  const { handle, node, seeds, keys } = launched;
+  // A failed reread is logged by the handle; the node keeps its old keys.
+  const stopHangup = onHangup(() => handle.reloadKeys().catch(() => {}));
   const stopped = waitForStop({
     exitOnStdinClose: invocation.exitOnStdinClose,
-    commands: peerCommands(node, seeds.length),
+    commands: { ...peerCommands(node, seeds.length), keys: keysCommand(keys, handle.reloadKeys) },
   });
   // Joining may wait for seeds for a long time; a stop request wins.
   const joined = handle.joined.then(() => undefined, (error: Error) => error);
   const first = await Promise.race([stopped.then((reason) => ({ reason })), joined]);
   if (first instanceof Error) {
+    stopHangup();
     await handle.stop();
     throw first;
   }
   const reason = first === undefined ? await stopped : first.reason;
+  stopHangup();
   log?.emit({ event: "stopping", reason });
   await handle.stop();
   return 0;

@@ -10,6 +10,8 @@ import { type NodeLog, openNodeLog } from "../log/logger.ts";
 import { table } from "../shell/commands.ts";
 import { formatAddress } from "../util/address.ts";
 import type { SeedInvocation } from "./args.ts";
+import { keysCommand, onHangup } from "./key_commands.ts";
+import { keyEnv } from "./key_env.ts";
 import { waitForStop } from "./lifecycle.ts";
 import { isListenError, listenError } from "./listen_error.ts";
 
@@ -25,9 +27,11 @@ export async function runSeed(invocation: SeedInvocation): Promise<number> {
       config: invocation.configPath,
       ...(invocation.advertise ? { advertise: invocation.advertise } : {}),
       ...(invocation.metrics ? { metrics: invocation.metrics } : {}),
+      ...(invocation.keyFile === undefined ? {} : { keyFile: invocation.keyFile }),
       ...(invocation.tuning.maxPeers === undefined ? {} : { maxPeers: invocation.tuning.maxPeers }),
     }, {
       tuning: invocation.tuning,
+      ...keyEnv(),
       openLog: async () =>
         log = await openNodeLog({
           role: "seed",
@@ -40,8 +44,10 @@ export async function runSeed(invocation: SeedInvocation): Promise<number> {
   } catch (error) {
     throw isListenError(error) ? listenError(self, error) : error;
   }
-  const { handle, node } = launched;
+  const { handle, node, keys } = launched;
   const seedCount = node.status().seedCount;
+  // A failed reread is logged by the handle; the node keeps its old keys.
+  const stopHangup = onHangup(() => handle.reloadKeys().catch(() => {}));
   const reason = await waitForStop({
     exitOnStdinClose: invocation.exitOnStdinClose,
     commands: {
@@ -57,8 +63,10 @@ export async function runSeed(invocation: SeedInvocation): Promise<number> {
             (rows.length > 0 ? table(["peer", "degree"], rows) : "");
         },
       },
+      keys: keysCommand(keys, () => handle.reloadKeys()),
     },
   });
+  stopHangup();
   log?.emit({ event: "stopping", reason });
   await handle.stop();
   return 0;

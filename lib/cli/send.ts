@@ -15,7 +15,9 @@ import { LineSplitter } from "../util/line_splitter.ts";
 import { ClientLink } from "../wire/client.ts";
 import { MAX_PAYLOAD_BYTES, type PublishedMessage } from "../wire/messages.ts";
 import { tcpTransport, type Transport } from "../wire/transport.ts";
+import type { KeyringSource } from "../wire/keyring.ts";
 import type { SendInvocation } from "./args.ts";
+import { clientKeys } from "./key_env.ts";
 
 const DIAL_TIMEOUT_MS = 3000;
 
@@ -25,6 +27,8 @@ export interface SendContext {
   transport?: Transport;
   /** @default {systemClock} */
   clock?: Clock;
+  /** The network keys, from `--key-file` or `GOSSIPNET_KEY`. @default {none: plaintext} */
+  keyring?: KeyringSource;
   /** Lines of stdin, for `-`. @default {Deno.stdin} */
   stdin?: ReadableStream<Uint8Array>;
   /** Reads `--file`. @default {Deno.readFile} */
@@ -49,6 +53,7 @@ async function openPeer(invocation: SendInvocation, context: SendContext): Promi
       transport: context.transport ?? tcpTransport,
       clock: context.clock ?? systemClock,
       timeoutMs: DIAL_TIMEOUT_MS,
+      ...(context.keyring ? { keyring: context.keyring } : {}),
     });
   } catch (error) {
     const why = errorText(error).replace(/^Cannot connect to \S+: /, "");
@@ -158,6 +163,7 @@ export async function runSend(invocation: SendInvocation): Promise<number> {
     while (written < bytes.length) written += await stream.write(bytes.subarray(written));
   };
   return await sendMessages(invocation, {
+    ...await clientKeys(invocation.keyFile),
     print: (line) => write(Deno.stdout, line),
     warn: (line) => write(Deno.stderr, `gossipnet: ${line}`),
   });

@@ -36,6 +36,13 @@ export type LogEvent =
   | { event: "connection_dropped"; remote: string; reason: string; detail: string } & Throttled
   /** The node began shutting down. */
   | { event: "stopping"; reason: string }
+  /**
+   * The node's network keys, by id (the sending key first), at start and
+   * after each reread; `source` is the key file, `GOSSIPNET_KEY` or `key option`.
+   */
+  | { event: "keys_loaded"; ids: string[]; source: string }
+  /** A reread of the key file failed; the keys `ids` stay in use. */
+  | { event: "keys_reload_failed"; source: string; detail: string; ids: string[] }
   /** A connection was turned away at accept or at hello (a cap, or a ban). */
   | { event: "connection_refused"; remote: string; reason: string; detail: string } & Throttled
   /** A remote misbehaved and is refused for a while (growing with each offence). */
@@ -230,6 +237,11 @@ export const EVENT_FORMATS: { readonly [N in EventName]: EventFormat } = {
   listening: { level: "info", template: "{role} listening on {address} (node {nodeId})" },
   connection_dropped: { level: "warning", template: "dropped connection from {remote}: {detail}" },
   stopping: { level: "info", template: "stopping ({reason})" },
+  keys_loaded: { level: "info", template: "network keys {ids} from {source} (the first sends)" },
+  keys_reload_failed: {
+    level: "error",
+    template: "cannot reread keys, still using {ids}: {detail}",
+  },
   connection_refused: {
     level: "warning",
     template: "refused connection from {remote} ({reason}): {detail}",

@@ -25,6 +25,7 @@ import { dialNode } from "../wire/dial.ts";
 import type { Frame } from "../wire/frame.ts";
 import type { ErrorCode, HelloMessage, Message, NodeRole } from "../wire/messages.ts";
 import { probeNode, type ProbeResult } from "../wire/probe.ts";
+import type { KeyringSource } from "../wire/keyring.ts";
 import { SendBudget } from "../wire/send_budget.ts";
 import { droppedEvent, helloFrom, listenAndServe } from "../wire/serve.ts";
 import type { LinkListener, Transport } from "../wire/transport.ts";
@@ -60,6 +61,8 @@ export interface NodeHostOptions<R> {
   log: EventLog;
   /** Caps and deadlines for inbound connections, and the shared send budget. */
   limits: ConnectionLimits;
+  /** The network keys: with them every link is authenticated and sealed. @default {none: plaintext} */
+  keyring?: KeyringSource;
   /**
    * Hellos admitted even while their IP is banned: claims this node already
    * trusts (a listed seed, a member, a known peer). @default {none}
@@ -158,6 +161,11 @@ export class NodeHost<R> {
     return [...this.#connections];
   }
 
+  #connectionOptions(): { budget: SendBudget; keyring?: KeyringSource } {
+    const keyring = this.#options.keyring;
+    return keyring ? { budget: this.#budget, keyring } : { budget: this.#budget };
+  }
+
   /** This node's hello; `client` for probes, which are not links. */
   hello(as: NodeRole = this.#options.role): HelloMessage {
     return helloFrom(as, this.#options.nodeId, this.#options.self);
@@ -177,7 +185,7 @@ export class NodeHost<R> {
       accepting: () => this.#running,
       ...(this.#options.listen ? { listen: this.#options.listen } : {}),
       screen: (link) => this.#guard.screen(link),
-      connection: { budget: this.#budget },
+      connection: this.#connectionOptions(),
     });
     this.#running = true;
     this.#startedAt = this.#options.clock.now();
@@ -196,7 +204,7 @@ export class NodeHost<R> {
       timeoutMs,
       clock: this.#options.clock,
       role,
-      connection: { budget: this.#budget },
+      connection: this.#connectionOptions(),
     });
   }
 

@@ -10,6 +10,7 @@ import type { Address } from "../util/address.ts";
 import type { Clock, TimerHandle } from "../util/clock.ts";
 import { newNodeId } from "../util/random.ts";
 import type { FramedConnection } from "./connection.ts";
+import type { KeyringSource } from "./keyring.ts";
 import { dialNode } from "./dial.ts";
 import { type Message, type NodeRole, PROTOCOL_VERSION } from "./messages.ts";
 import type { Transport } from "./transport.ts";
@@ -29,6 +30,8 @@ export interface ClientLinkOptions {
   clock: Clock;
   /** Connect plus handshake must finish within this, in ms. */
   timeoutMs: number;
+  /** The network keys; without them the link is plaintext. @default {none} */
+  keyring?: KeyringSource;
 }
 
 /** An open client connection. */
@@ -54,6 +57,7 @@ export class ClientLink {
       transport: options.transport,
       clock: options.clock,
       timeoutMs: options.timeoutMs,
+      ...(options.keyring ? { connection: { keyring: options.keyring } } : {}),
       // A client does not listen: it names the address it has on this link.
       localHello: (l) => ({
         kind: "hello",

@@ -9,7 +9,7 @@ import { COMMAND_FLAGS } from "../../../lib/cli/flags.ts";
 import { commandHelp, programHelp, VERSION } from "../../../lib/cli/help.ts";
 import { UsageError } from "../../../lib/util/errors.ts";
 
-const ALL = "seed, peer, up, report-dead, report, send, members or status";
+const ALL = "seed, peer, up, report-dead, report, send, members, status or keygen";
 
 function usageError(args: readonly string[]): string {
   return (assertThrows(() => parseInvocation(args), UsageError) as Error).message;
@@ -191,6 +191,7 @@ Deno.test("parseInvocation() reads up with every flag", () => {
       },
       ui: { host: "127.0.0.1", port: 0 },
       verbose: true,
+      secure: false,
     },
   );
 });
@@ -257,6 +258,7 @@ Deno.test("parseInvocation() reads up defaults", () => {
     peerTuning: {},
     ui: undefined,
     verbose: false,
+    secure: false,
   });
 });
 
@@ -542,7 +544,7 @@ Deno.test("commandHelp() lists every flag of its command", async (t) => {
       const help = commandHelp(command);
       if (help === undefined) throw new Error(`no help for ${command}`);
       const specs = COMMAND_FLAGS[command] ?? [];
-      assert(specs.length > 0, command);
+      assert(specs.length > 0 || command === "keygen", command);
       for (const spec of specs) {
         assert(
           new RegExp(`^  --${spec.name}(\\s|$)`, "m").test(help),
@@ -643,4 +645,40 @@ Deno.test("parseInvocation() reads --advertise, --metrics and --on-message", () 
   const up = parseInvocation(["up", "--metrics", "127.0.0.1:9100"]);
   if (up.command !== "up") throw new Error(up.command);
   assertEquals(up.metrics, { host: "127.0.0.1", port: 9100 });
+});
+
+Deno.test("parseInvocation() takes --key-file on every command that connects", () => {
+  const commands: [string, ...string[]][] = [
+    ["seed", "--port", "5000"],
+    ["peer", "--port", "5001"],
+    ["up"],
+    ["report-dead", "--seed", "127.0.0.1:5000", "--dead", "127.0.0.1:5001"],
+    ["send", "--peer", "127.0.0.1:5001", "hi"],
+    ["members", "--seed", "127.0.0.1:5000"],
+    ["status", "--node", "127.0.0.1:5000"],
+  ];
+  for (const args of commands) {
+    const inv = parseInvocation([...args, "--key-file", "net.key"]) as { keyFile?: string };
+    assertEquals(inv.keyFile, "net.key", args[0]);
+    assert(!("keyFile" in parseInvocation(args)), args[0]);
+  }
+  assertEquals(usageError(["report", "logs", "--key-file", "k"]).split(" ").slice(0, 3), [
+    "Unknown",
+    "flag",
+    "--key-file",
+  ]);
+});
+
+Deno.test("parseInvocation() reads up --secure, which excludes --key-file", () => {
+  assertEquals((parseInvocation(["up", "--secure"]) as UpInvocation).secure, true);
+  assertEquals(
+    usageError(["up", "--secure", "--key-file", "k"]),
+    "Give up either --secure (a new key) or --key-file, not both",
+  );
+});
+
+Deno.test("parseInvocation() reads keygen, which takes nothing", () => {
+  assertEquals(parseInvocation(["keygen"]), { command: "keygen" });
+  assert(usageError(["keygen", "extra"]).startsWith('Unexpected argument "extra" for "keygen"'));
+  assert(usageError(["keygen", "--port", "1"]).startsWith("Unknown flag --port"));
 });
