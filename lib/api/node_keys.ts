@@ -130,14 +130,23 @@ async function loadKeyFile(
   path: string,
   read: (path: string) => Promise<string>,
 ): Promise<Keyring> {
-  let text: string;
+  return await parseKeys(await keyFileText(path, read), path);
+}
+
+/**
+ * The text of the key file at `path`, unchecked.
+ * @throws {ConfigError} One line naming the file and what is wrong with it.
+ */
+export async function keyFileText(
+  path: string,
+  read: (path: string) => Promise<string> = readKeyText,
+): Promise<string> {
   try {
-    text = await read(path);
+    return await read(path);
   } catch (error) {
     if (error instanceof ConfigError) throw error;
     throw new ConfigError(`Cannot read key file ${path}: ${readProblem(error)}`);
   }
-  return await parseKeys(text, path);
 }
 
 /**

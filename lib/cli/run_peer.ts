@@ -22,6 +22,9 @@ import { isListenError, listenError } from "./listen_error.ts";
 export async function runPeer(invocation: PeerInvocation): Promise<number> {
   const self = { host: invocation.host, port: invocation.port };
   let log: NodeLog | undefined;
+  // Listening from the start: SIGHUP's default action would end the process.
+  let reload = () => {};
+  const stopHangup = onHangup(() => reload());
   let launched;
   try {
     launched = await launchPeer({
@@ -46,11 +49,12 @@ export async function runPeer(invocation: PeerInvocation): Promise<number> {
         }),
     });
   } catch (error) {
+    stopHangup();
     throw isListenError(error) ? listenError(self, error) : error;
   }
   const { handle, node, seeds, keys } = launched;
   // A failed reread is logged by the handle; the node keeps its old keys.
-  const stopHangup = onHangup(() => handle.reloadKeys().catch(() => {}));
+  reload = () => void handle.reloadKeys().catch(() => {});
   const stopped = waitForStop({
     exitOnStdinClose: invocation.exitOnStdinClose,
     commands: { ...peerCommands(node, seeds.length), keys: keysCommand(keys, handle.reloadKeys) },

@@ -19,6 +19,9 @@ import { isListenError, listenError } from "./listen_error.ts";
 export async function runSeed(invocation: SeedInvocation): Promise<number> {
   const self = { host: invocation.host, port: invocation.port };
   let log: NodeLog | undefined;
+  // Listening from the start: SIGHUP's default action would end the process.
+  let reload = () => {};
+  const stopHangup = onHangup(() => reload());
   let launched;
   try {
     launched = await launchSeed({
@@ -42,12 +45,13 @@ export async function runSeed(invocation: SeedInvocation): Promise<number> {
         }),
     });
   } catch (error) {
+    stopHangup();
     throw isListenError(error) ? listenError(self, error) : error;
   }
   const { handle, node, keys } = launched;
   const seedCount = node.status().seedCount;
   // A failed reread is logged by the handle; the node keeps its old keys.
-  const stopHangup = onHangup(() => handle.reloadKeys().catch(() => {}));
+  reload = () => void handle.reloadKeys().catch(() => {});
   const reason = await waitForStop({
     exitOnStdinClose: invocation.exitOnStdinClose,
     commands: {

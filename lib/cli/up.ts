@@ -34,6 +34,11 @@ import { LiveStatus } from "../up/status.ts";
 import { StatusDisplay } from "../up/status_display.ts";
 import { onStopSignals, StopSignals } from "./signals.ts";
 import { startBanner } from "../up/banner.ts";
+import { upKeysCommand } from "../up/key_commands.ts";
+import { KeyState } from "../up/key_state.ts";
+import { type RunKeyOrigin, RunKeys } from "../up/run_keys.ts";
+import { keyFileText } from "../api/node_keys.ts";
+import { keyEnv } from "./key_env.ts";
 import { runSummaryText } from "../up/run_summary.ts";
 import { type ManagedNode, Supervisor } from "../up/supervisor.ts";
 import { Terminal } from "../up/terminal.ts";
@@ -74,10 +79,15 @@ export async function runUp(invocation: UpInvocation): Promise<number> {
     ...(invocation.advertise === undefined ? {} : { advertise: invocation.advertise }),
   });
   checkPortsFree(plan);
+  // Read (and checked) before the run directory exists, so a bad key leaves nothing behind.
+  const keyText = await upKeyText(invocation);
   const logDir = await prepareRunDir(invocation.logDir);
+  const keys = keyText === undefined
+    ? undefined
+    : await RunKeys.create(`${logDir}/${RUN_KEY_FILE}`, keyText.origin, keyText.text);
   const configPath = invocation.configPath ?? `${logDir}/config.csv`;
   if (invocation.configPath === undefined) await writeRunFile(configPath, configCsv(plan));
-  const run = new UpRun(invocation, plan, { startTs, logDir, configPath });
+  const run = new UpRun(invocation, plan, { startTs, logDir, configPath }, keys);
   return await run.execute();
 }
 
@@ -101,14 +111,22 @@ class UpRun {
   readonly #byAddress: ReadonlyMap<string, ManagedNode>;
   readonly #output: NodeOutput;
   readonly #commands: Record<string, ShellCommand>;
+  readonly #keys: RunKeys | undefined;
+  readonly #keyState = new KeyState();
   #dashboard: Dashboard | undefined;
   #keyboard: TtyLineInput | undefined;
   #stop: (reason: string) => void = () => {};
   #upTs: number | undefined;
   #stopTs: number | undefined;
 
-  constructor(inv: UpInvocation, plan: readonly NodeSpec[], paths: RunPaths) {
+  constructor(
+    inv: UpInvocation,
+    plan: readonly NodeSpec[],
+    paths: RunPaths,
+    keys: RunKeys | undefined,
+  ) {
     this.#inv = inv;
+    this.#keys = keys;
     this.#paths = paths;
     this.#names = new Map(plan.map((n) => [n.address, n.name]));
     this.#terminal = new Terminal({ tty: Deno.stdout.isTerminal(), color: consoleUsesColor() });
@@ -125,7 +143,10 @@ class UpRun {
       // up prints what the nodes log from their log files, named; their consoles print errors only.
       logLevel: "error" as const,
       peerArgs: inv.peerArgs,
-      nodeArgs: metricsArgs(plan, inv),
+      nodeArgs: (node: NodeSpec) => [
+        ...metricsArgs(plan, inv)(node),
+        ...(keys ? ["--key-file", keys.path] : []),
+      ],
     };
     this.#supervisor = new Supervisor(plan, {
       command: selfCommand(),
@@ -150,6 +171,11 @@ class UpRun {
       status: this.#status,
       statusLine: () => this.#display.line(false, this.#terminal.width),
       restart: (node) => this.#restart(node),
+    });
+    this.#commands.keys = upKeysCommand({
+      keys,
+      state: this.#keyState,
+      supervisor: this.#supervisor,
     });
     this.#tail = new LogTail({
       onRecord: (address, record) => this.#onRecord(address, record),
@@ -234,6 +260,7 @@ class UpRun {
   /** A record from a node's log: the status, the dashboard and the terminal's lines. */
   #onRecord(address: string, record: RunRecord): void {
     this.#status.ingest(address, record);
+    this.#keyState.ingest(address, record);
     const node = this.#byAddress.get(address);
     if (!node) return;
     this.#dashboard?.ingest(node.name, record);
@@ -330,6 +357,15 @@ class UpRun {
       host: this.#inv.host,
       logDir: this.#paths.logDir,
       verbose: this.#inv.verbose,
+      ...(this.#keys
+        ? {
+          keys: {
+            ids: this.#keys.ids,
+            origin: keyOriginText(this.#keys.origin),
+            path: this.#keys.path,
+          },
+        }
+        : {}),
     });
     for (const line of lines) this.#terminal.notice(line);
   }
@@ -365,4 +401,31 @@ function metricsArgs(plan: readonly NodeSpec[], inv: UpInvocation): (node: NodeS
     const port = base.port + (index.get(node.name) ?? 0);
     return port > 65535 ? [] : ["--metrics", formatAddress({ host: base.host, port })];
   };
+}
+
+/** The run's key file, in its log directory. */
+export const RUN_KEY_FILE = "network.key";
+
+/** Where the run's keys come from: --secure, --key-file, else GOSSIPNET_KEY; none without. */
+async function upKeyText(
+  inv: UpInvocation,
+): Promise<{ origin: RunKeyOrigin; text: string | undefined } | undefined> {
+  if (inv.secure) return { origin: { from: "secure" }, text: undefined };
+  if (inv.keyFile !== undefined) {
+    const text = await keyFileText(inv.keyFile);
+    return { origin: { from: "file", path: inv.keyFile }, text };
+  }
+  const env = keyEnv().keyEnv;
+  return env === undefined ? undefined : { origin: { from: "env" }, text: env };
+}
+
+function keyOriginText(origin: RunKeyOrigin): string {
+  switch (origin.from) {
+    case "secure":
+      return "(new for this run: --secure)";
+    case "file":
+      return `from ${origin.path}`;
+    case "env":
+      return "from GOSSIPNET_KEY";
+  }
 }

@@ -29,7 +29,7 @@ function count(list: readonly NodeSpec[], role: string): string {
  */
 export function startBanner(
   plan: readonly NodeSpec[],
-  options: { host: string; logDir: string; verbose: boolean },
+  options: { host: string; logDir: string; verbose: boolean; keys?: BannerKeys },
 ): string[] {
   const seeds = plan.filter((n) => n.role === "seed");
   const peers = plan.filter((n) => n.role === "peer");
@@ -39,5 +39,20 @@ export function startBanner(
     options.verbose
       ? "up: printing every node line (--verbose)"
       : "up: printing membership events only (--verbose for every node line)",
+    ...(options.keys ? [keyLine(options.keys)] : []),
   ];
+}
+
+/** What the banner says about a keyed run: ids and where they came from, never keys. */
+export interface BannerKeys {
+  readonly ids: readonly string[];
+  /** E.g. `a new key (--secure)`, `keys from net.key`. */
+  readonly origin: string;
+  /** The run's key file. */
+  readonly path: string;
+}
+
+function keyLine(keys: BannerKeys): string {
+  return `up: keyed run: key ${keys.ids.join(", ")} ${keys.origin}, in ${keys.path} ` +
+    "(the keys command rotates it)";
 }
