@@ -25,6 +25,7 @@ import { dialNode } from "../wire/dial.ts";
 import type { Frame } from "../wire/frame.ts";
 import type { ErrorCode, HelloMessage, Message, NodeRole } from "../wire/messages.ts";
 import { probeNode, type ProbeResult } from "../wire/probe.ts";
+import type { KeyringSource } from "../wire/keyring.ts";
 import { SendBudget } from "../wire/send_budget.ts";
 import { droppedEvent, helloFrom, listenAndServe } from "../wire/serve.ts";
 import type { LinkListener, Transport } from "../wire/transport.ts";
@@ -60,6 +61,8 @@ export interface NodeHostOptions<R> {
   log: EventLog;
   /** Caps and deadlines for inbound connections, and the shared send budget. */
   limits: ConnectionLimits;
+  /** The network keys: with them every link is authenticated and sealed. @default {none: plaintext} */
+  keyring?: KeyringSource;
   /**
    * Hellos admitted even while their IP is banned: claims this node already
    * trusts (a listed seed, a member, a known peer). @default {none}
@@ -81,6 +84,18 @@ export interface NodeHostOptions<R> {
   route(connection: FramedConnection<R>, role: R, message: Message, frame: Frame): boolean;
   /** An admitted connection closed (called once per connection). */
   closed(connection: FramedConnection<R>, role: R, info: CloseInfo): void;
+}
+
+/**
+ * Why a link's keyed handshake failed, or `undefined` if it did not: this
+ * side's finding, or the remote's word for it (its `auth_failed` error).
+ */
+export function authFailure(info: CloseInfo): string | undefined {
+  if (info.reason === "auth_failed") return info.detail;
+  if (info.reason === "remote_error" && info.detail.startsWith("auth_failed: ")) {
+    return `remote says: ${info.detail.slice("auth_failed: ".length)}`;
+  }
+  return undefined;
 }
 
 /** The shared runtime of a seed or a peer. */
@@ -158,6 +173,11 @@ export class NodeHost<R> {
     return [...this.#connections];
   }
 
+  #connectionOptions(): { budget: SendBudget; keyring?: KeyringSource } {
+    const keyring = this.#options.keyring;
+    return keyring ? { budget: this.#budget, keyring } : { budget: this.#budget };
+  }
+
   /** This node's hello; `client` for probes, which are not links. */
   hello(as: NodeRole = this.#options.role): HelloMessage {
     return helloFrom(as, this.#options.nodeId, this.#options.self);
@@ -177,7 +197,7 @@ export class NodeHost<R> {
       accepting: () => this.#running,
       ...(this.#options.listen ? { listen: this.#options.listen } : {}),
       screen: (link) => this.#guard.screen(link),
-      connection: { budget: this.#budget },
+      connection: this.#connectionOptions(),
     });
     this.#running = true;
     this.#startedAt = this.#options.clock.now();
@@ -196,7 +216,7 @@ export class NodeHost<R> {
       timeoutMs,
       clock: this.#options.clock,
       role,
-      connection: { budget: this.#budget },
+      connection: this.#connectionOptions(),
     });
   }
 
@@ -208,6 +228,7 @@ export class NodeHost<R> {
       timeoutMs,
       rng,
       clock: this.#options.clock,
+      ...(this.#options.keyring ? { keyring: this.#options.keyring } : {}),
     });
   }
 
@@ -271,6 +292,14 @@ export class NodeHost<R> {
       }
       const dropped = droppedEvent(connection, info);
       if (dropped && this.#running) this.#options.log.emit(dropped);
+      const refused = authFailure(info);
+      if (refused && this.#running) {
+        this.#options.log.emit({
+          event: "auth_failed",
+          remote: connection.remoteLabel,
+          reason: refused,
+        });
+      }
     },
   };
 }

@@ -26,6 +26,7 @@ import { VERSION } from "../util/version.ts";
 import type { CloseInfo, FramedConnection } from "../wire/connection.ts";
 import type { Frame } from "../wire/frame.ts";
 import type { HelloMessage, Message, PeerEntry } from "../wire/messages.ts";
+import type { KeyringSource } from "../wire/keyring.ts";
 import type { Transport } from "../wire/transport.ts";
 import { AppMessages, type Published, type ReceivedMessage } from "./app_messages.ts";
 import { type KnownPeer, unionPeerLists } from "./bootstrap.ts";
@@ -62,6 +63,8 @@ export interface PeerNodeOptions {
   onMessage?: (message: ReceivedMessage) => void;
   /** Runs `--on-message` for each received message, from a bounded queue. */
   handler?: HandlerRunner;
+  /** The network keys: with them every link is authenticated and sealed. @default {none: plaintext} */
+  keyring?: KeyringSource;
 }
 
 /** What a connection to a peer is. */
@@ -143,6 +146,7 @@ export class PeerNode {
       clock: this.#clock,
       log: this.#log,
       limits: t,
+      ...(options.keyring ? { keyring: options.keyring } : {}),
       trusted: (hello) => this.#trusted(hello),
       admit: (connection, hello) => this.#admit(connection, hello),
       route: (connection, role, message, frame) => this.#route(connection, role, message, frame),

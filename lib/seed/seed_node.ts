@@ -33,6 +33,7 @@ import {
   type PeerEntry,
   syncStateMessages,
 } from "../wire/messages.ts";
+import type { KeyringSource } from "../wire/keyring.ts";
 import type { Transport } from "../wire/transport.ts";
 import { Membership } from "./membership.ts";
 import { MembershipHealer } from "./membership_healer.ts";
@@ -59,6 +60,8 @@ export interface SeedNodeOptions {
   rng?: Rng;
   /** This node's id, 16 hex digits. @default {a fresh random id} */
   nodeId?: string;
+  /** The network keys: with them every link is authenticated and sealed. @default {none: plaintext} */
+  keyring?: KeyringSource;
 }
 
 /** What a connection to a seed is, by the remote's hello. */
@@ -113,6 +116,7 @@ export class SeedNode {
       clock: this.#clock,
       log: this.#log,
       limits: tuning,
+      ...(options.keyring ? { keyring: options.keyring } : {}),
       trusted: (hello) => this.#trusted(hello),
       admit: (connection, hello) => this.#admit(connection, hello),
       route: (connection, role, message) => this.#route(connection, role, message),

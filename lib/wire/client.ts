@@ -12,6 +12,7 @@ import { newNodeId } from "../util/random.ts";
 import type { FramedConnection } from "./connection.ts";
 import { dialNode } from "./dial.ts";
 import { type Message, type NodeRole, PROTOCOL_VERSION } from "./messages.ts";
+import type { KeyringSource } from "./keyring.ts";
 import type { Transport } from "./transport.ts";
 
 /** What a reply handler says about one incoming message. */
@@ -29,6 +30,8 @@ export interface ClientLinkOptions {
   clock: Clock;
   /** Connect plus handshake must finish within this, in ms. */
   timeoutMs: number;
+  /** The network keys, on a keyed network. @default {keyless} */
+  keyring?: KeyringSource;
 }
 
 /** An open client connection. */
@@ -54,6 +57,7 @@ export class ClientLink {
       transport: options.transport,
       clock: options.clock,
       timeoutMs: options.timeoutMs,
+      ...(options.keyring ? { connection: { keyring: options.keyring } } : {}),
       // A client does not listen: it names the address it has on this link.
       localHello: (l) => ({
         kind: "hello",
