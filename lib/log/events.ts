@@ -47,6 +47,11 @@ export type LogEvent =
   | { event: "connection_refused"; remote: string; reason: string; detail: string } & Throttled
   /** A remote misbehaved and is refused for a while (growing with each offence). */
   | { event: "banned"; remote: string; offences: number; forMs: number; detail: string } & Throttled
+  /**
+   * (contract) A keyed handshake failed: the remote has no key, a key this
+   * node does not hold, or a proof that does not verify. Rate-limited.
+   */
+  | { event: "auth_failed"; remote: string; reason: string } & Throttled
   /** A request was declined (rate limit, or not allowed on this link). */
   | { event: "request_refused"; remote: string; kind: string; reason: string } & Throttled
   /** Traffic totals at shutdown. */
@@ -250,6 +255,7 @@ export const EVENT_FORMATS: { readonly [N in EventName]: EventFormat } = {
     level: "warning",
     template: "refusing {remote} for {forMs}ms after {offences} offence(s): {detail}",
   },
+  auth_failed: { level: "warning", template: "handshake with {remote} failed: {reason}" },
   request_refused: { level: "warning", template: "declined {kind} from {remote}: {reason}" },
   traffic: {
     level: "info",

@@ -19,13 +19,18 @@ const MAX_KEYS = 4096;
 
 /**
  * The throttle key of an event, or `undefined` for events always written.
- * Contract events are never throttled: each one is a fact a reader counts.
+ * Contract events are never throttled: each one is a fact a reader counts;
+ * except `auth_failed`, which a flood of strangers would make one line per
+ * connection.
  */
 export function throttleKey(event: LogEvent): string | undefined {
   switch (event.event) {
     case "connection_dropped":
     case "connection_refused":
       return `${event.event} ${event.remote} ${event.reason}`;
+    // Keyed per IP: a flood of wrong-key connections comes from fresh ports.
+    case "auth_failed":
+      return `${event.event} ${event.remote.replace(/:\d+$/, "")}`;
     case "banned":
     case "stamp_rejected":
       return `${event.event} ${event.remote}`;

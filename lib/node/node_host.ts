@@ -86,6 +86,18 @@ export interface NodeHostOptions<R> {
   closed(connection: FramedConnection<R>, role: R, info: CloseInfo): void;
 }
 
+/**
+ * Why a link's keyed handshake failed, or `undefined` if it did not: this
+ * side's finding, or the remote's word for it (its `auth_failed` error).
+ */
+export function authFailure(info: CloseInfo): string | undefined {
+  if (info.reason === "auth_failed") return info.detail;
+  if (info.reason === "remote_error" && info.detail.startsWith("auth_failed: ")) {
+    return `remote says: ${info.detail.slice("auth_failed: ".length)}`;
+  }
+  return undefined;
+}
+
 /** The shared runtime of a seed or a peer. */
 export class NodeHost<R> {
   readonly #options: NodeHostOptions<R>;
@@ -216,6 +228,7 @@ export class NodeHost<R> {
       timeoutMs,
       rng,
       clock: this.#options.clock,
+      ...(this.#options.keyring ? { keyring: this.#options.keyring } : {}),
     });
   }
 
@@ -279,6 +292,14 @@ export class NodeHost<R> {
       }
       const dropped = droppedEvent(connection, info);
       if (dropped && this.#running) this.#options.log.emit(dropped);
+      const refused = authFailure(info);
+      if (refused && this.#running) {
+        this.#options.log.emit({
+          event: "auth_failed",
+          remote: connection.remoteLabel,
+          reason: refused,
+        });
+      }
     },
   };
 }

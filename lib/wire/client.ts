@@ -10,9 +10,9 @@ import type { Address } from "../util/address.ts";
 import type { Clock, TimerHandle } from "../util/clock.ts";
 import { newNodeId } from "../util/random.ts";
 import type { FramedConnection } from "./connection.ts";
-import type { KeyringSource } from "./keyring.ts";
 import { dialNode } from "./dial.ts";
 import { type Message, type NodeRole, PROTOCOL_VERSION } from "./messages.ts";
+import type { KeyringSource } from "./keyring.ts";
 import type { Transport } from "./transport.ts";
 
 /** What a reply handler says about one incoming message. */
@@ -30,7 +30,7 @@ export interface ClientLinkOptions {
   clock: Clock;
   /** Connect plus handshake must finish within this, in ms. */
   timeoutMs: number;
-  /** The network keys; without them the link is plaintext. @default {none} */
+  /** The network keys, on a keyed network. @default {keyless} */
   keyring?: KeyringSource;
 }
 

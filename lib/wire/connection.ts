@@ -7,6 +7,11 @@
  * queue is bounded: a remote that stops reading is disconnected rather than
  * allowed to grow this process's memory.
  *
+ * With a keyring the handshake is mutual challenge-response
+ * (`auth_handshake.ts`) and everything after it travels in sealed records
+ * (`sealed_records.ts`): the batch of one write is sealed as one record.
+ * Until the remote's proof verifies, the handler hears nothing of it.
+ *
  * @module
  */
 
@@ -14,7 +19,21 @@ import { formatAddress } from "../util/address.ts";
 import { type Clock, systemClock, type TimerHandle } from "../util/clock.ts";
 import { errorText } from "../util/errors.ts";
 import { type Frame, FRAME_HEADER_BYTES, FrameDecoder, MAX_FRAME_BYTES } from "./frame.ts";
-import type { KeyringSource } from "./keyring.ts";
+import {
+  type AuthRole,
+  checkProof,
+  deriveSession,
+  fromHex,
+  keyById,
+  newAuthHello,
+  type OpeningFrames,
+  proveKey,
+  type SessionKeys,
+  toHex,
+  transcript,
+} from "./auth_handshake.ts";
+import type { Keyring, KeyringSource, NetworkKey } from "./keyring.ts";
+import { recordLimit, RecordOpener, recordPlaintextLimit, RecordSealer } from "./sealed_records.ts";
 import type { BudgetHolder, SendBudget } from "./send_budget.ts";
 import {
   decodeMessage,
@@ -22,6 +41,7 @@ import {
   type ErrorCode,
   type HelloMessage,
   type Message,
+  MessageType,
 } from "./messages.ts";
 
 /** The byte-stream operations a connection needs; `Deno.Conn` has them. */
@@ -44,6 +64,8 @@ export type CloseReason =
   | "io_error"
   /** The remote sent bytes that break the protocol. */
   | "protocol_error"
+  /** A keyed handshake failed: wrong or missing key, or a proof that does not verify. */
+  | "auth_failed"
   /** No valid hello within the handshake timeout. */
   | "handshake_timeout"
   /** Nothing received within the idle timeout. */
@@ -115,9 +137,10 @@ export function isBrokenLink(info: CloseInfo): boolean {
     case "protocol_error":
     case "handshake_timeout":
     case "send_overflow":
+    case "auth_failed":
       return true;
     case "remote_error":
-      return /^(malformed|unexpected_message|unsupported_version):/.test(info.detail);
+      return /^(malformed|unexpected_message|unsupported_version|auth_failed):/.test(info.detail);
     default:
       return false;
   }
@@ -180,6 +203,16 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
   #closed = false;
   #lastReceived: number;
   #timer: TimerHandle | undefined;
+  #maxFrame: number;
+  // Keyed links only: the handshake in progress, then the session's sealer
+  // and opener, and the decoder of the frames inside opened records.
+  #keyring: Keyring | undefined;
+  #auth: AuthState | undefined;
+  #sealer: RecordSealer | undefined;
+  #opener: RecordOpener | undefined;
+  #inner: FrameDecoder | undefined;
+  // Handshake frames, written in clear ahead of the queue.
+  #clear: Uint8Array[] = [];
   #closeInfo: CloseInfo | undefined;
   #drained: (() => void) | undefined;
   #done: Promise<CloseInfo>;
@@ -203,7 +236,17 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
     this.direction = init.direction;
     this.remoteLabel = init.remoteLabel;
     this.#clock = options.clock ?? systemClock;
-    this.#decoder = new FrameDecoder({ maxFrameBytes: options.maxFrameBytes ?? MAX_FRAME_BYTES });
+    this.#maxFrame = options.maxFrameBytes ?? MAX_FRAME_BYTES;
+    // A keyring is read once: a link keeps the keys it was opened with.
+    this.#keyring = options.keyring?.current();
+    // On a keyed link the outer stream carries records, which may be a
+    // little longer than a frame; handshake frames are held to the frame
+    // limit when they arrive.
+    this.#decoder = new FrameDecoder({
+      maxFrameBytes: this.#keyring
+        ? recordLimit(recordPlaintextLimit(this.#maxFrame))
+        : this.#maxFrame,
+    });
     this.#maxQueued = options.maxQueuedBytes ?? 4 * 1024 * 1024;
     this.#handshakeTimeout = options.handshakeTimeoutMs ?? 5000;
     this.#idleTimeout = options.idleTimeoutMs ?? 0;
@@ -220,6 +263,11 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
   /** True once closing has begun; sends are refused from then on. */
   get isClosed(): boolean {
     return this.#closing;
+  }
+
+  /** True for a keyed link (its handshake authenticates, its records are sealed). */
+  get isKeyed(): boolean {
+    return this.#keyring !== undefined;
   }
 
   /** True once both hellos have been exchanged. */
@@ -249,7 +297,15 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
 
   /** Sends the local hello and starts reading. Returns at once. */
   start(): void {
-    this.send(this.#localHello);
+    if (this.#keyring) {
+      const authHello = encodeMessage(newAuthHello(this.#keyring));
+      const hello = encodeMessage(this.#localHello);
+      this.#auth = { local: { authHello, hello } };
+      this.#sendClear(authHello);
+      this.#sendClear(hello);
+    } else {
+      this.send(this.#localHello);
+    }
     this.#timer = this.#clock.setTimeout(() => this.#onTimer(), this.#handshakeTimeout);
     this.#readLoop();
   }
@@ -257,7 +313,29 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
   /** Queues a message. Returns false (and sends nothing) once closing. */
   send(message: Message): boolean {
     if (this.#closing) return false;
+    // Before the session exists, only an error can leave, and only in clear.
+    if (this.#keyring && !this.#sealer && message.kind === "error") {
+      this.#sendClear(encodeMessage(message));
+      return true;
+    }
     return this.#enqueue(encodeMessage(message));
+  }
+
+  // A handshake frame: written before anything queued, never sealed.
+  #sendClear(frameBytes: Uint8Array): void {
+    this.#clear.push(frameBytes);
+    this.stats.framesOut++;
+    if (!this.#flushScheduled && !this.#writing) {
+      this.#flushScheduled = true;
+      queueMicrotask(() => this.#flush());
+    }
+  }
+
+  // Whether bytes are waiting to be written now (a keyed link holds its
+  // queue until the session exists).
+  #hasOutput(): boolean {
+    return this.#writing || this.#clear.length > 0 ||
+      (this.#queued > 0 && (!this.#keyring || this.#sealer !== undefined));
   }
 
   /**
@@ -319,18 +397,28 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
     if (this.#writing || this.#closed) return;
     this.#writing = true;
     try {
-      while (this.#queued > 0 && !this.#closed) {
+      while (!this.#closed) {
+        if (this.#clear.length > 0) {
+          const frames = this.#clear;
+          this.#clear = [];
+          const clear = frames.length === 1 ? frames[0]! : concat(frames);
+          await this.#writeAll(clear);
+          this.stats.bytesOut += clear.length;
+          continue;
+        }
+        if (this.#queued === 0 || (this.#keyring && !this.#sealer)) break;
         // Double buffering: writes go from one buffer while sends fill the other.
         const out = this.#queue.subarray(0, this.#queued);
         const next = this.#spare;
         this.#spare = this.#queue;
         this.#queue = next;
         this.#queued = 0;
-        let written = 0;
-        while (written < out.length) {
-          written += await this.#stream.write(out.subarray(written));
-        }
-        this.stats.bytesOut += out.length;
+        // Frames sent while this batch is sealed and written coalesce into
+        // the next one: one seal per write, however many frames.
+        const wire = this.#sealer ? await this.#sealer.seal(out) : out;
+        if (this.#closed) break;
+        await this.#writeAll(wire);
+        this.stats.bytesOut += wire.length;
         if (this.#budget && !this.#closed) {
           this.#budget.refund(this, out.length);
           this.#charged -= out.length;
@@ -341,8 +429,13 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
     } finally {
       this.#writing = false;
       if (this.#queued === 0) this.#shrink();
-      if (this.#queued === 0 && this.#drained) this.#drained();
+      if (!this.#hasOutput() && this.#drained) this.#drained();
     }
+  }
+
+  async #writeAll(bytes: Uint8Array): Promise<void> {
+    let written = 0;
+    while (written < bytes.length) written += await this.#stream.write(bytes.subarray(written));
   }
 
   // A queue that grew for a burst gives its memory back once drained.
@@ -357,7 +450,7 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
    */
   close(reason: CloseReason, detail: string, options: { flush?: boolean } = {}): void {
     if (this.#closing) return;
-    if (options.flush && (this.#queued > 0 || this.#writing)) {
+    if (options.flush && this.#hasOutput()) {
       this.#closing = true;
       const timer = this.#clock.setTimeout(
         () => this.#finish(reason, detail, true),
@@ -432,6 +525,20 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
       this.#lastReceived = this.#clock.now();
       this.stats.bytesIn += n;
       const batch = this.#decoder.push(buffer.subarray(0, n));
+      if (this.#keyring) {
+        // The frames are views into `buffer`, which is not read into again
+        // until they have all been handled.
+        await this.#onKeyedFrames(batch.frames);
+        if (this.#closing) return;
+        if (batch.error) {
+          const detail = batch.error.reason === "frame_too_large"
+            ? `Sealed record length (${batch.error.length}) exceeds limit (${batch.error.limit})`
+            : batch.error.message;
+          this.fail("protocol_error", "malformed", detail);
+          return;
+        }
+        continue;
+      }
       for (const frame of batch.frames) {
         if (this.#closing) return;
         this.stats.framesIn++;
@@ -458,18 +565,15 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
         this.#finish("remote_error", `${message.code}: ${message.text}`);
         return;
       }
+      if (message.kind === "auth_hello") {
+        this.#authFail("this network requires a key", "this node has no key");
+        return;
+      }
       if (message.kind !== "hello") {
         this.fail("protocol_error", "unexpected_message", `Expected hello, got ${message.kind}`);
         return;
       }
-      this.remoteHello = message;
-      this.remoteKey = formatAddress(message.address);
-      if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
-      this.#timer = this.#idleTimeout > 0
-        ? this.#clock.setTimeout(() => this.#onTimer(), this.#idleTimeout)
-        : undefined;
-      const rejection = this.#handler.onHello(this, message);
-      if (rejection) this.fail("local", rejection.code, rejection.text);
+      this.#accept(message);
       return;
     }
     if (message.kind === "hello") {
@@ -482,4 +586,201 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
     }
     this.#handler.onMessage(this, message, frame);
   }
+
+  // The remote's hello is in (verified, on a keyed link): the handler decides.
+  #accept(hello: HelloMessage): void {
+    this.remoteHello = hello;
+    this.remoteKey = formatAddress(hello.address);
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#timer = this.#idleTimeout > 0
+      ? this.#clock.setTimeout(() => this.#onTimer(), this.#idleTimeout)
+      : undefined;
+    const rejection = this.#handler.onHello(this, hello);
+    if (rejection) this.fail("local", rejection.code, rejection.text);
+  }
+
+  // Closes a link whose handshake failed: `detail` for this side's log,
+  // `text` in the error frame for the remote's.
+  #authFail(detail: string, text: string): void {
+    if (this.#closing) return;
+    this.send({ kind: "error", code: "auth_failed", text });
+    this.close("auth_failed", detail, { flush: true });
+  }
+
+  async #onKeyedFrames(frames: Frame[]): Promise<void> {
+    let i = 0;
+    while (i < frames.length && !this.#opener) {
+      if (this.#closing) return;
+      await this.#onHandshakeFrame(frames[i]!, frames[i + 1]);
+      i++;
+    }
+    const opener = this.#opener;
+    if (!opener || i >= frames.length) return;
+    // Counters are checked in order before anything is decrypted; the
+    // records of one read are then opened concurrently.
+    const opened = [];
+    let failure: string | undefined;
+    for (; i < frames.length; i++) {
+      const claimed = opener.claim(frames[i]!);
+      if ("detail" in claimed) {
+        failure = claimed.detail;
+        break;
+      }
+      opened.push(opener.open(claimed));
+    }
+    const inner = this.#inner!;
+    for (const pending of opened) {
+      const result = await pending;
+      if (this.#closing) return;
+      if (!result.ok) {
+        this.fail("protocol_error", "malformed", result.detail);
+        return;
+      }
+      const batch = inner.push(result.plain);
+      for (const frame of batch.frames) {
+        if (this.#closing) return;
+        this.stats.framesIn++;
+        this.#onFrame(frame);
+      }
+      if (batch.error && !this.#closing) {
+        this.fail("protocol_error", "malformed", batch.error.message);
+        return;
+      }
+    }
+    if (failure && !this.#closing) this.fail("protocol_error", "malformed", failure);
+  }
+
+  // One frame of a keyed handshake: auth_hello, hello, auth_proof in turn.
+  async #onHandshakeFrame(frame: Frame, next: Frame | undefined): Promise<void> {
+    const auth = this.#auth!;
+    const keyring = this.#keyring!;
+    this.stats.framesIn++;
+    if (frame.payload.length + 1 > this.#maxFrame) {
+      this.fail(
+        "protocol_error",
+        "malformed",
+        `Frame length (${frame.payload.length + 1}) exceeds limit (${this.#maxFrame})`,
+      );
+      return;
+    }
+    const result = decodeMessage(frame);
+    if (!result.ok) {
+      const code = result.reason === "unsupported_version" ? "unsupported_version" : "malformed";
+      this.fail("protocol_error", code, result.detail);
+      return;
+    }
+    const message = result.message;
+    if (message.kind === "error") {
+      this.#finish("remote_error", `${message.code}: ${message.text}`);
+      return;
+    }
+    if (!auth.remote) {
+      if (message.kind === "hello") {
+        // A keyless node, or a refusal at accept (its hello then an error
+        // in one write): the error says more than the missing key.
+        if (next && next.type === MessageType.Error) return;
+        this.#authFail("remote has no key", "this network requires a key");
+        return;
+      }
+      if (message.kind !== "auth_hello") {
+        this.fail(
+          "protocol_error",
+          "unexpected_message",
+          `Expected auth_hello, got ${message.kind}`,
+        );
+        return;
+      }
+      const key = keyById(keyring, message.keyId);
+      if (!key) {
+        this.#authFail(
+          `remote proves with key ${message.keyId}, which is not in this node's keyring (${
+            keyring.ids.join(", ")
+          })`,
+          `key ${message.keyId} is not accepted here`,
+        );
+        return;
+      }
+      auth.remote = { key, authHello: frameBytes(frame) };
+      return;
+    }
+    if (!auth.remoteHello) {
+      if (message.kind !== "hello") {
+        this.fail("protocol_error", "unexpected_message", `Expected hello, got ${message.kind}`);
+        return;
+      }
+      auth.remoteHello = message;
+      const remote = { authHello: auth.remote.authHello, hello: frameBytes(frame) };
+      const out = this.direction === "out";
+      const role: AuthRole = out ? "initiator" : "responder";
+      const bytes = out ? transcript(auth.local, remote) : transcript(remote, auth.local);
+      auth.transcript = bytes;
+      const [mac, session] = await Promise.all([
+        proveKey(keyring.sendKey, role, bytes),
+        out
+          ? deriveSession(role, keyring.sendKey, auth.remote.key, bytes)
+          : deriveSession(role, auth.remote.key, keyring.sendKey, bytes),
+      ]);
+      if (this.#closing) return;
+      auth.session = session;
+      // The proof is the last frame in clear; everything after it is sealed.
+      this.#sendClear(encodeMessage({ kind: "auth_proof", mac: toHex(mac) }));
+      this.#sealer = new RecordSealer(session.seal, recordPlaintextLimit(this.#maxFrame));
+      return;
+    }
+    if (message.kind !== "auth_proof") {
+      this.fail("protocol_error", "unexpected_message", `Expected auth_proof, got ${message.kind}`);
+      return;
+    }
+    const remoteRole: AuthRole = this.direction === "out" ? "responder" : "initiator";
+    const valid = await checkProof(
+      auth.remote.key,
+      remoteRole,
+      auth.transcript!,
+      fromHex(message.mac),
+    );
+    if (this.#closing) return;
+    if (!valid) {
+      this.#authFail(
+        "remote's proof does not verify (wrong key, or the handshake was tampered with)",
+        "proof does not verify",
+      );
+      return;
+    }
+    this.#opener = new RecordOpener(auth.session!.open);
+    this.#inner = new FrameDecoder({ maxFrameBytes: this.#maxFrame });
+    this.#auth = undefined;
+    this.#accept(auth.remoteHello);
+  }
+}
+
+/** A keyed handshake in progress. */
+interface AuthState {
+  /** This side's opening frames, as sent. */
+  readonly local: OpeningFrames;
+  /** The remote's key (named by its `auth_hello`) and that frame's bytes. */
+  remote?: { readonly key: NetworkKey; readonly authHello: Uint8Array };
+  /** The remote's hello, held back until its proof verifies. */
+  remoteHello?: HelloMessage;
+  transcript?: Uint8Array;
+  session?: SessionKeys;
+}
+
+// A frame's bytes as they were on the wire (prefix, type, payload), copied.
+function frameBytes(frame: Frame): Uint8Array {
+  const length = frame.payload.length + 1;
+  const bytes = new Uint8Array(FRAME_HEADER_BYTES + frame.payload.length);
+  new DataView(bytes.buffer).setUint32(0, length);
+  bytes[4] = frame.type;
+  bytes.set(frame.payload, FRAME_HEADER_BYTES);
+  return bytes;
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
 }

@@ -61,6 +61,9 @@ export const MessageType = {
   CatchUp: 31,
   SeedChallenge: 32,
   SeedProof: 33,
+  // Keyed networks: the authenticated handshake (docs/protocol.md, section 16).
+  AuthHello: 34,
+  AuthProof: 35,
 } as const;
 
 /** A message type byte this build knows. */
@@ -81,6 +84,7 @@ export const ERROR_CODES = [
   "removed",
   "overloaded",
   "too_large",
+  "auth_failed",
 ] as const;
 /** An error code; unknown codes from newer peers decode as `"other"`. */
 export type ErrorCode = typeof ERROR_CODES[number] | "other";
@@ -348,6 +352,24 @@ export interface SeedProofMessage {
   readonly nonce: string;
 }
 
+/**
+ * Opens the handshake of a keyed connection, before the `hello`: which key
+ * this side proves with, and its fresh challenge.
+ */
+export interface AuthHelloMessage {
+  readonly kind: "auth_hello";
+  /** The id of the key the sender proves with: 8 lowercase hex digits. */
+  readonly keyId: string;
+  /** 64 lowercase hex digits: 32 random bytes, fresh per connection. */
+  readonly nonce: string;
+}
+/** Proves the sender holds the key it named: an HMAC over the handshake transcript. */
+export interface AuthProofMessage {
+  readonly kind: "auth_proof";
+  /** 64 lowercase hex digits: the 32-byte HMAC-SHA-256. */
+  readonly mac: string;
+}
+
 /** Every message of the protocol. */
 export type Message =
   | HelloMessage
@@ -382,7 +404,9 @@ export type Message =
   | CatchUpRequestMessage
   | CatchUpMessage
   | SeedChallengeMessage
-  | SeedProofMessage;
+  | SeedProofMessage
+  | AuthHelloMessage
+  | AuthProofMessage;
 
 /** A message's kind string, e.g. `"gossip"`. */
 export type MessageKind = Message["kind"];

@@ -15,6 +15,7 @@ import * as app from "./_app_codecs.ts";
 import * as membership from "./_membership_codecs.ts";
 import * as overlay from "./_overlay_codecs.ts";
 import * as seedAuth from "./_seed_auth_codecs.ts";
+import * as auth from "./_auth_codecs.ts";
 import { BadMagic, VersionMismatch } from "./_overlay_codecs.ts";
 import { type Frame, FRAME_HEADER_BYTES, MAX_FRAME_BYTES } from "./frame.ts";
 import {
@@ -69,6 +70,8 @@ const CODECS: CodecTable = {
   catch_up: overlay.catchUp,
   seed_challenge: seedAuth.seedChallenge,
   seed_proof: seedAuth.seedProof,
+  auth_hello: auth.authHello,
+  auth_proof: auth.authProof,
 };
 
 export { APP_HOPS_OFFSET } from "./_app_codecs.ts";

@@ -20,6 +20,7 @@ import { randomUint32, type Rng } from "../util/random.ts";
 import type { ConnectionHandler, FramedConnection } from "./connection.ts";
 import { dialNode } from "./dial.ts";
 import type { HelloMessage, NodeRole } from "./messages.ts";
+import type { KeyringSource } from "./keyring.ts";
 import type { Transport } from "./transport.ts";
 
 /** Whose trouble a failed probe shows: the target's, or this node's own. */
@@ -50,6 +51,8 @@ export interface ProbeOptions {
   rng: Rng;
   /** Time source for the round trip and the deadline. */
   clock: Clock;
+  /** The network keys, on a keyed network. @default {keyless} */
+  keyring?: KeyringSource;
 }
 
 // errno values of a node out of resources: EMFILE 24, ENFILE 23, ENOMEM 12,
@@ -118,6 +121,7 @@ export async function probeNode(target: Address, options: ProbeOptions): Promise
       handler,
       timeoutMs: options.timeoutMs,
       clock,
+      ...(options.keyring ? { connection: { keyring: options.keyring } } : {}),
     });
   } catch (error) {
     const elapsed = clock.now() - started;

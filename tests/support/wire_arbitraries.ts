@@ -93,6 +93,13 @@ export const seedNonce: fc.Arbitrary<string> = fc
   .uint8Array({ minLength: 16, maxLength: 16 })
   .map((bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(""));
 
+/** `n` random bytes as lowercase hex (key ids, auth nonces, MACs). */
+export function hexBytes(n: number): fc.Arbitrary<string> {
+  return fc
+    .uint8Array({ minLength: n, maxLength: n })
+    .map((bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(""));
+}
+
 /** A proposal id, `<node id>-<u32>`. */
 export const proposalId: fc.Arbitrary<string> = fc
   .tuple(nodeId, fc.nat({ max: 0xffff_ffff }))
@@ -362,6 +369,12 @@ export const MESSAGE_ARBITRARIES: ArbitraryTable = {
   }),
   seed_challenge: fc.record({ kind: fc.constant("seed_challenge" as const), nonce: seedNonce }),
   seed_proof: fc.record({ kind: fc.constant("seed_proof" as const), nonce: seedNonce }),
+  auth_hello: fc.record({
+    kind: fc.constant("auth_hello" as const),
+    keyId: hexBytes(4),
+    nonce: hexBytes(32),
+  }),
+  auth_proof: fc.record({ kind: fc.constant("auth_proof" as const), mac: hexBytes(32) }),
   decision: address.chain((dead) =>
     fc.record({
       kind: fc.constant("decision" as const),

@@ -164,3 +164,9 @@ export const APPENDED_SAMPLES: ReadonlyArray<readonly [Message, number]> = [
   [{ kind: "seed_challenge", nonce: "00112233445566778899aabbccddeeff" }, 32],
   [{ kind: "seed_proof", nonce: "ffffffffffffffffffffffffffffffff" }, 33],
 ];
+
+/** Samples of the keyed handshake's two kinds, with their type bytes written by hand. */
+export const AUTH_SAMPLES: ReadonlyArray<readonly [Message, number]> = [
+  [{ kind: "auth_hello", keyId: "0a1b2c3d", nonce: "ab".repeat(32) }, 34],
+  [{ kind: "auth_proof", mac: "cd".repeat(32) }, 35],
+];

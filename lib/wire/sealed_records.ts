@@ -1,0 +1,172 @@
+/**
+ * Sealed records: what a keyed connection sends after its handshake.
+ *
+ * A record is `u32 length` (bytes that follow), `u64 counter`, then the
+ * AES-256-GCM ciphertext of a slice of the plaintext frame stream and its
+ * 16-byte tag. The counter is the GCM nonce (4 zero bytes, then the counter)
+ * and counts records from 0 in each direction, so a nonce is never reused
+ * under a key; the receiver expects exactly the next counter, so a
+ * replayed, dropped or reordered record is named before anything is
+ * decrypted. One write of coalesced frames becomes one record (or a few, when
+ * it exceeds the record limit): the cost is per write, not per frame.
+ *
+ * @module
+ */
+
+import type { Frame } from "./frame.ts";
+
+/** Bytes of a record before its ciphertext: length prefix and counter. */
+export const RECORD_HEADER_BYTES = 12;
+/** Bytes of the GCM tag that ends a record. */
+export const RECORD_TAG_BYTES = 16;
+
+/** Largest record body (counter, ciphertext, tag) for a plaintext limit of `maxPlain` bytes. */
+export function recordLimit(maxPlain: number): number {
+  return 8 + maxPlain + RECORD_TAG_BYTES;
+}
+
+/** Plaintext bytes per record for a frame limit: the largest frame and its prefix fit in one. */
+export function recordPlaintextLimit(maxFrameBytes: number): number {
+  return maxFrameBytes + 4;
+}
+
+const TWO_32 = 0x1_0000_0000;
+
+function nonceFor(counter: number, into: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
+  const view = new DataView(into.buffer, into.byteOffset, into.byteLength);
+  view.setUint32(4, Math.floor(counter / TWO_32));
+  view.setUint32(8, counter >>> 0);
+  return into;
+}
+
+/** Seals one direction's output. */
+export class RecordSealer {
+  readonly #key: CryptoKey;
+  readonly #maxPlain: number;
+  #counter = 0;
+  #out = new Uint8Array(0);
+
+  /** Seals with `key`, at most `maxPlain` plaintext bytes per record. */
+  constructor(key: CryptoKey, maxPlain: number) {
+    this.#key = key;
+    this.#maxPlain = maxPlain;
+  }
+
+  /** Records sealed so far (the next record's counter). */
+  get counter(): number {
+    return this.#counter;
+  }
+
+  /**
+   * Seals `plain` into one record, or several if it exceeds the record
+   * limit. The result is a view into a buffer this sealer reuses: write it
+   * before the next call.
+   */
+  async seal(plain: Uint8Array): Promise<Uint8Array> {
+    const count = Math.max(1, Math.ceil(plain.length / this.#maxPlain));
+    const total = plain.length + count * (RECORD_HEADER_BYTES + RECORD_TAG_BYTES);
+    if (this.#out.length < total) this.#out = new Uint8Array(Math.max(total, 4096));
+    // Kept small once a burst is over.
+    else if (this.#out.length > 256 * 1024 && total < 64 * 1024) this.#out = new Uint8Array(4096);
+    const out = this.#out;
+    const sealed: Promise<ArrayBuffer>[] = [];
+    const first = this.#counter;
+    for (let i = 0; i < count; i++) {
+      const slice = plain.subarray(i * this.#maxPlain, (i + 1) * this.#maxPlain);
+      const iv = nonceFor(first + i, new Uint8Array(12));
+      sealed.push(
+        crypto.subtle.encrypt(
+          { name: "AES-GCM", iv, tagLength: 128 },
+          this.#key,
+          slice as BufferSource,
+        ),
+      );
+    }
+    // The counters are spent whether or not the caller writes the records.
+    this.#counter += count;
+    if (this.#counter >= Number.MAX_SAFE_INTEGER) throw new RangeError("Record counter exhausted");
+    const parts = await Promise.all(sealed);
+    const view = new DataView(out.buffer);
+    let at = 0;
+    for (let i = 0; i < count; i++) {
+      const body = new Uint8Array(parts[i]!);
+      view.setUint32(at, 8 + body.length);
+      view.setUint32(at + 4, Math.floor((first + i) / TWO_32));
+      view.setUint32(at + 8, (first + i) >>> 0);
+      out.set(body, at + RECORD_HEADER_BYTES);
+      at += RECORD_HEADER_BYTES + body.length;
+    }
+    return out.subarray(0, at);
+  }
+}
+
+/** What opening one record gave. */
+export type OpenResult =
+  | { readonly ok: true; readonly plain: Uint8Array }
+  | { readonly ok: false; readonly detail: string };
+
+/**
+ * Opens the other direction's records, in order. Records arrive as frames of
+ * the outer length-prefixed stream (the length already checked against the
+ * record limit by the frame decoder, before any byte was buffered): the
+ * "type" byte is the counter's first byte.
+ */
+export class RecordOpener {
+  readonly #key: CryptoKey;
+  #expected = 0;
+
+  /** Opens with `key`. */
+  constructor(key: CryptoKey) {
+    this.#key = key;
+  }
+
+  /** The counter the next record must carry. */
+  get expected(): number {
+    return this.#expected;
+  }
+
+  /**
+   * Checks the counter of `record` and reserves it: synchronous, so records
+   * may then be decrypted concurrently and still be checked in order.
+   * Returns the failure, or the ciphertext to {@linkcode open}.
+   */
+  claim(record: Frame): { ct: Uint8Array; counter: number } | { detail: string } {
+    const p = record.payload;
+    if (p.length < 7 + RECORD_TAG_BYTES + 1) {
+      return {
+        detail: `Sealed record of ${p.length + 1} bytes is shorter than its header and tag`,
+      };
+    }
+    const high = ((record.type << 24) | (p[0]! << 16) | (p[1]! << 8) | p[2]!) >>> 0;
+    const low = ((p[3]! << 24) | (p[4]! << 16) | (p[5]! << 8) | p[6]!) >>> 0;
+    const counter = high * TWO_32 + low;
+    const expected = this.#expected;
+    if (counter !== expected) {
+      return {
+        detail: counter < expected
+          ? `Replayed sealed record ${counter} (expected ${expected})`
+          : `Sealed record ${counter} out of order (expected ${expected})`,
+      };
+    }
+    this.#expected++;
+    return { ct: p.subarray(7), counter };
+  }
+
+  /** Decrypts a claimed record: its plaintext, or why it does not open. */
+  async open(claimed: { ct: Uint8Array; counter: number }): Promise<OpenResult> {
+    try {
+      const plain = await crypto.subtle.decrypt(
+        { name: "AES-GCM", iv: nonceFor(claimed.counter, new Uint8Array(12)), tagLength: 128 },
+        this.#key,
+        claimed.ct as BufferSource,
+      );
+      return { ok: true, plain: new Uint8Array(plain) };
+    } catch {
+      return {
+        ok: false,
+        detail:
+          `Sealed record ${claimed.counter} does not open (tampered, or sealed with another key)`,
+      };
+    }
+  }
+}
