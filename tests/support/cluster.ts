@@ -20,6 +20,8 @@ export interface NodeProcessOptions {
   launcher?: readonly string[];
   /** Its file-descriptor limit (POSIX only). @default {inherited} */
   maxOpenFiles?: number;
+  /** Further environment variables (e.g. `GOSSIPNET_KEY`). @default {none} */
+  env?: Readonly<Record<string, string>>;
 }
 
 /** One running node process. */
@@ -75,7 +77,7 @@ export class NodeProcess {
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",
-      env: { NO_COLOR: "1" },
+      env: { NO_COLOR: "1", ...options.env },
     }).spawn();
     this.#stdin = this.child.stdin.getWriter();
     // The exit status resolves once the output is read too, so a test that
@@ -175,8 +177,8 @@ export class Cluster implements AsyncDisposable {
   }
 
   /** Starts peer number `index` (0-based). */
-  peer(index: number, args: readonly string[] = []): NodeProcess {
-    const node = new NodeProcess("peer", this.peerPorts[index] as number, this.dir, args);
+  peer(index: number, args: readonly string[] = [], options: NodeProcessOptions = {}): NodeProcess {
+    const node = new NodeProcess("peer", this.peerPorts[index] as number, this.dir, args, options);
     this.nodes.push(node);
     return node;
   }
