@@ -113,6 +113,11 @@ export async function startPeer(options: PeerOptions): Promise<PeerHandle> {
 /** {@linkcode startPeer} with the command line's extras. */
 export async function launchPeer(options: PeerOptions, launch: PeerLaunch): Promise<LaunchedPeer> {
   const listen = checkListen(options);
+  const keys = await NodeKeys.load({
+    ...(options.keyFile === undefined ? {} : { keyFile: options.keyFile }),
+    ...(options.key === undefined ? {} : { key: options.key }),
+    ...(launch.keyEnv === undefined ? {} : { env: launch.keyEnv }),
+  });
   const tuning = resolvePeerTuning({ ...peerTuningOf(options), ...launch.tuning });
   const seeds = await seedsOf(options);
   if (options.onMessage !== undefined) checkHandlerCommand(options.onMessage);
@@ -122,11 +127,6 @@ export async function launchPeer(options: PeerOptions, launch: PeerLaunch): Prom
   const metricsAt = options.metrics === undefined
     ? undefined
     : toAddress(options.metrics, "metrics");
-  const keys = await NodeKeys.load({
-    ...(options.keyFile === undefined ? {} : { keyFile: options.keyFile }),
-    ...(options.key === undefined ? {} : { key: options.key }),
-    ...(launch.keyEnv === undefined ? {} : { env: launch.keyEnv }),
-  });
   const bound = bindNode(options.transport ?? tcpTransport, {
     listen,
     ...(advertise ? { advertise } : {}),

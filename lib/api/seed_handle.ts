@@ -100,6 +100,11 @@ export interface LaunchedSeed {
 /** {@linkcode startSeed} with the command line's extras. */
 export async function launchSeed(options: SeedOptions, launch: SeedLaunch): Promise<LaunchedSeed> {
   const listen = checkListen(options);
+  const keys = await NodeKeys.load({
+    ...(options.keyFile === undefined ? {} : { keyFile: options.keyFile }),
+    ...(options.key === undefined ? {} : { key: options.key }),
+    ...(launch.keyEnv === undefined ? {} : { env: launch.keyEnv }),
+  });
   const tuning = resolveSeedTuning({ ...seedTuningOf(options), ...launch.tuning });
   const listed = await seedsOf(options);
   const advertise = options.advertise === undefined
@@ -108,11 +113,6 @@ export async function launchSeed(options: SeedOptions, launch: SeedLaunch): Prom
   const metricsAt = options.metrics === undefined
     ? undefined
     : toAddress(options.metrics, "metrics");
-  const keys = await NodeKeys.load({
-    ...(options.keyFile === undefined ? {} : { keyFile: options.keyFile }),
-    ...(options.key === undefined ? {} : { key: options.key }),
-    ...(launch.keyEnv === undefined ? {} : { env: launch.keyEnv }),
-  });
   // `seeds: []` is a network of one: this seed, wherever it listens.
   if (listed.length > 0 && listen.port === 0 && !advertise) {
     throw new ConfigError("Invalid option port: a seed on port 0 can only run alone (seeds: [])");

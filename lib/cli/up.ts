@@ -36,8 +36,8 @@ import { onStopSignals, StopSignals } from "./signals.ts";
 import { startBanner } from "../up/banner.ts";
 import { upKeysCommand } from "../up/key_commands.ts";
 import { KeyState } from "../up/key_state.ts";
-import { type RunKeyOrigin, RunKeys } from "../up/run_keys.ts";
-import { keyFileText } from "../api/node_keys.ts";
+import { keyLines, type RunKeyOrigin, RunKeys } from "../up/run_keys.ts";
+import { KEY_ENV, keyFileText } from "../api/node_keys.ts";
 import { keyEnv } from "./key_env.ts";
 import { runSummaryText } from "../up/run_summary.ts";
 import { type ManagedNode, Supervisor } from "../up/supervisor.ts";
@@ -67,6 +67,8 @@ function tailPollMs(nodes: number): number {
 /** Runs a local network; resolves to the exit code. */
 export async function runUp(invocation: UpInvocation): Promise<number> {
   const startTs = systemClock.now();
+  // Read (and checked) first, so a bad key leaves nothing behind.
+  const keyText = await upKeyText(invocation);
   const seedAddresses = invocation.configPath === undefined
     ? undefined
     : await loadSeedList(invocation.configPath);
@@ -79,12 +81,10 @@ export async function runUp(invocation: UpInvocation): Promise<number> {
     ...(invocation.advertise === undefined ? {} : { advertise: invocation.advertise }),
   });
   checkPortsFree(plan);
-  // Read (and checked) before the run directory exists, so a bad key leaves nothing behind.
-  const keyText = await upKeyText(invocation);
   const logDir = await prepareRunDir(invocation.logDir);
   const keys = keyText === undefined
     ? undefined
-    : await RunKeys.create(`${logDir}/${RUN_KEY_FILE}`, keyText.origin, keyText.text);
+    : await RunKeys.create(`${logDir}/${RUN_KEY_FILE}`, keyText.origin, keyText.lines);
   const configPath = invocation.configPath ?? `${logDir}/config.csv`;
   if (invocation.configPath === undefined) await writeRunFile(configPath, configCsv(plan));
   const run = new UpRun(invocation, plan, { startTs, logDir, configPath }, keys);
@@ -409,14 +409,15 @@ export const RUN_KEY_FILE = "network.key";
 /** Where the run's keys come from: --secure, --key-file, else GOSSIPNET_KEY; none without. */
 async function upKeyText(
   inv: UpInvocation,
-): Promise<{ origin: RunKeyOrigin; text: string | undefined } | undefined> {
-  if (inv.secure) return { origin: { from: "secure" }, text: undefined };
+): Promise<{ origin: RunKeyOrigin; lines?: string[] } | undefined> {
+  if (inv.secure) return { origin: { from: "secure" } };
   if (inv.keyFile !== undefined) {
-    const text = await keyFileText(inv.keyFile);
-    return { origin: { from: "file", path: inv.keyFile }, text };
+    const lines = await keyLines(await keyFileText(inv.keyFile), inv.keyFile);
+    return { origin: { from: "file", path: inv.keyFile }, lines };
   }
   const env = keyEnv().keyEnv;
-  return env === undefined ? undefined : { origin: { from: "env" }, text: env };
+  if (env === undefined) return undefined;
+  return { origin: { from: "env" }, lines: await keyLines(env, KEY_ENV) };
 }
 
 function keyOriginText(origin: RunKeyOrigin): string {

@@ -39,18 +39,13 @@ export class RunKeys {
 
   /**
    * Writes the run's key file at `path`: a new random key (`--secure`), or
-   * the keys of `text` (a key file's content or `GOSSIPNET_KEY`), and
-   * returns the run's keys.
-   *
-   * @throws {ConfigError} When `text` holds no valid key (naming `source`).
+   * `lines` (checked by {@linkcode keyLines}), and returns the run's keys.
    */
   static async create(
     path: string,
     origin: RunKeyOrigin,
-    text: string | undefined,
+    lines: readonly string[] = [generateKeyText()],
   ): Promise<RunKeys> {
-    const source = origin.from === "file" ? origin.path : "GOSSIPNET_KEY";
-    const lines = origin.from === "secure" ? [generateKeyText()] : await keyLines(text!, source);
     const keys = await Promise.all(lines.map(runKey));
     const run = new RunKeys(path, keys, origin);
     await run.#write();
@@ -128,8 +123,11 @@ async function runKey(line: string): Promise<RunKey> {
   return { id: (await parseKeyring(line, "key")).sendKey.id, line };
 }
 
-/** The key lines of `text`, checked (a bad line is an error naming `source` and the line). */
-async function keyLines(text: string, source: string): Promise<string[]> {
+/**
+ * The key lines of `text`, checked, duplicates dropped.
+ * @throws {ConfigError} At a bad line (naming `source` and the line) or no key.
+ */
+export async function keyLines(text: string, source: string): Promise<string[]> {
   try {
     const ring = await parseKeyring(text, source);
     const ids = new Set(ring.ids);
