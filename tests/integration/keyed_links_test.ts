@@ -68,12 +68,12 @@ Deno.test("keyed links: a flipped, replayed or reordered record closes the link;
       const links = [p1.log.count(linked(p2.key)), p2.log.count(linked(p1.key))];
       await tampering.arm(tamper, direction);
       // The side that received the tampered record names it; both lose the link.
-      const named = (peer: TestPeer, other: TestPeer) => (e: LogEvent) =>
+      const named = (other: TestPeer) => (e: LogEvent) =>
         e.event === "neighbor_lost" && e.neighbor === other.key &&
         e.reason.startsWith("protocol_error: ") && e.reason.includes(detail);
       await Promise.race([
-        p1.log.waitFor(named(p1, p2), `${tamper}: p1 naming "${detail}"`),
-        p2.log.waitFor(named(p2, p1), `${tamper}: p2 naming "${detail}"`),
+        p1.log.waitFor(named(p2), `${tamper}: p1 naming "${detail}"`),
+        p2.log.waitFor(named(p1), `${tamper}: p2 naming "${detail}"`),
       ]);
       // The network heals: the two link again (through a proxy) and gossip flows both ways.
       await p1.log.waitFor(
