@@ -12,19 +12,26 @@ import { COMMAND_FLAGS, type FlagSpec } from "./flags.ts";
 
 export { VERSION };
 
+const KEYS_FOOTER =
+  "Keys: --key-file wins over GOSSIPNET_KEY. SIGHUP (or keys reload) rereads the\n" +
+  "key file; a bad file keeps the keys in use. Logs show key ids, never keys.";
+
 const SUMMARIES: Readonly<Record<string, { usage: string; about: string; footer?: string }>> = {
   seed: {
     usage: "gossipnet seed --port <port> [flags]",
     about: "Run a seed node: it keeps the peer list, registers joining peers, hands out\n" +
       "peer lists and removes peers reported dead.",
-    footer: "Shell commands (stdin, any case): peers, help, exit",
+    footer: "Shell commands (stdin, any case): peers, keys [reload], help, exit\n\n" +
+      KEYS_FOOTER,
   },
   peer: {
     usage: "gossipnet peer --port <port> [flags]",
     about: "Run a peer node: it registers with a majority of the seeds in the config,\n" +
       "links to peers chosen by preferential attachment, gossips, and reports\n" +
       "neighbours that stop answering pings.",
-    footer: "Shell commands (stdin, any case): peers, seeds, msg, send <text>, help, exit\n\n" +
+    footer:
+      "Shell commands (stdin, any case): peers, seeds, msg, send <text>, keys [reload], help, exit\n\n" +
+      KEYS_FOOTER + "\n\n" +
       "--on-message gets the payload on stdin and GOSSIPNET_ID, GOSSIPNET_ORIGIN,\n" +
       "GOSSIPNET_HOPS, GOSSIPNET_FROM, GOSSIPNET_BYTES in its environment. Handlers run\n" +
       `one at a time from a queue of ${HANDLER_QUEUE_CAPACITY} messages (beyond it messages get no handler\n` +
@@ -40,7 +47,9 @@ const SUMMARIES: Readonly<Record<string, { usage: string; about: string; footer?
       "(<log-dir>/report.html). --verbose prints every node line instead; the logs\n" +
       "always have everything. --ui serves a live dashboard of the overlay.",
     footer: "Shell commands (stdin): status, kill <node>, pause <node>, resume <node>,\n" +
-      "start <node>, help, exit. Nodes are named s1.. and p1..",
+      "start <node>, keys [install | use <id> | remove <id> | rotate], help, exit.\n" +
+      "Nodes are named s1.. and p1..; keys rotate changes the run's key on every running\n" +
+      "node in three steps (install, use, remove), each once every node reread the file.",
   },
   report: {
     usage: "gossipnet report <log-dir> [-o <file.html>]",
