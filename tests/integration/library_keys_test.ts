@@ -1,0 +1,59 @@
+/**
+ * The library's keys, through `mod.ts` alone: nodes keyed with `key` or
+ * `keyFile`, a payload over keyed links, a wrong key refused with
+ * `auth_failed`, and `reloadKeys()` for rotation.
+ */
+
+import { assertEquals, assertRejects } from "@std/assert";
+import { type LogEvent, startPeer, startSeed } from "../../mod.ts";
+import { generateKeyText } from "../../lib/wire/keyring.ts";
+import { ConfigError } from "../../lib/util/errors.ts";
+import { waitFor } from "../support/jsonl_log.ts";
+import { freePortBlock } from "../support/ports.ts";
+
+/** The first event of `events` that passes `test`. */
+async function first(
+  events: AsyncIterableIterator<LogEvent>,
+  test: (e: LogEvent) => boolean,
+): Promise<LogEvent> {
+  for await (const event of events) if (test(event)) return event;
+  throw new Error("The events ended first");
+}
+
+Deno.test("library: keyed nodes deliver; a wrong key is refused; reloadKeys() rotates", async () => {
+  const [a, b] = [generateKeyText(), generateKeyText()];
+  const dir = await Deno.makeTempDir({ prefix: "gossipnet-libkeys-" });
+  const file = `${dir}/net.key`;
+  await Deno.writeTextFile(file, `${a}\n`);
+  const port = freePortBlock(1);
+  const seeds = [`127.0.0.1:${port}`];
+  await using seed = await startSeed({ port, seeds, keyFile: file });
+  await seed.ready;
+  await using alice = await startPeer({ port: 0, seeds, key: a, gossipCount: 0 });
+  await using bob = await startPeer({ port: 0, seeds, key: a, gossipCount: 0 });
+  await Promise.all([alice.joined, bob.joined]);
+  await waitFor("alice and bob to link", () => alice.neighbors().length > 0);
+  const inbox = bob.messages();
+  const id = alice.publish("sealed hello");
+  const got = await inbox.next();
+  assertEquals(got.value?.id, id);
+  assertEquals(new TextDecoder().decode(got.value?.data), "sealed hello");
+  assertEquals(seed.keys().length, 1);
+
+  // A peer with another key: refused at the seed, which says so.
+  const refused = first(seed.events(), (e) => e.event === "auth_failed");
+  await using mallory = await startPeer({ port: 0, seeds, key: b, gossipCount: 0 });
+  await refused;
+  assertEquals(mallory.neighbors(), []);
+  assertEquals(seed.members().length, 2);
+
+  // Rotation step 1 on the seed: it now accepts b as well, and says so.
+  await Deno.writeTextFile(file, `${a}\n${b}\n`);
+  assertEquals((await seed.reloadKeys()).length, 2);
+  assertEquals(seed.keys(), await seed.reloadKeys());
+  await Deno.writeTextFile(file, "garbage\n");
+  await assertRejects(() => seed.reloadKeys(), ConfigError, "line 1");
+  assertEquals(seed.keys().length, 2);
+  await assertRejects(() => alice.reloadKeys(), ConfigError, "only a key file is reread");
+  await Deno.remove(dir, { recursive: true });
+});
