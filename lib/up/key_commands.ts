@@ -91,7 +91,10 @@ async function step(ctx: UpKeysContext, what: string): Promise<string> {
   const running = (): ManagedNode[] => ctx.supervisor.nodes.filter((n) => n.state === "running");
   const paused = ctx.supervisor.nodes.filter((n) => n.state === "paused");
   const before = ctx.state.serial;
-  for (const node of ctx.supervisor.nodes) if (node.alive) node.signal("SIGHUP");
+  for (const node of ctx.supervisor.nodes) {
+    // Without SIGHUP (Windows) the node's own shell command does the same.
+    if (node.alive && !node.signal("SIGHUP")) node.type("keys reload");
+  }
   const late = await ctx.state.waitFor(
     () => running().map((n) => n.spec.address),
     (report) => report !== undefined && report.serial > before && report.ids.join(" ") === wanted,

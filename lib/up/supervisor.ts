@@ -195,6 +195,14 @@ export class ManagedNode {
     for (const line of lines.flush()) emit(line);
   }
 
+  /** Types `line` into the node's shell (its stdin); false when it has no process. */
+  type(line: string): boolean {
+    const stdin = this.#stdin;
+    if (!stdin) return false;
+    stdin.write(new TextEncoder().encode(`${line}\n`)).catch(() => {});
+    return true;
+  }
+
   /** @internal Closes its stdin: a node run by `up` then stops by itself. */
   closeStdin(): void {
     const stdin = this.#stdin;

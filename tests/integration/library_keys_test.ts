@@ -11,6 +11,19 @@ import { ConfigError } from "../../lib/util/errors.ts";
 import { waitFor } from "../support/jsonl_log.ts";
 import { freePortBlock } from "../support/ports.ts";
 
+/** `promise`, or a failure naming `what` after 20 s (a test must end, not hang). */
+async function within<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`No ${what} within 20s`)), 20_000);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** The first event of `events` that passes `test`. */
 async function first(
   events: AsyncIterableIterator<LogEvent>,
@@ -29,13 +42,18 @@ Deno.test("library: keyed nodes deliver; a wrong key is refused; reloadKeys() ro
   const seeds = [`127.0.0.1:${port}`];
   await using seed = await startSeed({ port, seeds, keyFile: file });
   await seed.ready;
+  // One after the other, so bob links to alice with no simultaneous dial to settle.
   await using alice = await startPeer({ port: 0, seeds, key: a, gossipCount: 0 });
+  await alice.joined;
   await using bob = await startPeer({ port: 0, seeds, key: a, gossipCount: 0 });
-  await Promise.all([alice.joined, bob.joined]);
-  await waitFor("alice and bob to link", () => alice.neighbors().length > 0);
+  await bob.joined;
+  await waitFor(
+    "alice and bob to link",
+    () => alice.neighbors().length > 0 && bob.neighbors().length > 0,
+  );
   const inbox = bob.messages();
   const id = alice.publish("sealed hello");
-  const got = await inbox.next();
+  const got = await within(inbox.next(), "message at bob");
   assertEquals(got.value?.id, id);
   assertEquals(new TextDecoder().decode(got.value?.data), "sealed hello");
   assertEquals(seed.keys().length, 1);
@@ -43,7 +61,7 @@ Deno.test("library: keyed nodes deliver; a wrong key is refused; reloadKeys() ro
   // A peer with another key: refused at the seed, which says so.
   const refused = first(seed.events(), (e) => e.event === "auth_failed");
   await using mallory = await startPeer({ port: 0, seeds, key: b, gossipCount: 0 });
-  await refused;
+  await within(refused, "auth_failed at the seed");
   assertEquals(mallory.neighbors(), []);
   assertEquals(seed.members().length, 2);
 
