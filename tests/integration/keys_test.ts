@@ -11,25 +11,18 @@ import { assert, assertEquals, assertMatch } from "@std/assert";
 import { type Network, startNetwork } from "../support/attack.ts";
 import type { NodeProcess } from "../support/cluster.ts";
 import { events, waitFor, waitForEvent } from "../support/jsonl_log.ts";
-import {
-  allJoined,
-  FAST_PEER_ARGS,
-  type Generated,
-  generated,
-  missing,
-  seedMembers,
-} from "../support/network.ts";
+import { allJoined, type Generated, generated, missing, seedMembers } from "../support/network.ts";
 import { clientHello, RawClient } from "../support/raw_client.ts";
 import { generateKeyText, keyId } from "../../lib/wire/keyring.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
 /**
- * Peer timings for the rotation test: fast gossip, but pings patient enough
+ * Peer timings for these tests: fast gossip, but pings patient enough
  * (1.2 s to suspicion) that the CPU spent on the test's CLI processes
  * cannot pass for a dead neighbour.
  */
-const ROTATION_PEER_ARGS = [
+const PATIENT_PEER_ARGS = [
   "--gossip-interval",
   "200ms",
   "--ping-interval",
@@ -120,7 +113,7 @@ Deno.test({
     peers: 8,
     spare: 1,
     seedArgs: ["--pending-timeout", "1s", ...keyed],
-    peerArgs: [...FAST_PEER_ARGS, "--gossip-count", "1000", ...keyed],
+    peerArgs: [...PATIENT_PEER_ARGS, "--gossip-count", "1000", ...keyed],
   });
   const { cluster, seeds, peers } = network;
   try {
@@ -147,7 +140,7 @@ Deno.test({
       });
 
       await t.step("a peer with the wrong key cannot register, neighbour or gossip", async () => {
-        const intruder = cluster.peer(8, [...FAST_PEER_ARGS, "--key-file", `${dir}/wrong.key`]);
+        const intruder = cluster.peer(8, [...PATIENT_PEER_ARGS, "--key-file", `${dir}/wrong.key`]);
         // Its side says why...
         const refused = await waitForEvent(intruder.logPath, "auth_failed");
         assertMatch(String(refused.reason), /key/);
@@ -157,11 +150,13 @@ Deno.test({
         );
         assertMatch(String(seen.remote), /^127\.0\.0\.1:\d+$/);
         assertMatch(String(seen.reason), /not in this node's keyring/);
-        // Give it time to try every seed; nobody ever lists or links it.
+        // Let it try every seed, round after round; nobody ever lists or links it.
         await waitFor(
-          "the intruder to fail at every seed",
-          () => new Set(events(intruder.logPath, "auth_failed").map((e) => e.remote)).size >= 2,
+          "the intruder to retry its seeds",
+          () => events(intruder.logPath, "waiting_for_seeds").length >= 3,
         );
+        const tried = new Set(events(intruder.logPath, "seed_unreachable").map((e) => e.seed));
+        assertEquals(tried.size, seeds.length, [...tried].join(", "));
         assertEquals(events(intruder.logPath, "seed_connected"), []);
         assertEquals(events(intruder.logPath, "neighbor_connected"), []);
         for (const seed of seeds) assert(!seedMembers(seed).has(intruder.address), seed.address);
@@ -184,8 +179,9 @@ Deno.test({
         const keyless = await cli(["members", "--seed", seed]);
         assertEquals(keyless.code, 1);
         assertMatch(keyless.stderr, /this network requires a key/);
-        // A false Dead Node report with the wrong key does not even arrive.
-        const victim = peers[0]!.address;
+        // A Dead Node report with the wrong key does not even arrive (about an
+        // address no peer holds, so no genuine report can be mistaken for it).
+        const victim = "127.0.0.1:1";
         const report = await cli([
           "report-dead",
           "--seed",
@@ -197,8 +193,21 @@ Deno.test({
         ]);
         assertEquals(report.code, 1, report.stdout + report.stderr);
         for (const s of seeds) {
-          assertEquals(events(s.logPath, "dead_node_report"), [], `${s.address} took a report`);
+          const taken = events(s.logPath, "dead_node_report").filter((e) => e.dead === victim);
+          assertEquals(taken, [], `${s.address} took the report`);
         }
+        // With the key, the same report arrives (so the check above can fail).
+        const keyedReport = await cli([
+          "report-dead",
+          "--seed",
+          seed,
+          "--dead",
+          victim,
+          "--key-file",
+          `${dir}/good.key`,
+        ]);
+        assertEquals(keyedReport.code, 0, keyedReport.stdout + keyedReport.stderr);
+        await waitForEvent(seeds[0]!.logPath, "dead_node_report", (e) => e.dead === victim);
         // The right key through GOSSIPNET_KEY works.
         const allowed = await cli(["members", "--seed", seed, "--json"], { GOSSIPNET_KEY: good });
         assertEquals(allowed.code, 0, allowed.stderr);
@@ -245,7 +254,7 @@ Deno.test({
     peers: 8,
     spare: 2,
     seedArgs: ["--pending-timeout", "1s", "--key-file", path],
-    peerArgs: [...ROTATION_PEER_ARGS, "--gossip-count", "1000", "--key-file", path],
+    peerArgs: [...PATIENT_PEER_ARGS, "--gossip-count", "1000", "--key-file", path],
   });
   const { cluster, seeds, peers } = network;
   const nodes = [...seeds, ...peers];
@@ -267,7 +276,7 @@ Deno.test({
         await rereadEverywhere(nodes.slice(0, half), [idB, idA]);
         // A peer as yet untold (a sends, b accepted) joins the mixed network.
         await writeKeys(`${dir}/late.key`, [a, b]);
-        late = cluster.peer(8, [...ROTATION_PEER_ARGS, "--key-file", `${dir}/late.key`]);
+        late = cluster.peer(8, [...PATIENT_PEER_ARGS, "--key-file", `${dir}/late.key`]);
         await allJoined([late]);
         await writeKeys(`${dir}/late.key`, [b, a]);
         await rereadEverywhere([...nodes.slice(half), late], [idB, idA]);
@@ -288,7 +297,7 @@ Deno.test({
         await allDelivered([...peers, late!], start);
       });
       await t.step("a new peer with only b joins and gets fresh gossip", async () => {
-        const fresh = cluster.peer(9, [...ROTATION_PEER_ARGS, "--key-file", `${dir}/b.key`]);
+        const fresh = cluster.peer(9, [...PATIENT_PEER_ARGS, "--key-file", `${dir}/b.key`]);
         await allJoined([fresh]);
         const joined = Date.now();
         await waitFor(
