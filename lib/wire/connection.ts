@@ -148,6 +148,9 @@ export function isBrokenLink(info: CloseInfo): boolean {
 
 // Frames are small (gossip ~50 bytes); a rare large one simply spans reads.
 const READ_BUFFER_BYTES = 16 * 1024;
+// Until the handshake is done only small frames may come (hellos, proofs):
+// a stranger that never finishes it holds a small buffer, not a full one.
+const HANDSHAKE_READ_BYTES = 1024;
 // Send queues start small; one that grew for a burst shrinks back once drained.
 const QUEUE_START_BYTES = 4096;
 const QUEUE_KEEP_BYTES = 64 * 1024;
@@ -193,7 +196,9 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
   #handshakeTimeout: number;
   #idleTimeout: number;
   #queue = new Uint8Array(QUEUE_START_BYTES);
-  #spare = new Uint8Array(QUEUE_START_BYTES);
+  // The second buffer is made at the first swap: a link that never sends
+  // beyond its handshake never needs it.
+  #spare = new Uint8Array(0);
   #queued = 0;
   #budget: SendBudget | undefined;
   #charged = 0;
@@ -508,8 +513,11 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
   }
 
   async #readLoop(): Promise<void> {
-    const buffer = new Uint8Array(READ_BUFFER_BYTES);
+    let buffer = new Uint8Array(HANDSHAKE_READ_BYTES);
     while (!this.#closing) {
+      if (this.remoteHello && buffer.length < READ_BUFFER_BYTES) {
+        buffer = new Uint8Array(READ_BUFFER_BYTES);
+      }
       let n: number | null;
       try {
         n = await this.#stream.read(buffer);
