@@ -28,9 +28,12 @@ export function throttleKey(event: LogEvent): string | undefined {
     case "connection_dropped":
     case "connection_refused":
       return `${event.event} ${event.remote} ${event.reason}`;
-    // Keyed per IP: a flood of wrong-key connections comes from fresh ports.
+    // Keyed per IP (a flood of wrong-key connections comes from fresh
+    // ports) and kind of failure (key ids and the remote's words left out).
     case "auth_failed":
-      return `${event.event} ${event.remote.replace(/:\d+$/, "")}`;
+      return `${event.event} ${event.remote.replace(/:\d+$/, "")} ${
+        event.reason.replace(/^remote says: .*/, "remote says").replace(/[0-9a-f]{8}/g, "#")
+      }`;
     case "banned":
     case "stamp_rejected":
       return `${event.event} ${event.remote}`;

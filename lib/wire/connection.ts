@@ -33,7 +33,12 @@ import {
   transcript,
 } from "./auth_handshake.ts";
 import type { Keyring, KeyringSource, NetworkKey } from "./keyring.ts";
-import { recordLimit, RecordOpener, recordPlaintextLimit, RecordSealer } from "./sealed_records.ts";
+import {
+  RECORD_PLAINTEXT_BYTES,
+  recordLimit,
+  RecordOpener,
+  RecordSealer,
+} from "./sealed_records.ts";
 import type { BudgetHolder, SendBudget } from "./send_budget.ts";
 import {
   decodeMessage,
@@ -148,6 +153,9 @@ export function isBrokenLink(info: CloseInfo): boolean {
 
 // Frames are small (gossip ~50 bytes); a rare large one simply spans reads.
 const READ_BUFFER_BYTES = 16 * 1024;
+// Until the handshake is done only small frames may come (hellos, proofs):
+// a stranger that never finishes it holds a small buffer, not a full one.
+const HANDSHAKE_READ_BYTES = 1024;
 // Send queues start small; one that grew for a burst shrinks back once drained.
 const QUEUE_START_BYTES = 4096;
 const QUEUE_KEEP_BYTES = 64 * 1024;
@@ -193,7 +201,9 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
   #handshakeTimeout: number;
   #idleTimeout: number;
   #queue = new Uint8Array(QUEUE_START_BYTES);
-  #spare = new Uint8Array(QUEUE_START_BYTES);
+  // The second buffer is made at the first swap: a link that never sends
+  // beyond its handshake never needs it.
+  #spare = new Uint8Array(0);
   #queued = 0;
   #budget: SendBudget | undefined;
   #charged = 0;
@@ -239,13 +249,11 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
     this.#maxFrame = options.maxFrameBytes ?? MAX_FRAME_BYTES;
     // A keyring is read once: a link keeps the keys it was opened with.
     this.#keyring = options.keyring?.current();
-    // On a keyed link the outer stream carries records, which may be a
-    // little longer than a frame; handshake frames are held to the frame
-    // limit when they arrive.
+    // On a keyed link the outer stream carries records of at most 16 KiB
+    // (the few handshake frames before them are far smaller); the frames
+    // inside records have the frame limit.
     this.#decoder = new FrameDecoder({
-      maxFrameBytes: this.#keyring
-        ? recordLimit(recordPlaintextLimit(this.#maxFrame))
-        : this.#maxFrame,
+      maxFrameBytes: this.#keyring ? recordLimit(RECORD_PLAINTEXT_BYTES) : this.#maxFrame,
     });
     this.#maxQueued = options.maxQueuedBytes ?? 4 * 1024 * 1024;
     this.#handshakeTimeout = options.handshakeTimeoutMs ?? 5000;
@@ -508,8 +516,11 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
   }
 
   async #readLoop(): Promise<void> {
-    const buffer = new Uint8Array(READ_BUFFER_BYTES);
+    let buffer = new Uint8Array(HANDSHAKE_READ_BYTES);
     while (!this.#closing) {
+      if (this.remoteHello && buffer.length < READ_BUFFER_BYTES) {
+        buffer = new Uint8Array(READ_BUFFER_BYTES);
+      }
       let n: number | null;
       try {
         n = await this.#stream.read(buffer);
@@ -677,8 +688,15 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
     if (!auth.remote) {
       if (message.kind === "hello") {
         // A keyless node, or a refusal at accept (its hello then an error
-        // in one write): the error says more than the missing key.
-        if (next && next.type === MessageType.Error) return;
+        // in one write): a refusal says more than the missing key.
+        if (next && next.type === MessageType.Error) {
+          const refusal = decodeMessage(next);
+          if (
+            refusal.ok && refusal.message.kind === "error" && refusal.message.code !== "auth_failed"
+          ) {
+            return;
+          }
+        }
         this.#authFail("remote has no key", "this network requires a key");
         return;
       }
@@ -724,7 +742,7 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
       auth.session = session;
       // The proof is the last frame in clear; everything after it is sealed.
       this.#sendClear(encodeMessage({ kind: "auth_proof", mac: toHex(mac) }));
-      this.#sealer = new RecordSealer(session.seal, recordPlaintextLimit(this.#maxFrame));
+      this.#sealer = new RecordSealer(session.seal, RECORD_PLAINTEXT_BYTES);
       return;
     }
     if (message.kind !== "auth_proof") {

@@ -8,7 +8,8 @@
  * under a key; the receiver expects exactly the next counter, so a
  * replayed, dropped or reordered record is named before anything is
  * decrypted. One write of coalesced frames becomes one record (or a few, when
- * it exceeds the record limit): the cost is per write, not per frame.
+ * it exceeds {@linkcode RECORD_PLAINTEXT_BYTES}): the cost is per write, not
+ * per frame.
  *
  * @module
  */
@@ -25,10 +26,14 @@ export function recordLimit(maxPlain: number): number {
   return 8 + maxPlain + RECORD_TAG_BYTES;
 }
 
-/** Plaintext bytes per record for a frame limit: the largest frame and its prefix fit in one. */
-export function recordPlaintextLimit(maxFrameBytes: number): number {
-  return maxFrameBytes + 4;
-}
+/**
+ * Most plaintext bytes in one record: 16,356, so that a full record is
+ * 16 KiB on the wire, what a connection reads at once. A larger frame spans
+ * records. Records much larger than a read would be assembled from pieces
+ * before they can be opened (copies, and memory held per link); much
+ * smaller ones would cost a seal per few frames under load.
+ */
+export const RECORD_PLAINTEXT_BYTES = 16 * 1024 - RECORD_HEADER_BYTES - RECORD_TAG_BYTES;
 
 const TWO_32 = 0x1_0000_0000;
 
@@ -65,9 +70,10 @@ export class RecordSealer {
   async seal(plain: Uint8Array): Promise<Uint8Array> {
     const count = Math.max(1, Math.ceil(plain.length / this.#maxPlain));
     const total = plain.length + count * (RECORD_HEADER_BYTES + RECORD_TAG_BYTES);
-    if (this.#out.length < total) this.#out = new Uint8Array(Math.max(total, 4096));
-    // Kept small once a burst is over.
-    else if (this.#out.length > 256 * 1024 && total < 64 * 1024) this.#out = new Uint8Array(4096);
+    // Grown for a burst, and given back once the burst is over.
+    if (this.#out.length < total || (this.#out.length > 256 * 1024 && total < 64 * 1024)) {
+      this.#out = new Uint8Array(Math.max(total, 4096));
+    }
     const out = this.#out;
     const sealed: Promise<ArrayBuffer>[] = [];
     const first = this.#counter;

@@ -69,3 +69,23 @@ Deno.test("isBrokenLink() tells a link that failed the protocol from one that me
   );
   assertEquals(isBrokenLink({ reason: "local", detail: "leaving" }), false);
 });
+
+Deno.test("throttleKey(): auth_failed is one key per remote IP and kind of failure", () => {
+  const key = (remote: string, reason: string) =>
+    throttleKey({ event: "auth_failed", remote, reason });
+  // A flood from fresh ports, naming fresh key ids, is one line per window.
+  assertEquals(
+    key("10.0.0.9:40001", "remote proves with key 0a1b2c3d, which is not in this node's keyring"),
+    key("10.0.0.9:40002", "remote proves with key ffffffff, which is not in this node's keyring"),
+  );
+  assertEquals(
+    key("10.0.0.9:1", "remote says: one thing"),
+    key("10.0.0.9:2", "remote says: another"),
+  );
+  // Another kind of failure, or another IP, gets its own line.
+  assertEquals(key("10.0.0.9:1", "remote has no key") === key("10.0.0.9:1", "x"), false);
+  assertEquals(
+    key("10.0.0.8:1", "remote has no key") === key("10.0.0.9:1", "remote has no key"),
+    false,
+  );
+});
