@@ -30,6 +30,20 @@
  * node writes no log file unless given `logDir` and prints nothing. Its
  * events, the same ones the log file gets, stream from `events()`.
  *
+ * A network key keeps everyone else out: with `key` (or `keyFile`, a file
+ * of keys one per line, rereadable with `reloadKeys()` for rotation), every
+ * link is authenticated and sealed, and nodes without the key get nothing.
+ *
+ * ```ts
+ * import { generateKeyText, startPeer, startSeed } from "./mod.ts";
+ *
+ * const key = generateKeyText(); // what `gossipnet keygen` prints
+ * await using seed = await startSeed({ port: 0, seeds: [], key });
+ * await using peer = await startPeer({ port: 0, seeds: [seed.address], key, gossipCount: 0 });
+ * await peer.joined;
+ * seed.keys().length; // 1: the key's id, 8 hex digits (never the key)
+ * ```
+ *
  * Message ids are strings, `<origin node id>-<seq>`: print them, log them,
  * compare them. A payload may be up to {@linkcode MAX_PAYLOAD_BYTES} bytes.
  *
@@ -75,3 +89,4 @@ export type { ByteStream } from "./lib/wire/connection.ts";
 export { MAX_PAYLOAD_BYTES } from "./lib/wire/messages.ts";
 export type { Link, LinkListener, Transport } from "./lib/wire/transport.ts";
 export { VERSION } from "./lib/util/version.ts";
+export { generateKeyText } from "./lib/wire/keyring.ts";

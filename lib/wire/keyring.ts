@@ -91,7 +91,15 @@ export async function keyId(bytes: Uint8Array): Promise<string> {
   return Array.from(digest.subarray(0, 4), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** A new random key, base64-encoded (what `gossipnet keygen` prints). */
+/**
+ * A new random key, base64-encoded (what `gossipnet keygen` prints).
+ *
+ * @example Usage
+ * ```ts
+ * import { generateKeyText } from "./keyring.ts";
+ * generateKeyText().length; // 44
+ * ```
+ */
 export function generateKeyText(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(KEY_BYTES));
   return btoa(String.fromCharCode(...bytes));

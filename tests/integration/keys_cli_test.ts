@@ -121,7 +121,18 @@ Deno.test({
     seeds: 3,
     peers: 8,
     // Long enough for every peer's 15 messages to be generated and delivered.
-    args: ["--secure", ...FAST_PEER_ARGS, "--gossip-count", "15", "--duration", "8s"],
+    // Pings patient enough (1.2 s to suspicion) that a parallel test's CPU load is no death.
+    args: [
+      "--secure",
+      "--gossip-interval",
+      "200ms",
+      "--ping-interval",
+      "400ms",
+      "--gossip-count",
+      "15",
+      "--duration",
+      "8s",
+    ],
   });
   const banner = await up.waitForOutput(/keyed run: key ([0-9a-f]{8}) /);
   const first = banner[1]!;
