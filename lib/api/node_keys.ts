@@ -35,6 +35,8 @@ export interface KeySettings {
   env?: string;
   /** Reads the key file. @default {readKeyText: the file system} */
   read?: (path: string) => Promise<string>;
+  /** The key file's permission bits, `null` where unknown. @default {from the file system} */
+  mode?: (path: string) => Promise<number | null>;
 }
 
 /** A node's current keys, rereadable from their file. */
@@ -44,6 +46,8 @@ export class NodeKeys implements KeyringSource {
   readonly #read: (path: string) => Promise<string>;
   /** Where the keys came from, for logs: the file path, `GOSSIPNET_KEY` or `key option`. */
   readonly source: string;
+  /** The key file's mode (e.g. `"0644"`) when others than its owner may read it. */
+  openMode: string | undefined;
 
   private constructor(
     keyring: Keyring,
@@ -53,6 +57,7 @@ export class NodeKeys implements KeyringSource {
   ) {
     this.#holder = new KeyringHolder(keyring);
     this.source = source;
+    this.openMode = undefined;
     this.#file = file;
     this.#read = read;
   }
@@ -76,7 +81,13 @@ export class NodeKeys implements KeyringSource {
     const read = settings.read ?? readKeyText;
     if (settings.keyFile !== undefined) {
       const file = settings.keyFile;
-      return new NodeKeys(await loadKeyFile(file, read), file, file, read);
+      const keys = new NodeKeys(await loadKeyFile(file, read), file, file, read);
+      const mode = await (settings.mode ?? fileMode)(file);
+      // Group or world access to a key is worth a warning, not a refusal.
+      if (mode !== null && (mode & 0o077) !== 0) {
+        keys.openMode = `0${(mode & 0o777).toString(8)}`;
+      }
+      return keys;
     }
     const [text, source] = settings.key !== undefined
       ? [settings.key, "key option"]
@@ -176,9 +187,21 @@ function readProblem(error: unknown): string {
   return error instanceof Error ? error.name : "unreadable";
 }
 
-/** Logs the keys a node starts with (nothing for a keyless node). */
+/** Logs the keys a node starts with (nothing for a keyless node), and an open key file. */
 export function logKeys(keys: NodeKeys | undefined, log: EventLog): void {
-  if (keys) log.emit({ event: "keys_loaded", ids: keys.ids, source: keys.source });
+  if (!keys) return;
+  log.emit({ event: "keys_loaded", ids: keys.ids, source: keys.source });
+  if (keys.openMode) {
+    log.emit({ event: "key_file_open", source: keys.source, mode: keys.openMode });
+  }
+}
+
+async function fileMode(path: string): Promise<number | null> {
+  try {
+    return (await Deno.stat(path)).mode;
+  } catch {
+    return null;
+  }
 }
 
 /**

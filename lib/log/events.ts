@@ -41,6 +41,8 @@ export type LogEvent =
    * after each reread; `source` is the key file, `GOSSIPNET_KEY` or `key option`.
    */
   | { event: "keys_loaded"; ids: string[]; source: string }
+  /** The key file may be read by others than its owner (`mode`, e.g. `0644`). */
+  | { event: "key_file_open"; source: string; mode: string }
   /** A reread of the key file failed; the keys `ids` stay in use. */
   | { event: "keys_reload_failed"; source: string; detail: string; ids: string[] }
   /** A connection was turned away at accept or at hello (a cap, or a ban). */
@@ -243,6 +245,10 @@ export const EVENT_FORMATS: { readonly [N in EventName]: EventFormat } = {
   connection_dropped: { level: "warning", template: "dropped connection from {remote}: {detail}" },
   stopping: { level: "info", template: "stopping ({reason})" },
   keys_loaded: { level: "info", template: "network keys {ids} from {source} (the first sends)" },
+  key_file_open: {
+    level: "warning",
+    template: "key file {source} can be read by others (mode {mode}): chmod 600 it",
+  },
   keys_reload_failed: {
     level: "error",
     template: "cannot reread keys, still using {ids}: {detail}",

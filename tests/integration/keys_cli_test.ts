@@ -79,6 +79,7 @@ Deno.test({
   const [idA, idB] = [await keyId(decode(a)), await keyId(decode(b))];
   const file = `${cluster.dir}/net.key`;
   await Deno.writeTextFile(file, `${a}\n`);
+  await Deno.chmod(file, 0o644);
   // The file wins over the environment: the seed uses a, not b.
   const seed = cluster.seed(0, ["--key-file", file], { env: { GOSSIPNET_KEY: b } });
   const peer = cluster.peer(0, FAST_PEER_ARGS, { env: { GOSSIPNET_KEY: a } });
@@ -91,6 +92,8 @@ Deno.test({
       source: file,
     });
     assertEquals(events(peer.logPath, "keys_loaded")[0]?.source, "GOSSIPNET_KEY");
+    // A key file others can read is worth a warning.
+    assertEquals(events(seed.logPath, "key_file_open")[0]?.mode, "0644");
     await seed.type("keys");
     await waitFor("the keys command", () => seed.output.includes(`sending ${idA} from ${file}`));
     // Step 1 of a rotation by SIGHUP.

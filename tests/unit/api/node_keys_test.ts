@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertRejects } from "@std/assert";
-import { KEY_ENV, NodeKeys, reloadKeys } from "../../../lib/api/node_keys.ts";
+import { KEY_ENV, logKeys, NodeKeys, reloadKeys } from "../../../lib/api/node_keys.ts";
 import { MemoryEventLog } from "../../../lib/log/events.ts";
 import { ConfigError } from "../../../lib/util/errors.ts";
 import { generateKeyText } from "../../../lib/wire/keyring.ts";
@@ -95,4 +95,21 @@ Deno.test("reloadKeys() swaps the keyring and logs the ids; a bad file keeps the
   assertEquals(log.named("keys_reload_failed")[0]?.ids, [installed[1]!, idA!]);
   assert(!JSON.stringify(events).includes(b.slice(0, 10)));
   await assertRejects(() => reloadKeys(undefined, log), ConfigError, "without a key");
+});
+
+Deno.test("logKeys() warns of a key file others can read, by mode, never the key", async () => {
+  const path = keyFile(generateKeyText());
+  const log = new MemoryEventLog();
+  const open = await NodeKeys.load({ read, keyFile: path, mode: () => Promise.resolve(0o100644) });
+  logKeys(open, log);
+  assertEquals(log.named("key_file_open"), [{
+    event: "key_file_open",
+    source: path,
+    mode: "0644",
+  }]);
+  const closed = new MemoryEventLog();
+  logKeys(await NodeKeys.load({ read, keyFile: path, mode: () => Promise.resolve(0o600) }), closed);
+  logKeys(await NodeKeys.load({ read, keyFile: path, mode: () => Promise.resolve(null) }), closed);
+  assertEquals(closed.named("key_file_open"), []);
+  assertEquals(closed.named("keys_loaded").length, 2);
 });
