@@ -145,6 +145,12 @@ export function formatStatus(status: NodeStatus): string {
       );
     }
   }
+  if (status.keys && status.keys.length > 0) {
+    const [send, ...rest] = status.keys;
+    lines.push(
+      `keys: sending ${send}` + (rest.length > 0 ? `, also accepting ${rest.join(", ")}` : ""),
+    );
+  }
   lines.push(
     `traffic: sent ${t.framesSent} frames / ${t.bytesSent} bytes, ` +
       `received ${t.framesReceived} frames / ${t.bytesReceived} bytes`,

@@ -52,6 +52,8 @@ export interface NodeStatusBase {
    * {@linkcode SEED_COUNTERS}); every listed name is present, zeros included.
    */
   readonly counters: Readonly<Record<string, number>>;
+  /** The network key ids in use, the sending key first; absent on a keyless node. */
+  readonly keys?: readonly string[];
 }
 
 /** A peer's status. */
@@ -175,6 +177,10 @@ export function parseNodeStatus(text: string): NodeStatus {
   }
   for (const [name, n] of Object.entries(record(doc.counters, "counters"))) {
     number(n, `counters.${name}`);
+  }
+  if (doc.keys !== undefined) {
+    if (!Array.isArray(doc.keys)) throw new StatusFormatError("keys is not a list");
+    for (const [i, id] of doc.keys.entries()) string(id, `keys[${i}]`);
   }
   if (doc.role === "peer") {
     if (!Array.isArray(doc.neighbors)) throw new StatusFormatError("neighbors is not a list");

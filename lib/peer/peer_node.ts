@@ -357,6 +357,7 @@ export class PeerNode {
       rtt: (key) => this.#tracker.lastRtt(key),
       messageList: { entries: this.#messages.size, duplicates: this.#messages.duplicates },
       ...(handlers ? { handler: { waiting: handlers.waiting, dropped: handlers.dropped } } : {}),
+      ...(this.#options.keyring ? { keys: this.#options.keyring.current().ids } : {}),
     });
   }
 

@@ -29,6 +29,8 @@ export interface PeerStatusParts {
   rtt(key: string): number | undefined;
   messageList: { entries: number; duplicates: number };
   handler?: { waiting: number; dropped: number };
+  /** The network key ids in use, the sending key first. */
+  keys?: readonly string[];
 }
 
 /** Builds the status document of a peer. */
@@ -60,5 +62,6 @@ export function peerStatus(parts: PeerStatusParts): PeerStatus {
     neighborCount: parts.neighbors.length,
     messageList: { ...parts.messageList },
     ...(parts.handler ? { handler: { ...parts.handler } } : {}),
+    ...(parts.keys ? { keys: [...parts.keys] } : {}),
   };
 }

@@ -279,6 +279,7 @@ export class SeedNode {
       members: this.#membership.size,
       seedCount: this.#options.seeds.length,
       seedLinks: this.#mesh.connected(),
+      ...(this.#options.keyring ? { keys: this.#options.keyring.current().ids } : {}),
     };
   }
 

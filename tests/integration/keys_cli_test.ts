@@ -105,6 +105,10 @@ Deno.test({
       "the keys command after SIGHUP",
       () => seed.output.includes(`sending ${idA}, also accepting ${idB}`),
     );
+    // gossipnet status shows them too, from afar.
+    const status = await gossipnet(["status", "--node", seed.address, "--key-file", file]);
+    assertEquals(status.code, 0, status.stderr);
+    assertMatch(status.stdout, new RegExp(`\nkeys: sending ${idA}, also accepting ${idB}\n`));
     // Keys from the environment cannot be reread: said, and nothing changes.
     await peer.type("keys reload");
     await waitFor("the refusal", () => peer.output.includes("only a key file is reread"));

@@ -68,3 +68,9 @@ Deno.test("formatUptime() picks two units a person reads at a glance", () => {
     ["3.2s", "1m 05s", "2h 03m", "2d 01h"],
   );
 });
+
+Deno.test("formatStatus() shows a keyed node's key ids, the sending key first", () => {
+  const text = formatStatus({ ...SEED_STATUS, keys: ["aaaaaaaa", "bbbbbbbb"] });
+  assertStringIncludes(text, "\nkeys: sending aaaaaaaa, also accepting bbbbbbbb\n");
+  assertEquals(formatStatus(SEED_STATUS).includes("keys:"), false);
+});

@@ -29,3 +29,18 @@ Deno.test("parseNodeStatus() names what is wrong", () => {
     assertThrows(() => parseNodeStatus(text), StatusFormatError, message);
   }
 });
+
+Deno.test("parseNodeStatus() reads key ids, and refuses keys that are not a list of ids", () => {
+  const keyed = { ...SEED_STATUS, keys: ["aaaaaaaa"] };
+  assertEquals(parseNodeStatus(JSON.stringify(keyed)), keyed);
+  assertThrows(
+    () => parseNodeStatus(JSON.stringify({ ...SEED_STATUS, keys: "aaaaaaaa" })),
+    StatusFormatError,
+    "keys is not a list",
+  );
+  assertThrows(
+    () => parseNodeStatus(JSON.stringify({ ...SEED_STATUS, keys: [1] })),
+    StatusFormatError,
+    "keys[0]",
+  );
+});
