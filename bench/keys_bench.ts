@@ -6,7 +6,7 @@
  *     deno task bench:keys              # 3 runs of each
  *     deno task bench:keys --runs 1     # quicker
  *
- * - sparse gossip: 300 small messages, one every 10 ms from the peers in
+ * - sparse gossip: 300 small messages, one every 25 ms from the peers in
  *   turn (gossip as it is used: writes are sparse, so a per-write cost
  *   shows); CPU of the process per message, and coverage: for each message
  *   and each of the 19 other peers, the time from publish to receipt
@@ -34,7 +34,7 @@ import { freePortBlock } from "../tests/support/ports.ts";
 
 const PEERS = 20;
 const SPARSE_MESSAGES = 300;
-const SPARSE_GAP_MS = 10;
+const SPARSE_GAP_MS = 25;
 const HANDSHAKES = 200;
 const BIG_BYTES = 32 * 1024;
 const BIG_MESSAGES = 600;
