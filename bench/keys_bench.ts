@@ -5,8 +5,14 @@
  *
  *     deno task bench:keys              # 3 runs of each
  *     deno task bench:keys --runs 1     # quicker
+ *     deno task bench:keys --null-cipher  # and keyed links with AES-GCM replaced
  *
- * - sparse gossip: 300 small messages, one every 10 ms from the peers in
+ * `--null-cipher` is a diagnostic: a third network whose records are
+ * "sealed" by copying (WebCrypto's `encrypt`/`decrypt` replaced, in this
+ * process only, by functions that copy and add or drop 16 bytes), to tell
+ * the cost of the record layer's structure from that of the cipher calls.
+ *
+ * - sparse gossip: 300 small messages, one every 25 ms from the peers in
  *   turn (gossip as it is used: writes are sparse, so a per-write cost
  *   shows); CPU of the process per message, and coverage: for each message
  *   and each of the 19 other peers, the time from publish to receipt
@@ -34,7 +40,7 @@ import { freePortBlock } from "../tests/support/ports.ts";
 
 const PEERS = 20;
 const SPARSE_MESSAGES = 300;
-const SPARSE_GAP_MS = 10;
+const SPARSE_GAP_MS = 25;
 const HANDSHAKES = 200;
 const BIG_BYTES = 32 * 1024;
 const BIG_MESSAGES = 600;
@@ -91,6 +97,26 @@ function payload(id: number, bytes: number): Uint8Array {
   const data = new Uint8Array(bytes);
   new DataView(data.buffer).setUint32(0, id);
   return data;
+}
+
+type Mode = "plain" | "keyed" | "null cipher";
+
+// What `--null-cipher` puts in place of AES-GCM: the same shapes, no cipher.
+const realEncrypt = crypto.subtle.encrypt.bind(crypto.subtle);
+const realDecrypt = crypto.subtle.decrypt.bind(crypto.subtle);
+function nullCipher(on: boolean): void {
+  const subtle = crypto.subtle as unknown as Record<string, unknown>;
+  subtle.encrypt = on
+    ? (_a: unknown, _k: unknown, data: Uint8Array) => {
+      const out = new Uint8Array(data.length + 16);
+      out.set(data);
+      return Promise.resolve(out.buffer);
+    }
+    : realEncrypt;
+  subtle.decrypt = on
+    ? (_a: unknown, _k: unknown, data: Uint8Array) =>
+      Promise.resolve(data.slice(0, data.length - 16).buffer)
+    : realDecrypt;
 }
 
 async function runNetwork(keyring: Keyring | undefined): Promise<Figures> {
@@ -187,14 +213,24 @@ function median(values: number[]): number {
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs(Deno.args, { string: ["runs"], default: { runs: "3" } });
+  const args = parseArgs(Deno.args, {
+    string: ["runs"],
+    boolean: ["null-cipher"],
+    default: { runs: "3" },
+  });
   const runs = Number(args.runs);
   const keyring = await parseKeyring(generateKeyText(), "bench");
-  const results: Record<"plain" | "keyed", Figures[]> = { plain: [], keyed: [] };
+  const modes: Mode[] = args["null-cipher"]
+    ? ["plain", "keyed", "null cipher"]
+    : ["plain", "keyed"];
+  const results: Record<Mode, Figures[]> = { plain: [], keyed: [], "null cipher": [] };
   for (let run = 1; run <= runs; run++) {
-    // Alternate, so drift in the machine's load falls on both alike.
-    for (const mode of run % 2 ? ["plain", "keyed"] as const : ["keyed", "plain"] as const) {
-      const figures = await runNetwork(mode === "keyed" ? keyring : undefined);
+    // Alternate, so drift in the machine's load falls on every mode alike.
+    for (const mode of run % 2 ? modes : [...modes].reverse()) {
+      nullCipher(mode === "null cipher");
+      const figures = await runNetwork(mode === "plain" ? undefined : keyring).finally(() =>
+        nullCipher(false)
+      );
       results[mode].push(figures);
       console.log(
         `run ${run} ${mode}: ${
@@ -206,7 +242,7 @@ async function main(): Promise<void> {
       );
     }
   }
-  const row = (mode: "plain" | "keyed") => {
+  const row = (mode: Mode) => {
     const f = results[mode];
     const m = (key: keyof Figures) => median(f.map((x) => x[key]));
     return {
@@ -222,7 +258,9 @@ async function main(): Promise<void> {
   console.log(`\nmedians of ${runs} run(s), ${PEERS} peers:`);
   console.log("| | CPU ms/message | coverage p50 | p99 | handshake p50 | 32 KiB MB/s |");
   console.log("| --- | --- | --- | --- | --- | --- |");
-  for (const [name, r] of [["plaintext", plain], ["keyed", keyed]] as const) {
+  const rows: [string, ReturnType<typeof row>][] = [["plaintext", plain], ["keyed", keyed]];
+  if (args["null-cipher"]) rows.push(["keyed, null cipher", row("null cipher")]);
+  for (const [name, r] of rows) {
     console.log(
       `| ${name} | ${r.cpu.toFixed(2)} | ${r.p50.toFixed(2)} ms | ${r.p99.toFixed(2)} ms | ` +
         `${r.handshake.toFixed(2)} ms | ${r.mbps.toFixed(0)} |`,

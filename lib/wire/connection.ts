@@ -765,7 +765,14 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
       return;
     }
     this.#opener = new RecordOpener(auth.session!.open);
-    this.#inner = new FrameDecoder({ maxFrameBytes: this.#maxFrame });
+    // The remote is a member now: a record or frame that spans reads is
+    // given its declared length at once (bounded by the limits), so it is
+    // copied once rather than at every doubling.
+    this.#decoder.initialBodyBytes = recordLimit(RECORD_PLAINTEXT_BYTES);
+    this.#inner = new FrameDecoder({
+      maxFrameBytes: this.#maxFrame,
+      initialBodyBytes: this.#maxFrame,
+    });
     this.#auth = undefined;
     this.#accept(auth.remoteHello);
   }

@@ -88,6 +88,12 @@ export function encodeFrame(type: number, payload: Uint8Array): Uint8Array {
 export interface FrameDecoderOptions {
   /** Largest accepted frame body in bytes. @default {MAX_FRAME_BYTES} */
   maxFrameBytes?: number;
+  /**
+   * First allocation for a frame that spans chunks; it doubles up to the
+   * declared length as bytes arrive. A stream from an authenticated remote
+   * may start at the limit, to copy each frame once. @default {1024}
+   */
+  initialBodyBytes?: number;
 }
 
 /**
@@ -106,6 +112,7 @@ export interface FrameDecoderOptions {
  */
 export class FrameDecoder {
   #limit: number;
+  #initialBody: number;
   // A frame that spans chunks is assembled here: first its 4-byte length,
   // then (once the length is known and accepted) its body.
   #header = new Uint8Array(LENGTH_PREFIX_BYTES);
@@ -118,6 +125,16 @@ export class FrameDecoder {
   /** Creates a decoder with the given limit. */
   constructor(options: FrameDecoderOptions = {}) {
     this.#limit = options.maxFrameBytes ?? MAX_FRAME_BYTES;
+    this.#initialBody = options.initialBodyBytes ?? INITIAL_BODY_BYTES;
+  }
+
+  /**
+   * Changes the first allocation for frames that span chunks (see
+   * {@linkcode FrameDecoderOptions.initialBodyBytes}): raised once a
+   * remote is authenticated.
+   */
+  set initialBodyBytes(bytes: number) {
+    this.#initialBody = bytes;
   }
 
   /** Bytes held back while waiting for the rest of a frame. */
@@ -178,7 +195,7 @@ export class FrameDecoder {
       if (this.#check(length)) return offset;
       // The declared length is a claim: memory follows the bytes that
       // actually arrive, so a header without its body costs little.
-      this.#body = new Uint8Array(Math.min(length, INITIAL_BODY_BYTES));
+      this.#body = new Uint8Array(Math.min(length, this.#initialBody));
       this.#bodyLength = length;
       this.#bodyFill = 0;
     }

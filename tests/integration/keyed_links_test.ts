@@ -9,6 +9,9 @@ import type { LogEvent } from "../../lib/log/events.ts";
 import { systemClock } from "../../lib/util/clock.ts";
 import { ClientLink } from "../../lib/wire/client.ts";
 import { generateKeyText, KeyringHolder, parseKeyring } from "../../lib/wire/keyring.ts";
+import { newNodeId, systemRng } from "../../lib/util/random.ts";
+import { probeNode } from "../../lib/wire/probe.ts";
+import { helloFrom } from "../../lib/wire/serve.ts";
 import { tcpTransport } from "../../lib/wire/transport.ts";
 import { startTestPeer, startTestSeed, type TestPeer } from "../support/keyed_nodes.ts";
 import { freePortBlock } from "../support/ports.ts";
@@ -144,6 +147,21 @@ Deno.test("keyed links: wrong-key and keyless nodes and clients get nothing; bot
     });
     assertEquals(link.remoteRole, "seed");
     await link.close();
+
+    // Probes (how seeds check a reported peer) authenticate too.
+    const probe = (keyring?: KeyringHolder) =>
+      probeNode(seed.address, {
+        transport: tcpTransport,
+        localHello: helloFrom("client", newNodeId(), { host: "127.0.0.1", port: 0 }),
+        timeoutMs: 3000,
+        rng: systemRng,
+        clock: systemClock,
+        ...(keyring ? { keyring } : {}),
+      });
+    assertEquals((await probe(new KeyringHolder(key))).alive, true);
+    const keylessProbe = await probe();
+    assertEquals(keylessProbe.alive, false);
+    assertStringIncludes(keylessProbe.detail, "this network requires a key");
 
     // Neither outsider registered, neighboured or was listed.
     const registered = seed.log.events

@@ -135,3 +135,15 @@ Deno.test("FrameDecoder.push() allocates for the bytes received, not the declare
     assertEquals(seen.every((n, i) => i === 0 || n >= (seen[i - 1] as number)), true);
   });
 });
+
+Deno.test("FrameDecoder: initialBodyBytes gives a spanning frame its declared length at once", () => {
+  const frame = encodeFrame(9, new Uint8Array(5000).fill(7));
+  const grown = new FrameDecoder();
+  grown.push(frame.subarray(0, 10));
+  assertEquals(grown.allocated, 1024);
+  const once = new FrameDecoder({ initialBodyBytes: 65536 });
+  once.push(frame.subarray(0, 10));
+  assertEquals(once.allocated, 5001);
+  const [whole] = once.push(frame.subarray(10)).frames;
+  assertEquals(whole?.payload.length, 5000);
+});
