@@ -148,6 +148,13 @@ Deno.test({
   assertEquals((await Deno.stat(keyFile)).mode! & 0o777, 0o600);
   const key = (await Deno.readTextFile(keyFile)).split("\n").find((l) => /^[A-Za-z0-9+/]/.test(l))!;
   assertEquals(await keyId(decode(key)), first);
+  // The sending key cannot be removed; an unknown id is named.
+  await up.type(`keys remove ${first}`);
+  await up.waitForOutput(
+    new RegExp(`Key ${first} is the sending key: make another one send first`),
+  );
+  await up.type("keys use zz");
+  await up.waitForOutput(new RegExp(`No key "zz": the keys are ${first}\n`));
   await up.type("keys rotate");
   const rotated = await up.waitForOutput(/3\/3 removed .*: sending ([0-9a-f]{8}); 11 of 11/, {
     timeoutMs: 60_000,
