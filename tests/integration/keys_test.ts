@@ -208,6 +208,34 @@ Deno.test({
         ]);
         assertEquals(keyedReport.code, 0, keyedReport.stdout + keyedReport.stderr);
         await waitForEvent(seeds[0]!.logPath, "dead_node_report", (e) => e.dead === victim);
+        // send: refused with the wrong key, published with the right one.
+        const through = peers[4]!.address;
+        const refusedSend = await cli([
+          "send",
+          "--peer",
+          through,
+          "--key-file",
+          `${dir}/wrong.key`,
+          "x",
+        ]);
+        assertEquals(refusedSend.code, 1, refusedSend.stderr);
+        const sent = await cli([
+          "send",
+          "--peer",
+          through,
+          "--key-file",
+          `${dir}/good.key`,
+          "sealed",
+        ]);
+        assertEquals(sent.code, 0, sent.stderr);
+        const id = sent.stdout.trim();
+        await waitFor(
+          `message ${id} at every other peer`,
+          () =>
+            peers.filter((p) => p.address !== through).every((p) =>
+              events(p.logPath, "message_received").some((e) => e.id === id)
+            ),
+        );
         // The right key through GOSSIPNET_KEY works.
         const allowed = await cli(["members", "--seed", seed, "--json"], { GOSSIPNET_KEY: good });
         assertEquals(allowed.code, 0, allowed.stderr);
