@@ -211,7 +211,11 @@ async function fileMode(path: string): Promise<number | null> {
  * @throws {ConfigError} When the reread failed (after logging it).
  */
 export async function reloadKeys(keys: NodeKeys | undefined, log: EventLog): Promise<string[]> {
-  if (!keys) throw new ConfigError("Cannot reread keys: this node was started without a key");
+  if (!keys) {
+    const detail = "this node was started without a key (links are plaintext)";
+    log.emit({ event: "keys_reload_failed", source: "none", detail, ids: [] });
+    throw new ConfigError(`Cannot reread keys: ${detail}`);
+  }
   try {
     const ids = await keys.reload();
     log.emit({ event: "keys_loaded", ids, source: keys.source });

@@ -94,7 +94,9 @@ Deno.test("reloadKeys() swaps the keyring and logs the ids; a bad file keeps the
   assertEquals(events.map((e) => e.event), ["keys_loaded", "keys_loaded", "keys_reload_failed"]);
   assertEquals(log.named("keys_reload_failed")[0]?.ids, [installed[1]!, idA!]);
   assert(!JSON.stringify(events).includes(b.slice(0, 10)));
-  await assertRejects(() => reloadKeys(undefined, log), ConfigError, "without a key");
+  const keyless = new MemoryEventLog();
+  await assertRejects(() => reloadKeys(undefined, keyless), ConfigError, "without a key");
+  assertEquals(keyless.named("keys_reload_failed")[0]?.ids, []);
 });
 
 Deno.test("logKeys() warns of a key file others can read, by mode, never the key", async () => {
