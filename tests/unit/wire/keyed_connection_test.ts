@@ -128,6 +128,9 @@ Deno.test("keyed handshake: a frame batch of one turn leaves as one sealed recor
   await received(b, "gossip");
   while (b.messages.length < 50) await new Promise((r) => setTimeout(r, 1));
   assertEquals(sa.writes.length - before, 1);
+  // One record: its length prefix covers the whole write.
+  const write = sa.writes.at(-1)!;
+  assertEquals(new DataView(write.buffer, write.byteOffset).getUint32(0), write.length - 4);
   a.connection.close("local", "done");
   b.connection.close("local", "done");
 });
