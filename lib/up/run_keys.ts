@@ -24,17 +24,22 @@ export type RunKeyOrigin =
   | { readonly from: "file"; readonly path: string }
   | { readonly from: "env" };
 
+/** Replaces the file at `path` with `text`, readable by its owner only. */
+export type KeyFileWriter = (path: string, text: string) => Promise<void>;
+
 /** The key file of a run and the rotation steps on it. */
 export class RunKeys {
   readonly #path: string;
+  readonly #writeFile: KeyFileWriter;
   #keys: RunKey[];
   /** Where the first keys came from. */
   readonly origin: RunKeyOrigin;
 
-  private constructor(path: string, keys: RunKey[], origin: RunKeyOrigin) {
+  private constructor(path: string, keys: RunKey[], origin: RunKeyOrigin, write: KeyFileWriter) {
     this.#path = path;
     this.#keys = keys;
     this.origin = origin;
+    this.#writeFile = write;
   }
 
   /**
@@ -45,9 +50,10 @@ export class RunKeys {
     path: string,
     origin: RunKeyOrigin,
     lines: readonly string[] = [generateKeyText()],
+    write: KeyFileWriter = writeKeyFile,
   ): Promise<RunKeys> {
     const keys = await Promise.all(lines.map(runKey));
-    const run = new RunKeys(path, keys, origin);
+    const run = new RunKeys(path, keys, origin, write);
     await run.#write();
     return run;
   }
@@ -111,12 +117,17 @@ export class RunKeys {
   async #write(): Promise<void> {
     const text = "# gossipnet up: this run's network keys (the first sends)\n" +
       this.#keys.map((k) => `${k.line}\n`).join("");
-    const temp = `${this.#path}.new`;
-    await Deno.writeTextFile(temp, text, { mode: 0o600 });
-    // The mode of an existing file is not changed by the write.
-    await Deno.chmod(temp, 0o600).catch(() => {});
-    await Deno.rename(temp, this.#path);
+    await this.#writeFile(this.#path, text);
   }
+}
+
+/** Writes a key file whole: a 0600 temporary file renamed over the old one. */
+export async function writeKeyFile(path: string, text: string): Promise<void> {
+  const temp = `${path}.new`;
+  await Deno.writeTextFile(temp, text, { mode: 0o600 });
+  // The mode of an existing file is not changed by the write.
+  await Deno.chmod(temp, 0o600).catch(() => {});
+  await Deno.rename(temp, path);
 }
 
 async function runKey(line: string): Promise<RunKey> {
