@@ -171,3 +171,33 @@ Deno.test({
   const now = (await Deno.readTextFile(keyFile)).split("\n").find((l) => /^[A-Za-z0-9+/]/.test(l))!;
   assert(!output.includes(now), "up printed the new key");
 });
+
+Deno.test({
+  name: "up --key-file: every node uses the given keys, copied into the run",
+  ignore: Deno.build.os === "windows",
+}, async () => {
+  const dir = await Deno.makeTempDir({ prefix: "gossipnet-upkey-" });
+  const [a, b] = [generateKeyText(), generateKeyText()];
+  const [idA, idB] = [await keyId(decode(a)), await keyId(decode(b))];
+  await Deno.writeTextFile(`${dir}/mine.key`, `# two keys\n${a}\n${b}\n`);
+  try {
+    await using up = await UpProcess.start({
+      seeds: 1,
+      peers: 2,
+      args: ["--key-file", `${dir}/mine.key`, ...FAST_PEER_ARGS, "--duration", "5s"],
+    });
+    const { code, output } = await up.finished();
+    assertEquals(code, 0, output);
+    assertMatch(output, new RegExp(`keyed run: key ${idA}, ${idB} from ${dir}/mine.key, in `));
+    assertMatch(output, /delivery\s+100% /);
+    assert(!output.includes(a) && !output.includes(b), "up printed a key");
+    for await (const entry of Deno.readDir(up.dir)) {
+      if (!entry.name.endsWith(".jsonl")) continue;
+      const log = `${up.dir}/${entry.name}`;
+      assertEquals(events(log, "keys_loaded")[0]?.ids, [idA, idB], entry.name);
+      assertEquals(events(log, "keys_loaded")[0]?.source, `${up.dir}/network.key`);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
