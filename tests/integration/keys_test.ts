@@ -8,10 +8,17 @@
  */
 
 import { assert, assertEquals, assertMatch } from "@std/assert";
-import { type Network, startNetwork } from "../support/attack.ts";
-import type { NodeProcess } from "../support/cluster.ts";
+import { everySeedLists, type Network, startNetwork } from "../support/attack.ts";
+import { Cluster, type NodeProcess } from "../support/cluster.ts";
 import { events, waitFor, waitForEvent } from "../support/jsonl_log.ts";
-import { allJoined, type Generated, generated, missing, seedMembers } from "../support/network.ts";
+import {
+  allJoined,
+  allListening,
+  type Generated,
+  generated,
+  missing,
+  seedMembers,
+} from "../support/network.ts";
 import { clientHello, RawClient } from "../support/raw_client.ts";
 import { generateKeyText, keyId } from "../../lib/wire/keyring.ts";
 
@@ -360,6 +367,58 @@ Deno.test({
     });
   } finally {
     await cluster[Symbol.asyncDispose]();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test({
+  name: "a seed with the wrong key links to no seed, registers no peer and casts no vote",
+  ignore: Deno.build.os === "windows",
+}, async () => {
+  const dir = await Deno.makeTempDir({ prefix: "gossipnet-keyseed-" });
+  await writeKeys(`${dir}/good.key`, [generateKeyText()]);
+  await writeKeys(`${dir}/wrong.key`, [generateKeyText()]);
+  await using cluster = await Cluster.create({ seeds: 3, peerSlots: 4 });
+  const good = ["--pending-timeout", "1s", "--key-file", `${dir}/good.key`];
+  const seeds = [cluster.seed(0, good), cluster.seed(1, good)];
+  const rogue = cluster.seed(2, ["--pending-timeout", "1s", "--key-file", `${dir}/wrong.key`]);
+  try {
+    await cluster.explainFailure(async () => {
+      await allListening([...seeds, rogue]);
+      const peers = Array.from(
+        { length: 4 },
+        (_, i) => cluster.peer(i, [...PATIENT_PEER_ARGS, "--key-file", `${dir}/good.key`]),
+      );
+      await allJoined(peers);
+      await everySeedLists(seeds, peers);
+      // A peer killed outright: the two good seeds decide its removal alone.
+      const victim = peers[3]!;
+      victim.signal("SIGKILL");
+      await victim.status;
+      for (const seed of seeds) {
+        await waitForEvent(seed.logPath, "peer_removed", (e) => e.peer === victim.address);
+      }
+      const voters = new Set(
+        seeds.flatMap((s) => events(s.logPath, "vote")).map((v) => String(v.voter)),
+      );
+      // Votes come from the good seeds (by address), never from the rogue one.
+      assert(voters.size > 0, "no votes at all");
+      const goodSeeds = seeds.map((seed) => seed.address);
+      for (const voter of voters) assert(goodSeeds.includes(voter), `${voter} voted`);
+      // The rogue seed says why it is alone, and has nobody.
+      await waitForEvent(rogue.logPath, "auth_failed");
+      assertEquals(seedMembers(rogue).size, 0);
+      assertEquals(events(rogue.logPath, "seed_link_up"), []);
+      for (const seed of seeds) {
+        const linked = events(seed.logPath, "seed_link_up").map((e) => e.seed);
+        assert(!linked.includes(rogue.address), `${seed.address} linked the rogue seed`);
+      }
+      for (const peer of peers) {
+        const registered = events(peer.logPath, "seed_connected").map((e) => e.seed);
+        assert(!registered.includes(rogue.address), `${peer.address} registered with it`);
+      }
+    });
+  } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });
