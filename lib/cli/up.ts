@@ -36,11 +36,15 @@ import { onStopSignals, StopSignals } from "./signals.ts";
 import { startBanner } from "../up/banner.ts";
 import { runSummaryText } from "../up/run_summary.ts";
 import { type ManagedNode, Supervisor } from "../up/supervisor.ts";
+import { inProcessRunner } from "../up/in_process_runner.ts";
+import { processRunner } from "../up/process_runner.ts";
+import type { NodeExit } from "../up/node_runner.ts";
 import { Terminal } from "../up/terminal.ts";
 import { systemClock } from "../util/clock.ts";
 import { formatAddress } from "../util/address.ts";
 import { errorText } from "../util/errors.ts";
 import type { UpInvocation } from "./args.ts";
+import { IN_PROCESS_ABOVE_PEERS } from "./flags.ts";
 
 /**
  * A second stop signal this soon after the first is the same Ctrl+C: under
@@ -127,8 +131,14 @@ class UpRun {
       nodeArgs: metricsArgs(plan, inv),
     };
     this.#supervisor = new Supervisor(plan, {
-      command: selfCommand(),
-      args: (node) => childArgs(node, args),
+      runner: inv.inProcess
+        ? inProcessRunner({
+          seeds: plan.filter((n) => n.role === "seed").map((n) => ({ host: n.host, port: n.port })),
+          logDir: paths.logDir,
+          peerTuning: inv.peerTuning,
+          metrics: metricsAddress(plan, inv),
+        })
+        : processRunner({ command: selfCommand(), args: (node) => childArgs(node, args) }),
       hooks: {
         onLine: (node, line) => this.#output.output(node.spec, line),
         onExit: (node, status, expected) => this.#onExit(node, status, expected),
@@ -315,7 +325,7 @@ class UpRun {
     });
   }
 
-  #onExit(node: ManagedNode, status: Deno.CommandStatus, expected: boolean): void {
+  #onExit(node: ManagedNode, status: NodeExit, expected: boolean): void {
     // Startup reports its own failures; at shutdown every exit is expected.
     if (expected || this.#upTs === undefined || this.#abort.signal.aborted) return;
     const how = status.signal ? `was ended by ${status.signal}` : `exited with code ${status.code}`;
@@ -329,6 +339,13 @@ class UpRun {
       host: this.#inv.host,
       logDir: this.#paths.logDir,
       verbose: this.#inv.verbose,
+      ...(this.#inv.inProcess
+        ? {
+          inProcess: this.#inv.inProcessByDefault
+            ? { abovePeers: IN_PROCESS_ABOVE_PEERS }
+            : "asked" as const,
+        }
+        : {}),
     });
     for (const line of lines) this.#terminal.notice(line);
   }
@@ -355,13 +372,25 @@ class UpRun {
   }
 }
 
-/** `--metrics` for each node: the first (s1) on the given port, each next one on the next port. */
-function metricsArgs(plan: readonly NodeSpec[], inv: UpInvocation): (node: NodeSpec) => string[] {
+/** Each node's metrics address: the first (s1) on the given port, each next one on the next port. */
+function metricsAddress(
+  plan: readonly NodeSpec[],
+  inv: UpInvocation,
+): (node: NodeSpec) => string | undefined {
   const base = inv.metrics;
-  if (!base) return () => [];
+  if (!base) return () => undefined;
   const index = new Map(plan.map((node, i) => [node.name, i]));
   return (node) => {
     const port = base.port + (index.get(node.name) ?? 0);
-    return port > 65535 ? [] : ["--metrics", formatAddress({ host: base.host, port })];
+    return port > 65535 ? undefined : formatAddress({ host: base.host, port });
+  };
+}
+
+/** `--metrics` for each node, as child arguments. */
+function metricsArgs(plan: readonly NodeSpec[], inv: UpInvocation): (node: NodeSpec) => string[] {
+  const address = metricsAddress(plan, inv);
+  return (node) => {
+    const at = address(node);
+    return at === undefined ? [] : ["--metrics", at];
   };
 }

@@ -74,6 +74,14 @@ function lastOutput(node: ManagedNode): string {
   return node.lastLine === "" ? "no output" : `last output: ${node.lastLine}`;
 }
 
+/** Waits `ms`, or less if `listening` settles first. */
+async function waitOrListen(listening: Promise<void> | undefined, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const wait = new Promise<void>((resolve) => timer = setTimeout(resolve, ms));
+  await Promise.race(listening ? [wait, listening.catch(() => {})] : [wait]);
+  clearTimeout(timer);
+}
+
 /**
  * Starts (or restarts) one node and resolves once it logs `listening`;
  * resolves early, without error, if `signal` aborts.
@@ -84,8 +92,11 @@ export async function startNode(node: ManagedNode, options: StartOptions): Promi
   const before = options.status.listeningCount(address);
   await options.supervisor.start(node);
   const deadline = Date.now() + (options.timeoutMs ?? LISTEN_TIMEOUT_MS);
+  // An in-process node says when it listens: no need to wait for its log to be read.
+  let listening = false;
+  node.listening?.then(() => listening = true, () => {});
   while (!options.signal.aborted) {
-    if (options.status.listeningCount(address) > before) {
+    if (listening || options.status.listeningCount(address) > before) {
       options.onListening?.(node);
       return;
     }
@@ -102,7 +113,7 @@ export async function startNode(node: ManagedNode, options: StartOptions): Promi
         }s: ${lastOutput(node)}`,
       );
     }
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    await waitOrListen(node.listening, POLL_MS);
   }
 }
 
