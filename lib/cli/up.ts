@@ -29,7 +29,7 @@ import { LogTail } from "../up/log_tail.ts";
 import { childArgs, configCsv, type NodeSpec, planNetwork } from "../up/plan.ts";
 import { manifestNode, prepareRunDir, writeRunFile, writeRunManifest } from "../up/run_logs.ts";
 import { selfCommand } from "../up/self_command.ts";
-import { checkPortsFree, startNetwork, startNode } from "../up/startup.ts";
+import { checkPortsFree, IN_PROCESS_BATCH_SIZE, startNetwork, startNode } from "../up/startup.ts";
 import { LiveStatus } from "../up/status.ts";
 import { StatusDisplay } from "../up/status_display.ts";
 import { onStopSignals, StopSignals } from "./signals.ts";
@@ -186,6 +186,7 @@ class UpRun {
         supervisor: this.#supervisor,
         status: this.#status,
         signal: this.#abort.signal,
+        ...(this.#inv.inProcess ? { batchSize: IN_PROCESS_BATCH_SIZE } : {}),
       });
       // A stop request during startup wins; startup notices the abort.
       await Promise.race([started, stopped]);

@@ -85,6 +85,8 @@ class SilencedLog implements NodeLog {
 
 interface Launched {
   stop(): Promise<void>;
+  /** A seed ready to serve, a peer joined. */
+  settled: Promise<void>;
   /** Rejects when the node gives up for good (a peer the seeds refuse). */
   failed: Promise<never>;
 }
@@ -94,6 +96,7 @@ class InProcessNode implements NodeInstance {
   readonly pid = Deno.pid;
   readonly exited: Promise<NodeExit>;
   readonly listening: Promise<void>;
+  readonly settled: Promise<void>;
   readonly #clock: PausableClock;
   readonly #transport: PausableTransport;
   readonly #onLine: (line: string) => void;
@@ -115,6 +118,8 @@ class InProcessNode implements NodeInstance {
     this.exited = new Promise((resolve) => this.#finish = resolve);
     const launching = this.#launch(spec, options);
     this.listening = launching.then(() => {});
+    this.settled = launching.then((launched) => launched.settled);
+    this.settled.catch(() => {});
     // A failed start shows as an exit with its reason as the last line.
     launching.catch((error) => {
       this.#onLine(`error: ${errorText(error)}`);
@@ -123,7 +128,7 @@ class InProcessNode implements NodeInstance {
     this.listening.catch(() => {});
   }
 
-  async #launch(spec: NodeSpec, options: InProcessRunnerOptions): Promise<void> {
+  async #launch(spec: NodeSpec, options: InProcessRunnerOptions): Promise<Launched> {
     const tap = options.onEvent
       ? { emit: (event: LogEvent) => options.onEvent?.(spec, event) }
       : undefined;
@@ -147,11 +152,16 @@ class InProcessNode implements NodeInstance {
     };
     if (spec.role === "seed") {
       const { handle } = await launchSeed(common, { openLog });
-      this.#launched = { stop: () => handle.stop(), failed: new Promise(() => {}) };
+      this.#launched = {
+        stop: () => handle.stop(),
+        settled: handle.ready,
+        failed: new Promise(() => {}),
+      };
     } else {
       const { handle } = await launchPeer(common, { tuning: options.peerTuning, openLog });
       this.#launched = {
         stop: () => handle.stop(),
+        settled: handle.joined,
         failed: handle.joined.then(() => new Promise<never>(() => {})),
       };
       this.#launched.failed.catch((error) => this.#gaveUp(error));
@@ -159,6 +169,7 @@ class InProcessNode implements NodeInstance {
     // Killed or stopped while it was starting.
     if (this.#killed) this.#crashNow().then(() => this.#end(KILLED_EXIT));
     else if (this.#stopping) this.requestStop();
+    return this.#launched;
   }
 
   kill(): boolean {

@@ -24,6 +24,11 @@ export interface NodeInstance {
    * log (in-process); `undefined` for a process, whose log tells.
    */
   readonly listening: Promise<void> | undefined;
+  /**
+   * Resolves once a peer has joined (or a seed is ready), when the runner
+   * can tell; `undefined` for a process. Startup paces itself on it.
+   */
+  readonly settled: Promise<void> | undefined;
   /** Crashes it: sockets closed with nothing more sent, no timers. False if impossible. */
   kill(): boolean;
   /** Freezes it: no reads, no timers. False if impossible. */

@@ -73,6 +73,7 @@ export function processRunner(options: ProcessRunnerOptions): NodeRunner {
         pid: child.pid,
         exited,
         listening: undefined,
+        settled: undefined,
         kill: () => signal("SIGKILL"),
         pause: () => signal("SIGSTOP"),
         resume: () => signal("SIGCONT"),

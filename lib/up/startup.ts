@@ -14,6 +14,10 @@ import type { ManagedNode, Supervisor } from "./supervisor.ts";
 
 /** Peers started at once: enough to be quick, few enough for two cores. */
 export const PEER_BATCH_SIZE = 8;
+/** Peers started at once in-process, each batch awaited until joined. */
+export const IN_PROCESS_BATCH_SIZE = 20;
+/** Longest wait for a batch to join before the next starts anyway. */
+export const SETTLE_WAIT_MS = 5_000;
 /** How long a node may take to log `listening`. */
 export const LISTEN_TIMEOUT_MS = 30_000;
 const POLL_MS = 25;
@@ -127,8 +131,27 @@ export async function startNetwork(options: StartOptions): Promise<void> {
   const seeds = nodes.filter((n) => n.spec.role === "seed");
   const peers = nodes.filter((n) => n.spec.role === "peer");
   await Promise.all(seeds.map((n) => startNode(n, options)));
+  await settled(seeds, options.signal);
   const size = options.batchSize ?? PEER_BATCH_SIZE;
   for (let i = 0; i < peers.length && !options.signal.aborted; i += size) {
-    await Promise.all(peers.slice(i, i + size).map((n) => startNode(n, options)));
+    const batch = peers.slice(i, i + size);
+    await Promise.all(batch.map((n) => startNode(n, options)));
+    await settled(batch, options.signal);
   }
+}
+
+/**
+ * Waits (at most {@linkcode SETTLE_WAIT_MS}) until the nodes have joined or
+ * are ready, where their runner can tell (in-process). Nodes that share a
+ * process and start all at once would starve each other's handshakes; a
+ * process takes long enough to start that it needs no such pacing.
+ */
+async function settled(nodes: readonly ManagedNode[], signal: AbortSignal): Promise<void> {
+  const waits = nodes.flatMap((n) => n.settled ? [n.settled.catch(() => {})] : []);
+  if (waits.length === 0 || signal.aborted) return;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const bound = new Promise<void>((resolve) => timer = setTimeout(resolve, SETTLE_WAIT_MS));
+  const aborted = new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+  await Promise.race([Promise.all(waits), bound, aborted]);
+  clearTimeout(timer);
 }

@@ -110,6 +110,11 @@ export class ManagedNode {
     return this.#outages;
   }
 
+  /** Resolves once the current instance has joined (a peer) or is ready (a seed), if its runner can tell. */
+  get settled(): Promise<void> | undefined {
+    return this.#instance?.settled;
+  }
+
   /** Resolves once the current instance listens, if its runner can tell (else `undefined`). */
   get listening(): Promise<void> | undefined {
     return this.#instance?.listening;
