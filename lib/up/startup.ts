@@ -151,7 +151,9 @@ async function settled(nodes: readonly ManagedNode[], signal: AbortSignal): Prom
   if (waits.length === 0 || signal.aborted) return;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const bound = new Promise<void>((resolve) => timer = setTimeout(resolve, SETTLE_WAIT_MS));
-  const aborted = new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+  const aborted = new Promise<void>((resolve) =>
+    signal.addEventListener("abort", () => resolve(), { once: true })
+  );
   await Promise.race([Promise.all(waits), bound, aborted]);
   clearTimeout(timer);
 }
