@@ -52,6 +52,8 @@ import { IN_PROCESS_ABOVE_PEERS } from "./flags.ts";
  * forwarded to it by the task runner.
  */
 export const SIGNAL_ECHO_MS = 1000;
+/** Changes to nodes.json within this long are written together. */
+const MANIFEST_DELAY_MS = 100;
 /** A node still running this long after its stop request gets SIGTERM, then SIGKILL. */
 const STOP_TIMEOUTS = { termAfterMs: 2000, killAfterMs: 5000 };
 /**
@@ -109,6 +111,7 @@ class UpRun {
   #stop: (reason: string) => void = () => {};
   #upTs: number | undefined;
   #stopTs: number | undefined;
+  #manifestTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(inv: UpInvocation, plan: readonly NodeSpec[], paths: RunPaths) {
     this.#inv = inv;
@@ -142,7 +145,7 @@ class UpRun {
       hooks: {
         onLine: (node, line) => this.#output.output(node.spec, line),
         onExit: (node, status, expected) => this.#onExit(node, status, expected),
-        onChange: () => this.#writeManifest(),
+        onChange: () => this.#manifestSoon(),
       },
     });
     this.#byAddress = new Map(this.#supervisor.nodes.map((n) => [n.spec.address, n]));
@@ -351,7 +354,17 @@ class UpRun {
     for (const line of lines) this.#terminal.notice(line);
   }
 
+  /**
+   * Rewrites nodes.json shortly: a start of a thousand nodes changes it a
+   * thousand times, and each write holds every node.
+   */
+  #manifestSoon(): void {
+    this.#manifestTimer ??= setTimeout(() => this.#writeManifest(), MANIFEST_DELAY_MS);
+  }
+
   #writeManifest(): void {
+    clearTimeout(this.#manifestTimer);
+    this.#manifestTimer = undefined;
     const nodes = this.#supervisor.nodes.map((n) => manifestNode(n.spec, n.pids, n.outages));
     writeRunManifest(this.#paths.logDir, {
       startTs: this.#paths.startTs,
