@@ -21,7 +21,7 @@ import { upCommands } from "../up/commands.ts";
 import { shellControl } from "../up/control.ts";
 import { nameAddresses } from "../up/event_lines.ts";
 import { NodeOutput } from "../up/node_output.ts";
-import type { RunRecord } from "../up/records.ts";
+import { recordOfEvent, type RunRecord } from "../up/records.ts";
 import type { ShellCommand } from "../shell/commands.ts";
 import { type Dashboard, startDashboard, summaryFromStatus } from "../ui/dashboard.ts";
 import { writeReport } from "./report.ts";
@@ -112,6 +112,7 @@ class UpRun {
   #upTs: number | undefined;
   #stopTs: number | undefined;
   #manifestTimer: ReturnType<typeof setTimeout> | undefined;
+  #flusher: ReturnType<typeof setInterval> | undefined;
 
   constructor(inv: UpInvocation, plan: readonly NodeSpec[], paths: RunPaths) {
     this.#inv = inv;
@@ -140,6 +141,9 @@ class UpRun {
           logDir: paths.logDir,
           peerTuning: inv.peerTuning,
           metrics: metricsAddress(plan, inv),
+          // Their events come straight here: no need to read back the files they write.
+          onEvent: (node, event) =>
+            this.#onRecord(node.address, recordOfEvent(event, systemClock.now())),
         })
         : processRunner({ command: selfCommand(), args: (node) => childArgs(node, args) }),
       hooks: {
@@ -168,7 +172,7 @@ class UpRun {
       onPollEnd: () => this.#output.flush(),
       sinceTs: paths.startTs,
     });
-    for (const node of plan) {
+    for (const node of inv.inProcess ? [] : plan) {
       this.#tail.add(
         node.address,
         `${paths.logDir}/${logFileName(node.role, node.host, node.port)}`,
@@ -179,9 +183,12 @@ class UpRun {
   async execute(): Promise<number> {
     const stopped = new Promise<string>((resolve) => this.#stop = resolve);
     const removeSignals = this.#listenForSignals();
+    const removeGuard = this.#inv.inProcess ? this.#guardProcess() : () => {};
     try {
       this.#writeManifest();
       this.#tail.start(tailPollMs(this.#supervisor.nodes.length));
+      // In-process records arrive one by one; print them in time order a few times a second.
+      if (this.#inv.inProcess) this.#flusher = setInterval(() => this.#output.flush(), 100);
       this.#banner();
       if (this.#inv.ui !== undefined) this.#startDashboard(this.#inv.ui);
       this.#display.start();
@@ -212,7 +219,10 @@ class UpRun {
       this.#display.stop();
       this.#tail.poll();
       this.#tail.close();
+      clearInterval(this.#flusher);
+      this.#output.flush();
       removeSignals();
+      removeGuard();
       this.#writeManifest();
       await this.#dashboard?.close();
     }
@@ -314,6 +324,25 @@ class UpRun {
     this.#stopTs ??= systemClock.now();
     this.#abort.abort();
     this.#stop(reason);
+  }
+
+  /**
+   * In-process, a node's unexpected error would end `up` and every other
+   * node with it; a process would have lost only that node. Say it and go on.
+   */
+  #guardProcess(): () => void {
+    const report = (event: Event, error: unknown) => {
+      event.preventDefault();
+      this.#terminal.problem(`up: a node failed unexpectedly: ${errorText(error)}`);
+    };
+    const onRejection = (event: PromiseRejectionEvent) => report(event, event.reason);
+    const onError = (event: ErrorEvent) => report(event, event.error ?? event.message);
+    globalThis.addEventListener("unhandledrejection", onRejection);
+    globalThis.addEventListener("error", onError);
+    return () => {
+      globalThis.removeEventListener("unhandledrejection", onRejection);
+      globalThis.removeEventListener("error", onError);
+    };
   }
 
   #listenForSignals(): () => void {
