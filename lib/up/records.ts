@@ -79,16 +79,21 @@ export function parseRecordLine(line: string): RunRecord | undefined {
  * @example Usage
  * ```ts
  * import { recordOfEvent } from "./records.ts";
- * recordOfEvent({ event: "listening", address: "127.0.0.1:5000" }, 1.5).level; // "INFO"
+ * const event = { event: "stopping", reason: "exit" } as const;
+ * recordOfEvent(event, 1.5).level; // "INFO"
  * ```
  */
 export function recordOfEvent(event: LogEvent, ts: number): RunRecord {
+  let message: string | undefined;
   return {
     ts,
     event: event.event,
     fields: event as unknown as Record<string, unknown>,
     level: levelName(eventLevel(event)),
-    message: renderEvent(event),
+    // Most records are never shown: render the text only for those that are.
+    get message() {
+      return message ??= renderEvent(event);
+    },
   };
 }
 
