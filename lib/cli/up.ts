@@ -138,7 +138,8 @@ class UpRun {
     this.#supervisor = new Supervisor(plan, {
       runner: inv.inProcess
         ? inProcessRunner({
-          seeds: plan.filter((n) => n.role === "seed").map((n) => ({ host: n.host, port: n.port })),
+          seeds: plan.filter((n) => n.role === "seed")
+            .map((n) => n.advertised ?? { host: n.host, port: n.port }),
           logDir: paths.logDir,
           peerTuning: inv.peerTuning,
           metrics: metricsAddress(plan, inv),

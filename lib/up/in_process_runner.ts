@@ -30,7 +30,7 @@ import type { NodeSpec } from "./plan.ts";
 
 /** Options for {@linkcode inProcessRunner}. */
 export interface InProcessRunnerOptions {
-  /** The network's seeds. */
+  /** The network's seeds, as the others reach them (advertised addresses). */
   seeds: readonly Address[];
   /** Where each node's log file goes. */
   logDir: string;
@@ -146,6 +146,7 @@ class InProcessNode implements NodeInstance {
       port: spec.port,
       host: spec.host,
       seeds: options.seeds,
+      ...(spec.advertised ? { advertise: spec.advertised } : {}),
       transport: this.#transport,
       clock: this.#clock,
       ...(metrics === undefined ? {} : { metrics }),
