@@ -1,6 +1,7 @@
 /**
  * `gossipnet up`: a whole local network from one command. Starts the seeds
- * and then the peers as child processes, shows their membership events (or,
+ * and then the peers as child processes (or, `--in-process`, inside this
+ * process: `lib/up/in_process_runner.ts`), shows their membership events (or,
  * with `--verbose`, every node line) and a live status line, takes shell
  * commands (`status`, `kill`, `pause`, `resume`, `start`, `exit`), serves
  * a live dashboard with `--ui`, and when the run ends (by `--duration`,
