@@ -53,6 +53,8 @@ import { IN_PROCESS_ABOVE_PEERS } from "./flags.ts";
  * forwarded to it by the task runner.
  */
 export const SIGNAL_ECHO_MS = 1000;
+/** In-process peers stopped at once at the end (see `StopOptions.batchSize`). */
+const IN_PROCESS_STOP_BATCH = 50;
 /** Changes to nodes.json within this long are written together. */
 const MANIFEST_DELAY_MS = 100;
 /** A node still running this long after its stop request gets SIGTERM, then SIGKILL. */
@@ -218,7 +220,10 @@ class UpRun {
       this.#display.stopping();
       this.#keyboard?.restore();
       this.#terminal.setInput(undefined);
-      await this.#supervisor.stopAll(STOP_TIMEOUTS);
+      await this.#supervisor.stopAll({
+        ...STOP_TIMEOUTS,
+        ...(this.#inv.inProcess ? { batchSize: IN_PROCESS_STOP_BATCH } : {}),
+      });
       this.#display.stop();
       this.#tail.poll();
       this.#tail.close();

@@ -56,6 +56,12 @@ export interface StopOptions {
   termAfterMs?: number;
   /** SIGKILL a node still running this long after its stop request. @default {5000} */
   killAfterMs?: number;
+  /**
+   * Stop this many peers at a time, each group awaited; in-process, a
+   * thousand leaves at once reach the seeds after they have begun to
+   * re-check the silent peers, and some are removed as dead. @default {all at once}
+   */
+  batchSize?: number;
 }
 
 /** One node and its current process (or in-process instance). */
@@ -247,7 +253,10 @@ export class Supervisor {
     this.#stopping = true;
     for (const role of ["peer", "seed"] as const) {
       const group = this.nodes.filter((n) => n.spec.role === role);
-      await Promise.all(group.map((node) => this.#stop(node, options)));
+      const size = role === "peer" ? options.batchSize ?? group.length : group.length;
+      for (let i = 0; i < group.length; i += Math.max(1, size)) {
+        await Promise.all(group.slice(i, i + Math.max(1, size)).map((n) => this.#stop(n, options)));
+      }
     }
   }
 
