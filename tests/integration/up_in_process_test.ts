@@ -67,7 +67,9 @@ Deno.test("up --in-process with 3 seeds and 30 peers runs for --duration and rep
   await using up = await UpProcess.start({
     seeds: SEEDS,
     peers: PEERS,
-    args: ["--in-process", ...FAST, "--duration", "4s"],
+    // Pings every second: 33 nodes share one event loop, and on a loaded machine a stall of a few
+    // hundred milliseconds would have every 100 ms pinger suspect its neighbours at once.
+    args: ["--in-process", ...FAST, "--ping-interval", "1s", "--duration", "4s"],
   });
   await up.closeStdin();
   const { code, output } = await up.finished();
