@@ -8,14 +8,8 @@ import { assert, assertEquals, assertMatch } from "@std/assert";
 import { readLog, waitFor, waitForEvent } from "../support/jsonl_log.ts";
 import { isListening, UpProcess } from "../support/up_process.ts";
 
-const FAST = [
-  "--gossip-interval",
-  "150ms",
-  "--gossip-count",
-  "5",
-  "--ping-interval",
-  "100ms",
-];
+const GOSSIP = ["--gossip-interval", "150ms", "--gossip-count", "5"];
+const FAST = [...GOSSIP, "--ping-interval", "100ms"];
 
 const SEEDS = 3;
 const PEERS = 30;
@@ -69,7 +63,7 @@ Deno.test("up --in-process with 3 seeds and 30 peers runs for --duration and rep
     peers: PEERS,
     // Pings every second: 33 nodes share one event loop, and on a loaded machine a stall of a few
     // hundred milliseconds would have every 100 ms pinger suspect its neighbours at once.
-    args: ["--in-process", ...FAST, "--ping-interval", "1s", "--duration", "4s"],
+    args: ["--in-process", ...GOSSIP, "--ping-interval", "1s", "--duration", "4s"],
   });
   await up.closeStdin();
   const { code, output } = await up.finished();
