@@ -22,7 +22,12 @@ import { advertiseProblem } from "../api/bind.ts";
 import { UsageError } from "../util/errors.ts";
 import { quoteInput } from "../util/quote.ts";
 import { closestName, didYouMean } from "./did_you_mean.ts";
-import { COMMAND_ARGUMENTS, COMMAND_FLAGS, type FlagSpec } from "./flags.ts";
+import {
+  COMMAND_ARGUMENTS,
+  COMMAND_FLAGS,
+  type FlagSpec,
+  IN_PROCESS_ABOVE_PEERS,
+} from "./flags.ts";
 
 /** Options shared by `seed` and `peer`. */
 export interface NodeOptions {
@@ -80,6 +85,13 @@ export interface UpInvocation {
   keyFile?: string;
   /** Key the run with a fresh random key (`--secure`). */
   secure: boolean;
+  /**
+   * Run every node inside `up`'s process: `--in-process`, or above
+   * {@linkcode IN_PROCESS_ABOVE_PEERS} peers unless `--processes`.
+   */
+  inProcess: boolean;
+  /** True when `inProcess` was chosen for the peer count, not asked for. */
+  inProcessByDefault: boolean;
 }
 
 /** `gossipnet report <log-dir>`. */
@@ -465,7 +477,21 @@ function upInvocation(specs: readonly FlagSpec[], values: Map<string, FlagValue>
     verbose: values.get("verbose") === true,
     ...keyFileOf(values),
     secure,
+    ...runMode(values),
   };
+}
+
+function runMode(
+  values: Map<string, FlagValue>,
+): { inProcess: boolean; inProcessByDefault: boolean } {
+  const asked = values.get("in-process") === true;
+  const processes = values.get("processes") === true;
+  if (asked && processes) {
+    throw new UsageError("Give up either --in-process or --processes, not both");
+  }
+  const peers = (values.get("peers") as number | undefined) ?? 10;
+  const byDefault = !asked && !processes && peers > IN_PROCESS_ABOVE_PEERS;
+  return { inProcess: asked || byDefault, inProcessByDefault: byDefault };
 }
 
 function sendInvocation(values: Map<string, FlagValue>, words: readonly string[]): SendInvocation {

@@ -8,6 +8,13 @@
 import type { PeerTuning, SeedTuning } from "../config/node_config.ts";
 import { CONNECTION_LIMIT_RANGES, PEER_LIMITS, SEED_LIMITS } from "../config/node_config.ts";
 
+/**
+ * Above this many peers `up` runs its nodes in-process unless told
+ * `--processes`: a node process takes about 52 MB and its own wake-ups, and
+ * on a 2-core machine a network of processes stops keeping up near here.
+ */
+export const IN_PROCESS_ABOVE_PEERS = 64;
+
 /** How a flag's value is read and checked. */
 export type FlagKind =
   | "port"
@@ -379,6 +386,21 @@ export const COMMAND_FLAGS: { readonly [command: string]: readonly FlagSpec[] } 
       kind: "switch",
       value: "",
       help: "key the run with a new random key (<log-dir>/network.key)",
+    },
+    {
+      name: "in-process",
+      kind: "switch",
+      value: "",
+      defaultText: `on above ${IN_PROCESS_ABOVE_PEERS} peers`,
+      help: "run every node inside up's own process (real TCP, same logs and shell)",
+    },
+    {
+      name: "processes",
+      kind: "switch",
+      value: "",
+      help: "run every node as a child process, even above " +
+        `${IN_PROCESS_ABOVE_PEERS} peers`,
+      advanced: true,
     },
     ...PEER_TUNING_FLAGS,
   ],

@@ -8,7 +8,7 @@ import { HANDLER_TIMEOUT_MS } from "../api/handler_command.ts";
 import { HANDLER_QUEUE_CAPACITY } from "../peer/handler_queue.ts";
 import { VERSION } from "../util/version.ts";
 import { MAX_PAYLOAD_BYTES } from "../wire/messages.ts";
-import { COMMAND_FLAGS, type FlagSpec } from "./flags.ts";
+import { COMMAND_FLAGS, type FlagSpec, IN_PROCESS_ABOVE_PEERS } from "./flags.ts";
 
 export { VERSION };
 
@@ -45,7 +45,9 @@ const SUMMARIES: Readonly<Record<string, { usage: string; about: string; footer?
       "membership events (joins, lost links, suspicions, reports, votes, removals) and a\n" +
       "status line, and end with a summary of gossip delivery and an HTML report\n" +
       "(<log-dir>/report.html). --verbose prints every node line instead; the logs\n" +
-      "always have everything. --ui serves a live dashboard of the overlay.",
+      "always have everything. --ui serves a live dashboard of the overlay.\n" +
+      `With --in-process, and by default above ${IN_PROCESS_ABOVE_PEERS} peers, every node runs inside up's\n` +
+      "own process instead, on real TCP sockets, with the same logs, summary and shell.",
     footer: "Shell commands (stdin): status, kill <node>, pause <node>, resume <node>,\n" +
       "start <node>, keys [install | use <id> | remove <id> | rotate], help, exit.\n" +
       "Nodes are named s1.. and p1..; keys rotate changes the run's key on every running\n" +

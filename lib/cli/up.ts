@@ -1,6 +1,7 @@
 /**
  * `gossipnet up`: a whole local network from one command. Starts the seeds
- * and then the peers as child processes, shows their membership events (or,
+ * and then the peers as child processes (or, `--in-process`, inside this
+ * process: `lib/up/in_process_runner.ts`), shows their membership events (or,
  * with `--verbose`, every node line) and a live status line, takes shell
  * commands (`status`, `kill`, `pause`, `resume`, `start`, `exit`), serves
  * a live dashboard with `--ui`, and when the run ends (by `--duration`,
@@ -21,7 +22,7 @@ import { upCommands } from "../up/commands.ts";
 import { shellControl } from "../up/control.ts";
 import { nameAddresses } from "../up/event_lines.ts";
 import { NodeOutput } from "../up/node_output.ts";
-import type { RunRecord } from "../up/records.ts";
+import { recordOfEvent, type RunRecord } from "../up/records.ts";
 import type { ShellCommand } from "../shell/commands.ts";
 import { type Dashboard, startDashboard, summaryFromStatus } from "../ui/dashboard.ts";
 import { writeReport } from "./report.ts";
@@ -29,7 +30,7 @@ import { LogTail } from "../up/log_tail.ts";
 import { childArgs, configCsv, type NodeSpec, planNetwork } from "../up/plan.ts";
 import { manifestNode, prepareRunDir, writeRunFile, writeRunManifest } from "../up/run_logs.ts";
 import { selfCommand } from "../up/self_command.ts";
-import { checkPortsFree, startNetwork, startNode } from "../up/startup.ts";
+import { checkPortsFree, IN_PROCESS_BATCH_SIZE, startNetwork, startNode } from "../up/startup.ts";
 import { LiveStatus } from "../up/status.ts";
 import { StatusDisplay } from "../up/status_display.ts";
 import { onStopSignals, StopSignals } from "./signals.ts";
@@ -41,11 +42,15 @@ import { KEY_ENV, keyFileText } from "../api/node_keys.ts";
 import { keyEnv } from "./key_env.ts";
 import { runSummaryText } from "../up/run_summary.ts";
 import { type ManagedNode, Supervisor } from "../up/supervisor.ts";
+import { inProcessRunner } from "../up/in_process_runner.ts";
+import { processRunner } from "../up/process_runner.ts";
+import type { NodeExit } from "../up/node_runner.ts";
 import { Terminal } from "../up/terminal.ts";
 import { systemClock } from "../util/clock.ts";
 import { formatAddress } from "../util/address.ts";
 import { errorText } from "../util/errors.ts";
 import type { UpInvocation } from "./args.ts";
+import { IN_PROCESS_ABOVE_PEERS } from "./flags.ts";
 
 /**
  * A second stop signal this soon after the first is the same Ctrl+C: under
@@ -53,6 +58,10 @@ import type { UpInvocation } from "./args.ts";
  * forwarded to it by the task runner.
  */
 export const SIGNAL_ECHO_MS = 1000;
+/** In-process peers stopped at once at the end (see `StopOptions.batchSize`). */
+const IN_PROCESS_STOP_BATCH = 50;
+/** Changes to nodes.json within this long are written together. */
+const MANIFEST_DELAY_MS = 100;
 /** A node still running this long after its stop request gets SIGTERM, then SIGKILL. */
 const STOP_TIMEOUTS = { termAfterMs: 2000, killAfterMs: 5000 };
 /**
@@ -118,6 +127,8 @@ class UpRun {
   #stop: (reason: string) => void = () => {};
   #upTs: number | undefined;
   #stopTs: number | undefined;
+  #manifestTimer: ReturnType<typeof setTimeout> | undefined;
+  #flusher: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     inv: UpInvocation,
@@ -149,12 +160,23 @@ class UpRun {
       ],
     };
     this.#supervisor = new Supervisor(plan, {
-      command: selfCommand(),
-      args: (node) => childArgs(node, args),
+      runner: inv.inProcess
+        ? inProcessRunner({
+          seeds: plan.filter((n) => n.role === "seed")
+            .map((n) => n.advertised ?? { host: n.host, port: n.port }),
+          logDir: paths.logDir,
+          peerTuning: inv.peerTuning,
+          metrics: metricsAddress(plan, inv),
+          ...(keys ? { keyFile: keys.path } : {}),
+          // Their events come straight here: no need to read back the files they write.
+          onEvent: (node, event) =>
+            this.#onRecord(node.address, recordOfEvent(event, systemClock.now())),
+        })
+        : processRunner({ command: selfCommand(), args: (node) => childArgs(node, args) }),
       hooks: {
         onLine: (node, line) => this.#output.output(node.spec, line),
         onExit: (node, status, expected) => this.#onExit(node, status, expected),
-        onChange: () => this.#writeManifest(),
+        onChange: () => this.#manifestSoon(),
       },
     });
     this.#byAddress = new Map(this.#supervisor.nodes.map((n) => [n.spec.address, n]));
@@ -182,7 +204,7 @@ class UpRun {
       onPollEnd: () => this.#output.flush(),
       sinceTs: paths.startTs,
     });
-    for (const node of plan) {
+    for (const node of inv.inProcess ? [] : plan) {
       this.#tail.add(
         node.address,
         `${paths.logDir}/${logFileName(node.role, node.host, node.port)}`,
@@ -193,9 +215,12 @@ class UpRun {
   async execute(): Promise<number> {
     const stopped = new Promise<string>((resolve) => this.#stop = resolve);
     const removeSignals = this.#listenForSignals();
+    const removeGuard = this.#inv.inProcess ? this.#guardProcess() : () => {};
     try {
       this.#writeManifest();
       this.#tail.start(tailPollMs(this.#supervisor.nodes.length));
+      // In-process records arrive one by one; print them in time order a few times a second.
+      if (this.#inv.inProcess) this.#flusher = setInterval(() => this.#output.flush(), 100);
       this.#banner();
       if (this.#inv.ui !== undefined) this.#startDashboard(this.#inv.ui);
       this.#display.start();
@@ -203,6 +228,7 @@ class UpRun {
         supervisor: this.#supervisor,
         status: this.#status,
         signal: this.#abort.signal,
+        ...(this.#inv.inProcess ? { batchSize: IN_PROCESS_BATCH_SIZE } : {}),
       });
       // A stop request during startup wins; startup notices the abort.
       await Promise.race([started, stopped]);
@@ -221,11 +247,17 @@ class UpRun {
       this.#display.stopping();
       this.#keyboard?.restore();
       this.#terminal.setInput(undefined);
-      await this.#supervisor.stopAll(STOP_TIMEOUTS);
+      await this.#supervisor.stopAll({
+        ...STOP_TIMEOUTS,
+        ...(this.#inv.inProcess ? { batchSize: IN_PROCESS_STOP_BATCH } : {}),
+      });
       this.#display.stop();
       this.#tail.poll();
       this.#tail.close();
+      clearInterval(this.#flusher);
+      this.#output.flush();
       removeSignals();
+      removeGuard();
       this.#writeManifest();
       await this.#dashboard?.close();
     }
@@ -330,6 +362,25 @@ class UpRun {
     this.#stop(reason);
   }
 
+  /**
+   * In-process, a node's unexpected error would end `up` and every other
+   * node with it; a process would have lost only that node. Say it and go on.
+   */
+  #guardProcess(): () => void {
+    const report = (event: Event, error: unknown) => {
+      event.preventDefault();
+      this.#terminal.problem(`up: a node failed unexpectedly: ${errorText(error)}`);
+    };
+    const onRejection = (event: PromiseRejectionEvent) => report(event, event.reason);
+    const onError = (event: ErrorEvent) => report(event, event.error ?? event.message);
+    globalThis.addEventListener("unhandledrejection", onRejection);
+    globalThis.addEventListener("error", onError);
+    return () => {
+      globalThis.removeEventListener("unhandledrejection", onRejection);
+      globalThis.removeEventListener("error", onError);
+    };
+  }
+
   #listenForSignals(): () => void {
     const signals = new StopSignals({ echoMs: SIGNAL_ECHO_MS });
     return onStopSignals((signal) => {
@@ -343,7 +394,7 @@ class UpRun {
     });
   }
 
-  #onExit(node: ManagedNode, status: Deno.CommandStatus, expected: boolean): void {
+  #onExit(node: ManagedNode, status: NodeExit, expected: boolean): void {
     // Startup reports its own failures; at shutdown every exit is expected.
     if (expected || this.#upTs === undefined || this.#abort.signal.aborted) return;
     const how = status.signal ? `was ended by ${status.signal}` : `exited with code ${status.code}`;
@@ -366,11 +417,28 @@ class UpRun {
           },
         }
         : {}),
+      ...(this.#inv.inProcess
+        ? {
+          inProcess: this.#inv.inProcessByDefault
+            ? { abovePeers: IN_PROCESS_ABOVE_PEERS }
+            : "asked" as const,
+        }
+        : {}),
     });
     for (const line of lines) this.#terminal.notice(line);
   }
 
+  /**
+   * Rewrites nodes.json shortly: a start of a thousand nodes changes it a
+   * thousand times, and each write holds every node.
+   */
+  #manifestSoon(): void {
+    this.#manifestTimer ??= setTimeout(() => this.#writeManifest(), MANIFEST_DELAY_MS);
+  }
+
   #writeManifest(): void {
+    clearTimeout(this.#manifestTimer);
+    this.#manifestTimer = undefined;
     const nodes = this.#supervisor.nodes.map((n) => manifestNode(n.spec, n.pids, n.outages));
     writeRunManifest(this.#paths.logDir, {
       startTs: this.#paths.startTs,
@@ -392,14 +460,26 @@ class UpRun {
   }
 }
 
-/** `--metrics` for each node: the first (s1) on the given port, each next one on the next port. */
-function metricsArgs(plan: readonly NodeSpec[], inv: UpInvocation): (node: NodeSpec) => string[] {
+/** Each node's metrics address: the first (s1) on the given port, each next one on the next port. */
+function metricsAddress(
+  plan: readonly NodeSpec[],
+  inv: UpInvocation,
+): (node: NodeSpec) => string | undefined {
   const base = inv.metrics;
-  if (!base) return () => [];
+  if (!base) return () => undefined;
   const index = new Map(plan.map((node, i) => [node.name, i]));
   return (node) => {
     const port = base.port + (index.get(node.name) ?? 0);
-    return port > 65535 ? [] : ["--metrics", formatAddress({ host: base.host, port })];
+    return port > 65535 ? undefined : formatAddress({ host: base.host, port });
+  };
+}
+
+/** `--metrics` for each node, as child arguments. */
+function metricsArgs(plan: readonly NodeSpec[], inv: UpInvocation): (node: NodeSpec) => string[] {
+  const address = metricsAddress(plan, inv);
+  return (node) => {
+    const at = address(node);
+    return at === undefined ? [] : ["--metrics", at];
   };
 }
 

@@ -10,7 +10,7 @@
 import type { LogRecord } from "@logtape/logtape";
 import { systemClock } from "../util/clock.ts";
 import { ConfigError, errorText } from "../util/errors.ts";
-import { EVENT_FORMATS, type LogEvent, renderEvent } from "./events.ts";
+import { EVENT_FORMATS, eventLevel, type LogEvent, renderEvent } from "./events.ts";
 import { type FileSink, openFileSink } from "./file_sink.ts";
 import { formatJsonLine } from "./format.ts";
 import { logFileName, type NodeLog } from "./logger.ts";
@@ -30,7 +30,8 @@ export function eventRecord(event: LogEvent, category: readonly string[]): LogRe
   const format = EVENT_FORMATS[event.event];
   return {
     category,
-    level: format.level,
+    // As openNodeLog: some events are routine for some reasons (a peer that left).
+    level: eventLevel(event),
     message: [renderEvent(event)],
     rawMessage: format.template,
     timestamp: Date.now(),

@@ -17,6 +17,11 @@ const LEVEL_NAMES: Readonly<Record<string, string>> = {
   fatal: "FATAL",
 };
 
+/** The level as log lines spell it: `INFO`, `WARN`, ... */
+export function levelName(level: string): string {
+  return LEVEL_NAMES[level] ?? level.toUpperCase();
+}
+
 function messageText(record: LogRecord): string {
   let text = "";
   for (const part of record.message) text += typeof part === "string" ? part : String(part);
@@ -33,7 +38,7 @@ export function formatJsonLine(record: LogRecord, now: number): string {
   return JSON.stringify({
     "@timestamp": new Date(record.timestamp).toISOString(),
     ts: Math.round(now * 1000) / 1000,
-    level: LEVEL_NAMES[record.level] ?? record.level.toUpperCase(),
+    level: levelName(record.level),
     message: messageText(record),
     logger: record.category.join("."),
     properties: record.properties,

@@ -53,9 +53,13 @@ export class DashboardFeed {
     this.#namer = nameText;
   }
 
-  /** Every event so far, oldest first, starting with the current node list. */
+  /**
+   * Every event flushed so far, oldest first, starting with the current node
+   * list. Events still pending reach a subscriber with the next flush, so a
+   * browser that connects between an event and its flush sees it once.
+   */
   history(): StreamEvent[] {
-    return [{ type: "nodes", nodes: this.#nodes }, ...this.#history, ...this.#pending];
+    return [{ type: "nodes", nodes: this.#nodes }, ...this.#history];
   }
 
   /** A node's last log lines (info and above), oldest first. */

@@ -29,13 +29,29 @@ function count(list: readonly NodeSpec[], role: string): string {
  */
 export function startBanner(
   plan: readonly NodeSpec[],
-  options: { host: string; logDir: string; verbose: boolean; keys?: BannerKeys },
+  options: {
+    host: string;
+    logDir: string;
+    verbose: boolean;
+    /** The nodes run inside `up`'s process; `default` when up chose that for the peer count. */
+    inProcess?: "asked" | { abovePeers: number };
+    keys?: BannerKeys;
+  },
 ): string[] {
   const seeds = plan.filter((n) => n.role === "seed");
   const peers = plan.filter((n) => n.role === "peer");
+  const mode = options.inProcess === undefined
+    ? []
+    : options.inProcess === "asked"
+    ? ["up: every node runs inside this process (--in-process), on real TCP sockets"]
+    : [
+      `up: more than ${options.inProcess.abovePeers} peers: every node runs inside this ` +
+      "process, on real TCP sockets (--processes for one process per node)",
+    ];
   return [
     `up: starting ${count(seeds, "seed")} and ${count(peers, "peer")} on ${options.host}; ` +
     `logs in ${options.logDir}`,
+    ...mode,
     options.verbose
       ? "up: printing every node line (--verbose)"
       : "up: printing membership events only (--verbose for every node line)",

@@ -74,34 +74,39 @@ export function upCommands(ctx: UpShellContext): Record<string, ShellCommand> {
       run: () => statusTable(ctx),
     },
     kill: {
-      help: "kill <node>: SIGKILL it, to watch the others detect and report it",
+      help: "kill <node>: crash it (SIGKILL), to watch the others detect and report it",
       run: (args) => {
         const node = target(ctx, "kill", args);
         if (typeof node === "string") return node;
         const pid = node.pid;
+        const how = supervisor.kind === "in-process"
+          ? "crashed: sockets closed, no leave"
+          : `SIGKILL to pid ${pid}`;
         return supervisor.kill(node)
-          ? `${node.name} killed (SIGKILL to pid ${pid}); its neighbours should report it dead\n`
+          ? `${node.name} killed (${how}); its neighbours should report it dead\n`
           : `${node.name} is not running (${stateText(node)})\n`;
       },
     },
     pause: {
-      help: "pause <node>: SIGSTOP it (alive but silent)",
+      help: "pause <node>: freeze it (SIGSTOP): alive but silent",
       run: (args) => {
         const node = target(ctx, "pause", args);
         if (typeof node === "string") return node;
         if (node.state !== "running") return `${node.name} is not running (${stateText(node)})\n`;
+        const how = supervisor.kind === "in-process" ? "no reads, no timers" : "SIGSTOP";
         return supervisor.pause(node)
-          ? `${node.name} paused (SIGSTOP); resume ${node.name} to continue it\n`
+          ? `${node.name} paused (${how}); resume ${node.name} to continue it\n`
           : `Cannot pause ${node.name}: SIGSTOP is not available on this platform\n`;
       },
     },
     resume: {
-      help: "resume <node>: SIGCONT a paused node",
+      help: "resume <node>: continue a paused node (SIGCONT)",
       run: (args) => {
         const node = target(ctx, "resume", args);
         if (typeof node === "string") return node;
+        const how = supervisor.kind === "in-process" ? "held timers fire late" : "SIGCONT";
         return supervisor.resume(node)
-          ? `${node.name} resumed (SIGCONT)\n`
+          ? `${node.name} resumed (${how})\n`
           : `${node.name} is not paused (${stateText(node)})\n`;
       },
     },

@@ -92,8 +92,7 @@ async function step(ctx: UpKeysContext, what: string): Promise<string> {
   const paused = ctx.supervisor.nodes.filter((n) => n.state === "paused");
   const before = ctx.state.serial;
   for (const node of ctx.supervisor.nodes) {
-    // Without SIGHUP (Windows) the node's own shell command does the same.
-    if (node.alive && !node.signal("SIGHUP")) node.type("keys reload");
+    if (node.alive) node.reloadKeys();
   }
   const late = await ctx.state.waitFor(
     () => running().map((n) => n.spec.address),

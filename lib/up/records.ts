@@ -7,6 +7,9 @@
  * @module
  */
 
+import { eventLevel, type LogEvent, renderEvent } from "../log/events.ts";
+import { levelName } from "../log/format.ts";
+
 /** One event from a node's JSON Lines log. */
 export interface RunRecord {
   /** Unix milliseconds with a sub-millisecond fraction (the line's `ts`). */
@@ -66,6 +69,32 @@ export function parseRecordLine(line: string): RunRecord | undefined {
   if (typeof value.level === "string") record.level = value.level;
   if (typeof value.message === "string") record.message = value.message;
   return record;
+}
+
+/**
+ * The record a log line for `event` written at `ts` would parse to, for
+ * nodes whose events `up` gets directly (in-process) instead of from their
+ * files.
+ *
+ * @example Usage
+ * ```ts
+ * import { recordOfEvent } from "./records.ts";
+ * const event = { event: "stopping", reason: "exit" } as const;
+ * recordOfEvent(event, 1.5).level; // "INFO"
+ * ```
+ */
+export function recordOfEvent(event: LogEvent, ts: number): RunRecord {
+  let message: string | undefined;
+  return {
+    ts,
+    event: event.event,
+    fields: event as unknown as Record<string, unknown>,
+    level: levelName(eventLevel(event)),
+    // Most records are never shown: render the text only for those that are.
+    get message() {
+      return message ??= renderEvent(event);
+    },
+  };
 }
 
 /** A string field of a record, or `undefined` if absent or not a string. */

@@ -14,6 +14,10 @@ import type { ManagedNode, Supervisor } from "./supervisor.ts";
 
 /** Peers started at once: enough to be quick, few enough for two cores. */
 export const PEER_BATCH_SIZE = 8;
+/** Peers started at once in-process, each batch awaited until joined. */
+export const IN_PROCESS_BATCH_SIZE = 20;
+/** Longest wait for a batch to join before the next starts anyway. */
+export const SETTLE_WAIT_MS = 5_000;
 /** How long a node may take to log `listening`. */
 export const LISTEN_TIMEOUT_MS = 30_000;
 const POLL_MS = 25;
@@ -74,6 +78,14 @@ function lastOutput(node: ManagedNode): string {
   return node.lastLine === "" ? "no output" : `last output: ${node.lastLine}`;
 }
 
+/** Waits `ms`, or less if `listening` settles first. */
+async function waitOrListen(listening: Promise<void> | undefined, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const wait = new Promise<void>((resolve) => timer = setTimeout(resolve, ms));
+  await Promise.race(listening ? [wait, listening.catch(() => {})] : [wait]);
+  clearTimeout(timer);
+}
+
 /**
  * Starts (or restarts) one node and resolves once it logs `listening`;
  * resolves early, without error, if `signal` aborts.
@@ -84,8 +96,11 @@ export async function startNode(node: ManagedNode, options: StartOptions): Promi
   const before = options.status.listeningCount(address);
   await options.supervisor.start(node);
   const deadline = Date.now() + (options.timeoutMs ?? LISTEN_TIMEOUT_MS);
+  // An in-process node says when it listens: no need to wait for its log to be read.
+  let listening = false;
+  node.listening?.then(() => listening = true, () => {});
   while (!options.signal.aborted) {
-    if (options.status.listeningCount(address) > before) {
+    if (listening || options.status.listeningCount(address) > before) {
       options.onListening?.(node);
       return;
     }
@@ -102,7 +117,7 @@ export async function startNode(node: ManagedNode, options: StartOptions): Promi
         }s: ${lastOutput(node)}`,
       );
     }
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    await waitOrListen(node.listening, POLL_MS);
   }
 }
 
@@ -116,8 +131,29 @@ export async function startNetwork(options: StartOptions): Promise<void> {
   const seeds = nodes.filter((n) => n.spec.role === "seed");
   const peers = nodes.filter((n) => n.spec.role === "peer");
   await Promise.all(seeds.map((n) => startNode(n, options)));
+  await settled(seeds, options.signal);
   const size = options.batchSize ?? PEER_BATCH_SIZE;
   for (let i = 0; i < peers.length && !options.signal.aborted; i += size) {
-    await Promise.all(peers.slice(i, i + size).map((n) => startNode(n, options)));
+    const batch = peers.slice(i, i + size);
+    await Promise.all(batch.map((n) => startNode(n, options)));
+    await settled(batch, options.signal);
   }
+}
+
+/**
+ * Waits (at most {@linkcode SETTLE_WAIT_MS}) until the nodes have joined or
+ * are ready, where their runner can tell (in-process). Nodes that share a
+ * process and start all at once would starve each other's handshakes; a
+ * process takes long enough to start that it needs no such pacing.
+ */
+async function settled(nodes: readonly ManagedNode[], signal: AbortSignal): Promise<void> {
+  const waits = nodes.flatMap((n) => n.settled ? [n.settled.catch(() => {})] : []);
+  if (waits.length === 0 || signal.aborted) return;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const bound = new Promise<void>((resolve) => timer = setTimeout(resolve, SETTLE_WAIT_MS));
+  const aborted = new Promise<void>((resolve) =>
+    signal.addEventListener("abort", () => resolve(), { once: true })
+  );
+  await Promise.race([Promise.all(waits), bound, aborted]);
+  clearTimeout(timer);
 }

@@ -10,7 +10,7 @@
 import { textField } from "./records.ts";
 import { formatPercent } from "./summary_text.ts";
 import type { RunRecord } from "./records.ts";
-import { type Outage, type RunNode, type RunSummary, summarizeRun } from "./summary.ts";
+import { type Outage, RunIndex, type RunSummary } from "./summary.ts";
 import type { NodeState } from "./supervisor.ts";
 
 /** What the status needs to know about a node (a `ManagedNode` fits). */
@@ -43,31 +43,53 @@ export interface StatusSnapshot {
 
 interface NodeView {
   readonly node: StatusNode;
-  readonly records: RunRecord[];
   neighbors: Set<string>;
   joined: boolean;
   /** `ts` of each `listening` line. */
   readonly listening: number[];
 }
 
+/**
+ * A summary that took this long is recomputed at most once per
+ * {@linkcode SUMMARY_DUTY} times as long: at a thousand peers it costs tens
+ * of milliseconds, and redrawing the status line twice a second must not
+ * take the nodes' time.
+ */
+const SLOW_SUMMARY_MS = 5;
+const SUMMARY_DUTY = 50;
+
+/** Options for {@linkcode LiveStatus}. */
+export interface LiveStatusOptions {
+  /** A monotonic clock in ms, to time the summary. @default {performance.now} */
+  now?: () => number;
+}
+
 /** Live counters over the nodes' log records. */
 export class LiveStatus {
   readonly #views = new Map<string, NodeView>();
+  readonly #index: RunIndex;
+  readonly #now: () => number;
   /** Bumped by every record, so the delivery figures are recomputed only when needed. */
   #version = 0;
-  #cached: { key: string; summary: RunSummary } | undefined;
+  #cached: { key: string; summary: RunSummary; at: number; tookMs: number } | undefined;
 
   /** Tracks `nodes` (by address). */
-  constructor(nodes: readonly StatusNode[]) {
+  constructor(nodes: readonly StatusNode[], options: LiveStatusOptions = {}) {
+    this.#now = options.now ?? (() => performance.now());
     for (const node of nodes) {
       this.#views.set(node.spec.address, {
         node,
-        records: [],
         neighbors: new Set(),
         joined: false,
         listening: [],
       });
     }
+    this.#index = new RunIndex(nodes.map((n) => ({
+      role: n.spec.role,
+      address: n.spec.address,
+      name: n.spec.name,
+      outages: n.outages,
+    })));
   }
 
   /** Takes one record from the log of the node at `address`. */
@@ -75,7 +97,7 @@ export class LiveStatus {
     const view = this.#views.get(address);
     if (!view) return;
     this.#version++;
-    view.records.push(record);
+    this.#index.add(address, record);
     switch (record.event) {
       case "listening":
         // A new process: its links and join are still to come.
@@ -107,29 +129,31 @@ export class LiveStatus {
     return this.#views.get(address)?.neighbors.size ?? 0;
   }
 
-  /** The records read so far, as summary input. */
-  runNodes(): RunNode[] {
-    return [...this.#views.values()].map((v) => ({
-      role: v.node.spec.role,
-      address: v.node.spec.address,
-      name: v.node.spec.name,
-      records: v.records,
-      outages: v.node.outages,
-    }));
-  }
-
-  // Summarising a big run takes milliseconds: do it only after a change.
+  // Summarising a big run takes milliseconds: do it only after a change,
+  // and a slow one only now and then.
   #summary(): RunSummary {
     const outages = [...this.#views.values()].map((v) => {
       const last = v.node.outages[v.node.outages.length - 1];
       return `${v.node.outages.length}.${last?.toTs ?? ""}`;
     });
     const key = `${this.#version}:${outages.join(",")}`;
-    if (this.#cached?.key !== key) this.#cached = { key, summary: summarizeRun(this.runNodes()) };
-    return this.#cached.summary;
+    const cached = this.#cached;
+    const now = this.#now();
+    if (cached?.key === key) return cached.summary;
+    if (
+      cached && cached.tookMs >= SLOW_SUMMARY_MS && now - cached.at < cached.tookMs * SUMMARY_DUTY
+    ) {
+      return cached.summary;
+    }
+    const summary = this.#index.summarize();
+    this.#cached = { key, summary, at: now, tookMs: this.#now() - now };
+    return summary;
   }
 
-  /** The run's summary over the records read so far (recomputed only after a change). */
+  /**
+   * The run's summary over the records read so far (recomputed only after a
+   * change; in a big run, at most every few seconds).
+   */
   summary(): RunSummary {
     return this.#summary();
   }

@@ -158,8 +158,11 @@ interface Lifetime {
 }
 
 interface PeerIndex {
-  readonly node: RunNode;
+  readonly address: string;
+  /** The node's outages (a live list while `up` runs). */
+  readonly outages: readonly Outage[];
   readonly lifetimes: Lifetime[];
+  current: Lifetime | undefined;
   /** First receipt by message key: when, and whether by catch-up. */
   readonly receipts: Map<string, { readonly ts: number; readonly catchUp: boolean }>;
 }
@@ -185,31 +188,26 @@ function messageKey(origin: string, message: string): string {
   return `${origin}\u0000${message}`;
 }
 
-function indexPeer(node: RunNode, generated: Generated[]): PeerIndex {
-  const lifetimes: Lifetime[] = [];
-  const receipts = new Map<string, { ts: number; catchUp: boolean }>();
-  let current: Lifetime | undefined;
-  for (const record of node.records) {
-    if (record.event === "listening" || current === undefined) {
-      current = { startTs: record.event === "listening" ? record.ts : -Infinity };
-      lifetimes.push(current);
-    }
-    if (record.event === "joined") current.joinedTs ??= record.ts;
-    else if (record.event === "neighbor_connected") current.linkTs ??= record.ts;
-    const message = textField(record, "message");
-    if (message === undefined) continue;
-    if (record.event === "gossip_generated") {
-      const origin = textField(record, "origin") ?? node.address;
-      generated.push({ key: messageKey(origin, message), origin, ts: record.ts });
-    } else if (record.event === "gossip_received") {
-      const key = messageKey(textField(record, "origin") ?? "", message);
-      // A restarted peer may see a message again; its first receipt counts.
-      if (!receipts.has(key)) {
-        receipts.set(key, { ts: record.ts, catchUp: record.fields.catchUp === true });
-      }
+function indexRecord(peer: PeerIndex, record: RunRecord, generated: Generated[]): void {
+  if (record.event === "listening" || peer.current === undefined) {
+    peer.current = { startTs: record.event === "listening" ? record.ts : -Infinity };
+    peer.lifetimes.push(peer.current);
+  }
+  if (record.event === "joined") peer.current.joinedTs ??= record.ts;
+  else if (record.event === "neighbor_connected") peer.current.linkTs ??= record.ts;
+  if (record.event !== "gossip_generated" && record.event !== "gossip_received") return;
+  const message = textField(record, "message");
+  if (message === undefined) return;
+  if (record.event === "gossip_generated") {
+    const origin = textField(record, "origin") ?? peer.address;
+    generated.push({ key: messageKey(origin, message), origin, ts: record.ts });
+  } else {
+    const key = messageKey(textField(record, "origin") ?? "", message);
+    // A restarted peer may see a message again; its first receipt counts.
+    if (!peer.receipts.has(key)) {
+      peer.receipts.set(key, { ts: record.ts, catchUp: record.fields.catchUp === true });
     }
   }
-  return { node, lifetimes, receipts };
 }
 
 function joinedTs(lifetime: Lifetime): number | undefined {
@@ -219,7 +217,7 @@ function joinedTs(lifetime: Lifetime): number | undefined {
 
 /** Whether `peer` is an expected receiver of a message generated at `ts`. */
 function isExpected(peer: PeerIndex, ts: number, resumeSettleMs: number): boolean {
-  const outages = peer.node.outages ?? [];
+  const outages = peer.outages;
   // An outage still going at `ts`, starting after it, or a resume just before it.
   if (outages.some((o) => unsettled(o, ts, resumeSettleMs))) return false;
   let lifetime: Lifetime | undefined;
@@ -234,7 +232,7 @@ function isExpected(peer: PeerIndex, ts: number, resumeSettleMs: number): boolea
 
 /** Whether `peer` joined after a message generated at `ts`, soon enough to catch up on it. */
 function isLateJoiner(peer: PeerIndex, ts: number, windowMs: number): boolean {
-  if ((peer.node.outages ?? []).length > 0 || peer.lifetimes.length !== 1) return false;
+  if (peer.outages.length > 0 || peer.lifetimes.length !== 1) return false;
   const joined = joinedTs(peer.lifetimes[0] as Lifetime);
   return joined !== undefined && joined >= ts && joined - ts <= windowMs;
 }
@@ -255,39 +253,159 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(rank, sorted.length) - 1] as number;
 }
 
-function deadNodeFigures(nodes: readonly RunNode[]) {
-  let sent = 0;
-  let received = 0;
-  let rejected = 0;
-  const reported = new Set<string>();
-  const removedBy = new Map<string, Set<string>>();
-  for (const node of nodes) {
-    for (const record of node.records) {
-      if (record.event === "dead_node_reported") {
-        sent++;
-        const dead = textField(record, "dead");
-        if (dead !== undefined) reported.add(dead);
-      } else if (record.event === "dead_node_report") {
-        received++;
-      } else if (record.event === "removal_rejected") {
-        rejected++;
-      } else if (record.event === "peer_removed" && textField(record, "reason") === "dead") {
-        const peer = textField(record, "peer");
-        if (peer === undefined) continue;
-        const seeds = removedBy.get(peer) ?? new Set<string>();
-        seeds.add(node.address);
-        removedBy.set(peer, seeds);
-      }
+/** A node as {@linkcode RunIndex} tracks it: a {@linkcode RunNode} without its records. */
+export type IndexedNode = Omit<RunNode, "records">;
+
+/**
+ * What the summary needs from a run's records, kept up to date one record
+ * at a time, so that a live run (the status line, the dashboard) can be
+ * summarised without going over every record again: a thousand peers
+ * receiving a thousand messages log a million lines.
+ *
+ * @example Usage
+ * ```ts
+ * import { RunIndex } from "./summary.ts";
+ * const index = new RunIndex([{ role: "peer", address: "127.0.0.1:5001" }]);
+ * index.add("127.0.0.1:5001", { ts: 1, event: "listening", fields: {} });
+ * index.summarize().peers; // 1
+ * ```
+ */
+export class RunIndex {
+  readonly #nodes: readonly IndexedNode[];
+  readonly #peers: PeerIndex[] = [];
+  readonly #peerAt = new Map<string, PeerIndex>();
+  readonly #generated: Generated[] = [];
+  #sent = 0;
+  #received = 0;
+  #rejected = 0;
+  readonly #reported = new Set<string>();
+  readonly #removedBy = new Map<string, Set<string>>();
+
+  /** Tracks `nodes`; records of other addresses are ignored. */
+  constructor(nodes: readonly IndexedNode[]) {
+    this.#nodes = nodes;
+    for (const node of nodes) {
+      if (node.role !== "peer") continue;
+      const peer: PeerIndex = {
+        address: node.address,
+        outages: node.outages ?? [],
+        lifetimes: [],
+        current: undefined,
+        receipts: new Map(),
+      };
+      this.#peers.push(peer);
+      this.#peerAt.set(node.address, peer);
     }
   }
-  const names = new Map(nodes.map((n) => [n.address, n.name]));
-  const named = (peer: string): DeadPeer => {
-    const name = names.get(peer);
-    return name === undefined ? { peer } : { peer, name };
-  };
-  const removals: Removal[] = [...removedBy].sort(([a], [b]) => a.localeCompare(b))
-    .map(([peer, seeds]) => ({ ...named(peer), seeds: seeds.size }));
-  return { sent, received, rejected, reported: [...reported].sort().map(named), removals };
+
+  /** Takes the next record (in file order) of the node at `address`. */
+  add(address: string, record: RunRecord): void {
+    switch (record.event) {
+      case "dead_node_reported": {
+        this.#sent++;
+        const dead = textField(record, "dead");
+        if (dead !== undefined) this.#reported.add(dead);
+        break;
+      }
+      case "dead_node_report":
+        this.#received++;
+        break;
+      case "removal_rejected":
+        this.#rejected++;
+        break;
+      case "peer_removed": {
+        const peer = textField(record, "peer");
+        if (textField(record, "reason") !== "dead" || peer === undefined) break;
+        const seeds = this.#removedBy.get(peer) ?? new Set<string>();
+        seeds.add(address);
+        this.#removedBy.set(peer, seeds);
+        break;
+      }
+    }
+    const peer = this.#peerAt.get(address);
+    if (peer) indexRecord(peer, record, this.#generated);
+  }
+
+  /** The summary of the records taken so far. */
+  summarize(options: SummaryOptions = {}): RunSummary {
+    const peers = this.#peers;
+    const generated = this.#generated;
+    const settleMs = options.stopTs === undefined ? 0 : options.settleMs ?? DEFAULT_SETTLE_MS;
+    const cutoff = options.stopTs === undefined ? Infinity : options.stopTs - settleMs;
+    const windowMs = options.catchUpWindowMs ?? DEFAULT_PEER_TUNING.catchUpMaxAgeMs;
+    const resumeSettleMs = options.resumeSettleMs ?? DEFAULT_RESUME_SETTLE_MS;
+    let resumed = 0;
+    let expected = 0;
+    let delivered = 0;
+    let counted = 0;
+    let incomplete = 0;
+    const times: number[] = [];
+    for (const message of generated) {
+      if (message.ts > cutoff) continue;
+      const originOutages = this.#peerAt.get(message.origin)?.outages ?? [];
+      if (
+        originOutages.some((o) =>
+          o.fromTs <= message.ts && unsettled(o, message.ts, resumeSettleMs)
+        )
+      ) {
+        resumed++;
+        continue;
+      }
+      counted++;
+      let want = 0;
+      let got = 0;
+      let last = message.ts;
+      for (const peer of peers) {
+        if (peer.address === message.origin) continue;
+        const onTime = isExpected(peer, message.ts, resumeSettleMs);
+        if (!onTime && !isLateJoiner(peer, message.ts, windowMs)) continue;
+        want++;
+        const receipt = peer.receipts.get(message.key);
+        if (receipt === undefined) continue;
+        got++;
+        if (onTime && !receipt.catchUp) last = Math.max(last, receipt.ts);
+      }
+      expected += want;
+      delivered += got;
+      if (got < want) incomplete++;
+      else if (want > 0) times.push(last - message.ts);
+    }
+    times.sort((a, b) => a - b);
+    const names = new Map(this.#nodes.map((n) => [n.address, n.name]));
+    const named = (peer: string): DeadPeer => {
+      const name = names.get(peer);
+      return name === undefined ? { peer } : { peer, name };
+    };
+    const removals: Removal[] = [...this.#removedBy].sort(([a], [b]) => a.localeCompare(b))
+      .map(([peer, seeds]) => ({ ...named(peer), seeds: seeds.size }));
+    return {
+      seeds: this.#nodes.length - peers.length,
+      peers: peers.length,
+      messages: counted,
+      unsettledMessages: generated.length - counted - resumed,
+      resumedMessages: resumed,
+      resumeSettleMs,
+      settleMs,
+      expected,
+      delivered,
+      delivery: expected === 0 ? undefined : delivered / expected,
+      incompleteMessages: incomplete,
+      disseminationTimesMs: times,
+      dissemination: times.length === 0 ? undefined : {
+        p50Ms: percentile(times, 50),
+        p99Ms: percentile(times, 99),
+        maxMs: times[times.length - 1] as number,
+        messages: times.length,
+      },
+      deadReportsSent: this.#sent,
+      deadReportsReceived: this.#received,
+      reportedDead: [...this.#reported].sort().map(named),
+      removals,
+      removalsRejected: this.#rejected,
+      neverJoined: peers.filter((p) => !p.lifetimes.some((l) => joinedTs(l) !== undefined))
+        .map((p) => p.address),
+    };
+  }
 }
 
 /**
@@ -304,74 +422,7 @@ export function summarizeRun(
   nodes: readonly RunNode[],
   options: SummaryOptions = {},
 ): RunSummary {
-  const generated: Generated[] = [];
-  const peers = nodes.filter((n) => n.role === "peer").map((n) => indexPeer(n, generated));
-  const settleMs = options.stopTs === undefined ? 0 : options.settleMs ?? DEFAULT_SETTLE_MS;
-  const cutoff = options.stopTs === undefined ? Infinity : options.stopTs - settleMs;
-  const windowMs = options.catchUpWindowMs ?? DEFAULT_PEER_TUNING.catchUpMaxAgeMs;
-  const resumeSettleMs = options.resumeSettleMs ?? DEFAULT_RESUME_SETTLE_MS;
-  const outagesOf = new Map(peers.map((p) => [p.node.address, p.node.outages ?? []]));
-  let resumed = 0;
-  let expected = 0;
-  let delivered = 0;
-  let counted = 0;
-  let incomplete = 0;
-  const times: number[] = [];
-  for (const message of generated) {
-    if (message.ts > cutoff) continue;
-    const originOutages = outagesOf.get(message.origin) ?? [];
-    if (
-      originOutages.some((o) => o.fromTs <= message.ts && unsettled(o, message.ts, resumeSettleMs))
-    ) {
-      resumed++;
-      continue;
-    }
-    counted++;
-    let want = 0;
-    let got = 0;
-    let last = message.ts;
-    for (const peer of peers) {
-      if (peer.node.address === message.origin) continue;
-      const onTime = isExpected(peer, message.ts, resumeSettleMs);
-      if (!onTime && !isLateJoiner(peer, message.ts, windowMs)) continue;
-      want++;
-      const receipt = peer.receipts.get(message.key);
-      if (receipt === undefined) continue;
-      got++;
-      if (onTime && !receipt.catchUp) last = Math.max(last, receipt.ts);
-    }
-    expected += want;
-    delivered += got;
-    if (got < want) incomplete++;
-    else if (want > 0) times.push(last - message.ts);
-  }
-  times.sort((a, b) => a - b);
-  const dead = deadNodeFigures(nodes);
-  return {
-    seeds: nodes.length - peers.length,
-    peers: peers.length,
-    messages: counted,
-    unsettledMessages: generated.length - counted - resumed,
-    resumedMessages: resumed,
-    resumeSettleMs,
-    settleMs,
-    expected,
-    delivered,
-    delivery: expected === 0 ? undefined : delivered / expected,
-    incompleteMessages: incomplete,
-    disseminationTimesMs: times,
-    dissemination: times.length === 0 ? undefined : {
-      p50Ms: percentile(times, 50),
-      p99Ms: percentile(times, 99),
-      maxMs: times[times.length - 1] as number,
-      messages: times.length,
-    },
-    deadReportsSent: dead.sent,
-    deadReportsReceived: dead.received,
-    reportedDead: dead.reported,
-    removals: dead.removals,
-    removalsRejected: dead.rejected,
-    neverJoined: peers.filter((p) => !p.lifetimes.some((l) => joinedTs(l) !== undefined))
-      .map((p) => p.node.address),
-  };
+  const index = new RunIndex(nodes);
+  for (const node of nodes) for (const record of node.records) index.add(node.address, record);
+  return index.summarize(options);
 }

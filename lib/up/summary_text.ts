@@ -167,7 +167,9 @@ export function formatSummary(summary: RunSummary, options: SummaryTextOptions =
       "traffic",
       [
         `${t.framesSent} frames / ${bytes(t.bytesSent)} sent by ${count(t.peers, "peer")}, ` +
-        `${t.duplicates} duplicate gossip; peak RSS of a peer ${bytes(t.maxPeakRssBytes)}`,
+        `${t.duplicates} duplicate gossip` +
+        // In-process peers share one process: no peer has an RSS of its own.
+        (t.maxPeakRssBytes > 0 ? `; peak RSS of a peer ${bytes(t.maxPeakRssBytes)}` : ""),
       ],
     ]);
   }

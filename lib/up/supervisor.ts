@@ -1,20 +1,15 @@
 /**
- * The node processes of a local network: spawning them (again, after a
- * kill), signalling them (kill, pause, resume), passing their output on
- * line by line, and stopping every one and waiting for it.
- *
- * Every child gets a stdin pipe that stays open until shutdown: nodes run
- * with `--exit-on-stdin-close`, so if `up` dies, even by SIGKILL, the pipe
- * closes and they stop by themselves.
+ * The nodes of a local network: starting them (again, after a kill) through
+ * a {@linkcode NodeRunner} (child processes or in-process nodes), killing,
+ * pausing and resuming them, passing their output on line by line, and
+ * stopping every one and waiting for it.
  *
  * @module
  */
 
 import { type Clock, systemClock } from "../util/clock.ts";
-import { errorText, RuntimeError } from "../util/errors.ts";
-import { LineSplitter } from "../util/line_splitter.ts";
+import type { NodeExit, NodeInstance, NodeRunner } from "./node_runner.ts";
 import type { NodeSpec } from "./plan.ts";
-import type { SelfCommand } from "./self_command.ts";
 import type { Outage } from "./summary.ts";
 
 /** Where a node's process stands. */
@@ -36,16 +31,15 @@ export interface SupervisorHooks {
   /** One line a node printed (stdout or stderr). */
   onLine(node: ManagedNode, line: string): void;
   /** A node's process ended; `expected` when `up` ended it. */
-  onExit(node: ManagedNode, status: Deno.CommandStatus, expected: boolean): void;
+  onExit(node: ManagedNode, status: NodeExit, expected: boolean): void;
   /** PIDs or outages changed (e.g. to rewrite the manifest). */
   onChange(): void;
 }
 
 /** Options for {@linkcode Supervisor}. */
 export interface SupervisorOptions {
-  command: SelfCommand;
-  /** The gossipnet arguments for a node. */
-  args(node: NodeSpec): string[];
+  /** What starts each node: processes or in-process nodes. */
+  runner: NodeRunner;
   hooks: SupervisorHooks;
   clock?: Clock;
 }
@@ -62,20 +56,25 @@ export interface StopOptions {
   termAfterMs?: number;
   /** SIGKILL a node still running this long after its stop request. @default {5000} */
   killAfterMs?: number;
+  /**
+   * Stop this many peers at a time, each group awaited; in-process, a
+   * thousand leaves at once reach the seeds after they have begun to
+   * re-check the silent peers, and some are removed as dead. @default {all at once}
+   */
+  batchSize?: number;
 }
 
-/** One node and its current process. */
+/** One node and its current process (or in-process instance). */
 export class ManagedNode {
   readonly spec: NodeSpec;
-  /** Every PID it has had, oldest first. */
+  /** Every PID it has had, oldest first (`up`'s own for in-process nodes). */
   readonly pids: number[] = [];
   #outages: MutableOutage[] = [];
   #state: NodeState = "idle";
   #lastLine = "";
-  #child: Deno.ChildProcess | undefined;
-  #stdin: WritableStreamDefaultWriter<Uint8Array> | undefined;
-  #done: Promise<Deno.CommandStatus> | undefined;
-  #exitStatus: Deno.CommandStatus | undefined;
+  #instance: NodeInstance | undefined;
+  #done: Promise<NodeExit> | undefined;
+  #exitStatus: NodeExit | undefined;
 
   /** Wraps a planned node; nothing runs until the supervisor starts it. */
   constructor(spec: NodeSpec) {
@@ -108,7 +107,7 @@ export class ManagedNode {
   }
 
   /** How its last process ended, once it has. */
-  get exitStatus(): Deno.CommandStatus | undefined {
+  get exitStatus(): NodeExit | undefined {
     return this.#exitStatus;
   }
 
@@ -117,50 +116,41 @@ export class ManagedNode {
     return this.#outages;
   }
 
-  /** @internal Starts a process for this node. */
+  /** Resolves once the current instance has joined (a peer) or is ready (a seed), if its runner can tell. */
+  get settled(): Promise<void> | undefined {
+    return this.#instance?.settled;
+  }
+
+  /** Resolves once the current instance listens, if its runner can tell (else `undefined`). */
+  get listening(): Promise<void> | undefined {
+    return this.#instance?.listening;
+  }
+
+  /** @internal Starts an instance of this node. */
   spawn(options: SupervisorOptions): void {
-    const args = [...options.command.prefix, ...options.args(this.spec)];
-    let child: Deno.ChildProcess;
-    try {
-      child = new Deno.Command(options.command.program, {
-        args,
-        stdin: "piped",
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
-    } catch (error) {
-      throw new RuntimeError(`Cannot start ${this.name}: ${errorText(error)}`, { cause: error });
-    }
-    const stdin = child.stdin.getWriter();
-    this.#child = child;
-    this.#stdin = stdin;
+    const instance = options.runner.start(this.spec, (line) => {
+      if (line.trim() !== "") this.#lastLine = line.trim();
+      options.hooks.onLine(this, line);
+    });
+    this.#instance = instance;
     this.#exitStatus = undefined;
     this.#state = "running";
-    this.pids.push(child.pid);
-    const pumps = [this.#pump(child.stdout, options), this.#pump(child.stderr, options)];
-    this.#done = Promise.all([child.status, ...pumps]).then(([status]) => {
-      stdin.close().catch(() => {});
-      // A process killed and already replaced by `start`: nothing of its own is left to update.
-      if (this.#child !== child) return status;
+    this.pids.push(instance.pid);
+    this.#done = instance.exited.then((status) => {
+      // An instance killed and already replaced by `start`: nothing of its own is left to update.
+      if (this.#instance !== instance) return status;
       const expected = this.#state === "killed" || this.#state === "stopped";
       if (!expected) this.#state = "exited";
       this.#exitStatus = status;
-      this.#child = undefined;
-      this.#stdin = undefined;
+      this.#instance = undefined;
       options.hooks.onExit(this, status, expected);
       return status;
     });
   }
 
-  /** Sends `signal`; false when there is no process or the platform refuses. */
-  signal(signal: Deno.Signal): boolean {
-    if (!this.#child) return false;
-    try {
-      this.#child.kill(signal);
-      return true;
-    } catch {
-      return false;
-    }
+  /** @internal The current instance, if any. */
+  get instance(): NodeInstance | undefined {
+    return this.#instance;
   }
 
   /** @internal Records a state change made by the supervisor. */
@@ -174,50 +164,29 @@ export class ManagedNode {
     for (const o of this.#outages) if (o.kind === kind && o.toTs === undefined) o.toTs = ts;
   }
 
-  /** Resolves once the current process has exited and its output is drained. */
-  async waitExit(): Promise<Deno.CommandStatus | undefined> {
+  /** Resolves once the current instance has exited and its output is drained. */
+  async waitExit(): Promise<NodeExit | undefined> {
     return await this.#done;
   }
 
-  async #pump(stream: ReadableStream<Uint8Array>, options: SupervisorOptions): Promise<void> {
-    const lines = new LineSplitter();
-    const emit = (line: string) => {
-      if (line.trim() !== "") this.#lastLine = line.trim();
-      options.hooks.onLine(this, line);
-    };
-    try {
-      for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-        for (const line of lines.push(chunk)) emit(line);
-      }
-    } catch {
-      // The pipe broke: the process is gone; its status says how.
-    }
-    for (const line of lines.flush()) emit(line);
-  }
-
-  /** Types `line` into the node's shell (its stdin); false when it has no process. */
-  type(line: string): boolean {
-    const stdin = this.#stdin;
-    if (!stdin) return false;
-    stdin.write(new TextEncoder().encode(`${line}\n`)).catch(() => {});
-    return true;
-  }
-
-  /** @internal Closes its stdin: a node run by `up` then stops by itself. */
-  closeStdin(): void {
-    const stdin = this.#stdin;
-    this.#stdin = undefined;
-    stdin?.close().catch(() => {});
+  /** Has its current instance reread the key file; false when none runs. */
+  reloadKeys(): boolean {
+    return this.#instance?.reloadKeys() ?? false;
   }
 }
 
-/** Runs the nodes of a network as child processes. */
+/** Runs the nodes of a network, as child processes or in-process (by its runner). */
 export class Supervisor {
   /** Every node, in plan order. */
   readonly nodes: readonly ManagedNode[];
   readonly #options: SupervisorOptions;
   readonly #clock: Clock;
   #stopping = false;
+
+  /** How the nodes run. */
+  get kind(): NodeRunner["kind"] {
+    return this.#options.runner.kind;
+  }
 
   /** Wraps the planned nodes; starts none. */
   constructor(specs: readonly NodeSpec[], options: SupervisorOptions) {
@@ -252,14 +221,14 @@ export class Supervisor {
     const previous = node.state;
     node.mark("killed", { kind: "kill", fromTs: this.#clock.now() });
     if (previous === "paused") node.endOutage("pause", this.#clock.now());
-    node.signal("SIGKILL");
+    node.instance?.kill();
     this.#options.hooks.onChange();
     return true;
   }
 
   /** SIGSTOP: the process stays but answers nothing. False if not running or unsupported. */
   pause(node: ManagedNode): boolean {
-    if (node.state !== "running" || !node.signal("SIGSTOP")) return false;
+    if (node.state !== "running" || !node.instance?.pause()) return false;
     node.mark("paused", { kind: "pause", fromTs: this.#clock.now() });
     this.#options.hooks.onChange();
     return true;
@@ -267,7 +236,7 @@ export class Supervisor {
 
   /** SIGCONT after a pause. False if not paused. */
   resume(node: ManagedNode): boolean {
-    if (node.state !== "paused" || !node.signal("SIGCONT")) return false;
+    if (node.state !== "paused" || !node.instance?.resume()) return false;
     node.mark("running");
     node.endOutage("pause", this.#clock.now());
     this.#options.hooks.onChange();
@@ -289,7 +258,10 @@ export class Supervisor {
     this.#stopping = true;
     for (const role of ["peer", "seed"] as const) {
       const group = this.nodes.filter((n) => n.spec.role === role);
-      await Promise.all(group.map((node) => this.#stop(node, options)));
+      const size = role === "peer" ? options.batchSize ?? group.length : group.length;
+      for (let i = 0; i < group.length; i += Math.max(1, size)) {
+        await Promise.all(group.slice(i, i + Math.max(1, size)).map((n) => this.#stop(n, options)));
+      }
     }
   }
 
@@ -298,12 +270,11 @@ export class Supervisor {
       await node.waitExit();
       return;
     }
-    const paused = node.state === "paused";
+    const instance = node.instance;
     node.mark("stopped");
-    if (paused) node.signal("SIGCONT");
-    node.closeStdin();
-    const term = setTimeout(() => node.signal("SIGTERM"), options.termAfterMs ?? 2000);
-    const kill = setTimeout(() => node.signal("SIGKILL"), options.killAfterMs ?? 5000);
+    instance?.requestStop();
+    const term = setTimeout(() => instance?.terminate(), options.termAfterMs ?? 2000);
+    const kill = setTimeout(() => instance?.kill(), options.killAfterMs ?? 5000);
     try {
       await node.waitExit();
     } finally {
@@ -316,7 +287,7 @@ export class Supervisor {
   killAll(): void {
     this.#stopping = true;
     for (const node of this.nodes) {
-      if (node.alive || node.state === "stopped") node.signal("SIGKILL");
+      if (node.alive || node.state === "stopped") node.instance?.kill();
     }
   }
 }

@@ -30,75 +30,82 @@ async function readStream(response: Response): Promise<StreamEvent[]> {
   return all;
 }
 
-Deno.test({
-  name: "up --ui streams every neighbor_connected and gossip_received of the run",
-  ignore: Deno.build.os === "windows",
-  fn: async () => {
-    await using up = await UpProcess.start({
-      seeds: 1,
-      peers: 4,
-      args: [...FAST, "--ui", "127.0.0.1:0", "--duration", "3s"],
-    });
-    const [, url] = await up.waitForOutput(/dashboard at (http:\/\/\S+\/)/) as unknown as [
-      string,
-      string,
-    ];
-    const stream = readStream(await fetch(`${url}events`));
+// In-process nodes hand their events to up directly instead of through their files: same stream.
+for (const mode of [[], ["--in-process"]]) {
+  Deno.test({
+    name: `up --ui${
+      mode.length > 0 ? " --in-process" : ""
+    } streams every neighbor_connected and gossip_received of the run`,
+    ignore: Deno.build.os === "windows",
+    fn: async () => {
+      await using up = await UpProcess.start({
+        seeds: 1,
+        peers: 4,
+        args: [...mode, ...FAST, "--ui", "127.0.0.1:0", "--duration", "3s"],
+      });
+      const [, url] = await up.waitForOutput(/dashboard at (http:\/\/\S+\/)/) as unknown as [
+        string,
+        string,
+      ];
+      const stream = readStream(await fetch(`${url}events`));
 
-    // The controls: unknown nodes and actions are 404, a request without the header is refused.
-    const noNode = await fetch(`${url}api/nodes/p9/kill`, {
-      method: "POST",
-      headers: { "X-Gossipnet": "1" },
-    });
-    assertEquals([noNode.status, (await noNode.json()).error], [404, 'No node "p9"']);
-    const noHeader = await fetch(`${url}api/nodes/p1/kill`, { method: "POST" });
-    assertEquals(noHeader.status, 403);
-    await noHeader.body?.cancel();
-    const badAction = await fetch(`${url}api/nodes/p1/explode`, {
-      method: "POST",
-      headers: { "X-Gossipnet": "1" },
-    });
-    assertEquals(badAction.status, 404);
-    await badAction.body?.cancel();
-    const page = await fetch(url);
-    assert((await page.text()).includes('<script type="module" src="/app.js">'));
+      // The controls: unknown nodes and actions are 404, a request without the header is refused.
+      const noNode = await fetch(`${url}api/nodes/p9/kill`, {
+        method: "POST",
+        headers: { "X-Gossipnet": "1" },
+      });
+      assertEquals([noNode.status, (await noNode.json()).error], [404, 'No node "p9"']);
+      const noHeader = await fetch(`${url}api/nodes/p1/kill`, { method: "POST" });
+      assertEquals(noHeader.status, 403);
+      await noHeader.body?.cancel();
+      const badAction = await fetch(`${url}api/nodes/p1/explode`, {
+        method: "POST",
+        headers: { "X-Gossipnet": "1" },
+      });
+      assertEquals(badAction.status, 404);
+      await badAction.body?.cancel();
+      const page = await fetch(url);
+      assert((await page.text()).includes('<script type="module" src="/app.js">'));
 
-    const { code, output } = await up.finished();
-    assertEquals(code, 0, output);
-    assert(!output.includes("p1 killed"), "a refused request killed p1");
-    // The stream ends when up stops, after its last records.
-    const streamed = await stream;
+      const { code, output } = await up.finished();
+      assertEquals(code, 0, output);
+      assert(!output.includes("p1 killed"), "a refused request killed p1");
+      // The stream ends when up stops, after its last records.
+      const streamed = await stream;
 
-    const nodes = new Map<string, StreamNode>();
-    for (const e of streamed) {
-      if (e.type === "nodes") { for (const n of e.nodes) nodes.set(n.name, n); }
-    }
-    assertEquals(nodes.size, 5);
-    const address = (name: string) => nodes.get(name)?.address ?? name;
-    const fromStream = { links: [] as string[], receipts: [] as string[] };
-    for (const e of streamed) {
-      if (e.type === "link" && e.up) fromStream.links.push(`${address(e.node)} ${address(e.peer)}`);
-      if (e.type === "received") {
-        const text = e.id.slice(e.id.indexOf(" ") + 1);
-        fromStream.receipts.push(
-          `${address(e.node)} ${address(e.origin)} ${text} ${address(e.from)}`,
-        );
+      const nodes = new Map<string, StreamNode>();
+      for (const e of streamed) {
+        if (e.type === "nodes") { for (const n of e.nodes) nodes.set(n.name, n); }
       }
-    }
-    const fromLogs = { links: [] as string[], receipts: [] as string[] };
-    for (const node of nodes.values()) {
-      if (node.role !== "peer") continue;
-      const path = `${up.dir}/peer-${node.address.replace(":", "-")}.jsonl`;
-      for (const p of events(path, "neighbor_connected")) {
-        fromLogs.links.push(`${node.address} ${p.neighbor}`);
+      assertEquals(nodes.size, 5);
+      const address = (name: string) => nodes.get(name)?.address ?? name;
+      const fromStream = { links: [] as string[], receipts: [] as string[] };
+      for (const e of streamed) {
+        if (e.type === "link" && e.up) {
+          fromStream.links.push(`${address(e.node)} ${address(e.peer)}`);
+        }
+        if (e.type === "received") {
+          const text = e.id.slice(e.id.indexOf(" ") + 1);
+          fromStream.receipts.push(
+            `${address(e.node)} ${address(e.origin)} ${text} ${address(e.from)}`,
+          );
+        }
       }
-      for (const p of events(path, "gossip_received")) {
-        fromLogs.receipts.push(`${node.address} ${p.origin} ${p.message} ${p.from}`);
+      const fromLogs = { links: [] as string[], receipts: [] as string[] };
+      for (const node of nodes.values()) {
+        if (node.role !== "peer") continue;
+        const path = `${up.dir}/peer-${node.address.replace(":", "-")}.jsonl`;
+        for (const p of events(path, "neighbor_connected")) {
+          fromLogs.links.push(`${node.address} ${p.neighbor}`);
+        }
+        for (const p of events(path, "gossip_received")) {
+          fromLogs.receipts.push(`${node.address} ${p.origin} ${p.message} ${p.from}`);
+        }
       }
-    }
-    assert(fromLogs.links.length >= 4, `only ${fromLogs.links.length} links`);
-    assert(fromLogs.receipts.length >= 20, `only ${fromLogs.receipts.length} receipts`);
-    assertEquals(fromStream.links.sort(), fromLogs.links.sort());
-    assertEquals(fromStream.receipts.sort(), fromLogs.receipts.sort());
-  },
-});
+      assert(fromLogs.links.length >= 4, `only ${fromLogs.links.length} links`);
+      assert(fromLogs.receipts.length >= 20, `only ${fromLogs.receipts.length} receipts`);
+      assertEquals(fromStream.links.sort(), fromLogs.links.sort());
+      assertEquals(fromStream.receipts.sort(), fromLogs.receipts.sort());
+    },
+  });
+}

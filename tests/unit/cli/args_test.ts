@@ -153,6 +153,7 @@ Deno.test("parseInvocation() reads up with every flag", () => {
       "--ui",
       "127.0.0.1:0",
       "--verbose",
+      "--in-process",
     ]),
     {
       command: "up",
@@ -192,6 +193,8 @@ Deno.test("parseInvocation() reads up with every flag", () => {
       ui: { host: "127.0.0.1", port: 0 },
       verbose: true,
       secure: false,
+      inProcess: true,
+      inProcessByDefault: false,
     },
   );
 });
@@ -259,6 +262,30 @@ Deno.test("parseInvocation() reads up defaults", () => {
     ui: undefined,
     verbose: false,
     secure: false,
+    inProcess: false,
+    inProcessByDefault: false,
+  });
+});
+
+Deno.test("parseInvocation() runs up in-process above 64 peers unless told --processes", async (t) => {
+  const mode = (args: string[]) => {
+    const up = parseInvocation(["up", ...args]);
+    if (up.command !== "up") throw new Error(`expected up, got ${up.command}`);
+    return [up.inProcess, up.inProcessByDefault];
+  };
+  await t.step("64 peers: processes", () => assertEquals(mode(["--peers", "64"]), [false, false]));
+  await t.step("65 peers: in-process, by default", () => {
+    assertEquals(mode(["--peers", "65"]), [true, true]);
+  });
+  await t.step("--in-process at any size", () => {
+    assertEquals(mode(["--peers", "2", "--in-process"]), [true, false]);
+    assertEquals(mode(["--peers", "1000", "--in-process"]), [true, false]);
+  });
+  await t.step("--processes above 64", () => {
+    assertEquals(mode(["--peers", "100", "--processes"]), [false, false]);
+  });
+  await t.step("not both", () => {
+    assertThrows(() => parseInvocation(["up", "--in-process", "--processes"]), UsageError);
   });
 });
 

@@ -55,3 +55,15 @@ Deno.test("DashboardFeed keeps each node's last lines, named, and drops bulky hi
   assertEquals(feed.lines("p1")[0]?.text, "received m from p2");
   assertEquals(feed.lines("p9"), []);
 });
+
+Deno.test("DashboardFeed: a subscriber that comes between an event and its flush gets it once", () => {
+  const feed = new DashboardFeed({ names: NAMES });
+  feed.ingest("p1", received(1));
+  feed.flush();
+  feed.ingest("p1", received(2));
+  // What the server does for a new browser: the history, then the live batches.
+  const seen: StreamEvent[] = feed.history().filter((e) => e.type !== "nodes");
+  feed.subscribe((events) => seen.push(...events));
+  feed.flush();
+  assertEquals(seen.map((e) => e.type === "received" ? e.ts : -1), [1, 2]);
+});

@@ -1,0 +1,194 @@
+/**
+ * A {@linkcode Transport} wrapper that can freeze a node's network or cut
+ * it off, for nodes that share one process (`up --in-process`): `pause`
+ * holds every read result, write, accepted link and dial until `resume`
+ * (the kernel still buffers and accepts, as for a SIGSTOP'd process), and
+ * `crash` closes every socket and listener at once with nothing more sent,
+ * and refuses everything after (as when the process is killed).
+ *
+ * @module
+ */
+
+import type { Address } from "../util/address.ts";
+import type { ByteStream } from "./connection.ts";
+import type { Link, LinkListener, Transport } from "./transport.ts";
+
+/** Open while running, shut while paused; crashed for good. */
+class Gate {
+  paused = false;
+  crashed = false;
+  #waiters: Array<() => void> = [];
+
+  /** Resolves once the gate is open (or crashed). */
+  wait(): Promise<void> {
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  open(): void {
+    this.paused = false;
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}
+
+function crashedError(): Error {
+  return new Deno.errors.ConnectionReset("The node crashed");
+}
+
+class GatedStream implements ByteStream {
+  readonly #inner: ByteStream;
+  readonly #gate: Gate;
+  readonly #onClose: () => void;
+
+  constructor(inner: ByteStream, gate: Gate, onClose: () => void) {
+    this.#inner = inner;
+    this.#gate = gate;
+    this.#onClose = onClose;
+  }
+
+  async read(buffer: Uint8Array): Promise<number | null> {
+    const gate = this.#gate;
+    if (gate.paused) await gate.wait();
+    if (gate.crashed) throw crashedError();
+    const n = await this.#inner.read(buffer);
+    // Bytes that arrived during a pause are seen only after it.
+    if (gate.paused) await gate.wait();
+    if (gate.crashed) throw crashedError();
+    return n;
+  }
+
+  async write(data: Uint8Array): Promise<number> {
+    const gate = this.#gate;
+    if (gate.paused) await gate.wait();
+    if (gate.crashed) throw crashedError();
+    return await this.#inner.write(data);
+  }
+
+  close(): void {
+    this.#onClose();
+    try {
+      this.#inner.close();
+    } catch {
+      // Already closed (e.g. by a crash).
+    }
+  }
+
+  /** Closes the socket without a word. */
+  abort(): void {
+    try {
+      this.#inner.close();
+    } catch {
+      // Already closed.
+    }
+  }
+}
+
+/** A transport whose traffic can be held ({@linkcode pause}) or cut for good ({@linkcode crash}). */
+export class PausableTransport implements Transport {
+  readonly #inner: Transport;
+  readonly #gate = new Gate();
+  readonly #streams = new Set<GatedStream>();
+  readonly #listeners = new Set<LinkListener>();
+
+  /**
+   * Wraps `inner`.
+   *
+   * @example Usage
+   * ```ts
+   * import { PausableTransport } from "./pausable_transport.ts";
+   * import { tcpTransport } from "./transport.ts";
+   * const transport = new PausableTransport(tcpTransport);
+   * transport.pause();
+   * transport.paused; // true
+   * transport.crash();
+   * ```
+   */
+  constructor(inner: Transport) {
+    this.#inner = inner;
+  }
+
+  /** True between {@linkcode pause} and {@linkcode resume}. */
+  get paused(): boolean {
+    return this.#gate.paused;
+  }
+
+  /** True once {@linkcode crash} was called. */
+  get crashed(): boolean {
+    return this.#gate.crashed;
+  }
+
+  /** Open streams (for tests and status). */
+  get openStreams(): number {
+    return this.#streams.size;
+  }
+
+  /** Holds reads, writes, accepts and dials. */
+  pause(): void {
+    if (!this.#gate.crashed) this.#gate.paused = true;
+  }
+
+  /** Lets held traffic through. */
+  resume(): void {
+    this.#gate.open();
+  }
+
+  /** Closes every socket and listener now; refuses everything from here on. */
+  crash(): void {
+    this.#gate.crashed = true;
+    for (const listener of this.#listeners) listener.close();
+    this.#listeners.clear();
+    for (const stream of this.#streams) stream.abort();
+    this.#streams.clear();
+    this.#gate.open();
+  }
+
+  listen(address: Address): LinkListener {
+    if (this.#gate.crashed) throw crashedError();
+    const inner = this.#inner.listen(address);
+    this.#listeners.add(inner);
+    const gate = this.#gate;
+    const wrap = (link: Link) => this.#wrap(link);
+    const forget = () => this.#listeners.delete(inner);
+    return {
+      address: inner.address,
+      close() {
+        forget();
+        inner.close();
+      },
+      async *[Symbol.asyncIterator]() {
+        for await (const link of inner) {
+          if (gate.paused) await gate.wait();
+          if (gate.crashed) {
+            link.stream.close();
+            return;
+          }
+          yield wrap(link);
+        }
+      },
+    };
+  }
+
+  async dial(address: Address, options: { timeoutMs: number }): Promise<Link> {
+    const gate = this.#gate;
+    if (gate.paused) await gate.wait();
+    if (gate.crashed) throw crashedError();
+    const link = await this.#inner.dial(address, options);
+    if (gate.paused) await gate.wait();
+    if (gate.crashed) {
+      link.stream.close();
+      throw crashedError();
+    }
+    return this.#wrap(link);
+  }
+
+  #wrap(link: Link): Link {
+    const stream: GatedStream = new GatedStream(
+      link.stream,
+      this.#gate,
+      () => this.#streams.delete(stream),
+    );
+    this.#streams.add(stream);
+    return { stream, remote: link.remote, localHost: link.localHost };
+  }
+}

@@ -1,0 +1,118 @@
+import { assert, assertEquals, assertRejects } from "@std/assert";
+import type { Address } from "../../../lib/util/address.ts";
+import { PausableTransport } from "../../../lib/wire/pausable_transport.ts";
+import type { Link, LinkListener, Transport } from "../../../lib/wire/transport.ts";
+import { FakeStream, settle } from "../../support/fake_stream.ts";
+
+/** A transport whose dials return fresh fake streams and whose listener yields queued links. */
+function fakeTransport() {
+  const dialled: FakeStream[] = [];
+  const incoming: Link[] = [];
+  let wake: (() => void) | undefined;
+  let closed = false;
+  const listener = (address: Address): LinkListener => ({
+    address,
+    close() {
+      closed = true;
+      wake?.();
+    },
+    async *[Symbol.asyncIterator]() {
+      while (!closed) {
+        const link = incoming.shift();
+        if (link) yield link;
+        else await new Promise<void>((resolve) => wake = resolve);
+      }
+    },
+  });
+  const transport: Transport = {
+    listen: listener,
+    dial: () => {
+      const stream = new FakeStream();
+      dialled.push(stream);
+      return Promise.resolve({ stream, remote: "127.0.0.1:1", localHost: "127.0.0.1" });
+    },
+  };
+  const accept = (stream: FakeStream) => {
+    incoming.push({ stream, remote: "127.0.0.1:2", localHost: "127.0.0.1" });
+    wake?.();
+  };
+  return { transport, dialled, accept, listenerClosed: () => closed };
+}
+
+const ADDRESS = { host: "127.0.0.1", port: 1 };
+
+Deno.test("PausableTransport passes reads and writes through while running", async () => {
+  const fake = fakeTransport();
+  const transport = new PausableTransport(fake.transport);
+  const link = await transport.dial(ADDRESS, { timeoutMs: 100 });
+  await link.stream.write(new Uint8Array([1, 2]));
+  assertEquals(fake.dialled[0]?.written(), new Uint8Array([1, 2]));
+  fake.dialled[0]?.feed(new Uint8Array([7]));
+  const buffer = new Uint8Array(4);
+  assertEquals(await link.stream.read(buffer), 1);
+  assertEquals(buffer[0], 7);
+});
+
+Deno.test("PausableTransport.pause() holds reads, writes and dials until resume()", async () => {
+  const fake = fakeTransport();
+  const transport = new PausableTransport(fake.transport);
+  const link = await transport.dial(ADDRESS, { timeoutMs: 100 });
+  const inner = fake.dialled[0] as FakeStream;
+  transport.pause();
+  let read: number | null | undefined;
+  link.stream.read(new Uint8Array(4)).then((n) => read = n);
+  let wrote = false;
+  link.stream.write(new Uint8Array([9])).then(() => wrote = true);
+  let dialled = false;
+  transport.dial(ADDRESS, { timeoutMs: 100 }).then(() => dialled = true);
+  inner.feed(new Uint8Array([5]));
+  await settle();
+  assertEquals(read, undefined, "bytes that arrive during a pause are not seen");
+  assertEquals(wrote, false);
+  assertEquals(inner.writes.length, 0, "nothing leaves during a pause");
+  assertEquals(dialled, false);
+  transport.resume();
+  await settle();
+  assertEquals(read, 1);
+  assertEquals(wrote, true);
+  assertEquals(inner.written(), new Uint8Array([9]));
+  assertEquals(dialled, true);
+});
+
+Deno.test("PausableTransport.pause() holds accepted links until resume()", async () => {
+  const fake = fakeTransport();
+  const transport = new PausableTransport(fake.transport);
+  const listener = transport.listen(ADDRESS);
+  const accepted: Link[] = [];
+  const loop = (async () => {
+    for await (const link of listener) accepted.push(link);
+  })();
+  transport.pause();
+  fake.accept(new FakeStream());
+  await settle();
+  assertEquals(accepted.length, 0);
+  transport.resume();
+  await settle();
+  assertEquals(accepted.length, 1);
+  listener.close();
+  await loop;
+});
+
+Deno.test("PausableTransport.crash() closes every stream and listener and refuses what follows", async () => {
+  const fake = fakeTransport();
+  const transport = new PausableTransport(fake.transport);
+  const listener = transport.listen(ADDRESS);
+  const link = await transport.dial(ADDRESS, { timeoutMs: 100 });
+  const inner = fake.dialled[0] as FakeStream;
+  transport.pause();
+  const held = link.stream.write(new Uint8Array([1]));
+  transport.crash();
+  await assertRejects(() => held);
+  assert(inner.closed, "the socket is closed");
+  assertEquals(inner.writes.length, 0, "a held write never leaves after a crash");
+  assert(fake.listenerClosed(), "the listener is closed");
+  await assertRejects(() => link.stream.write(new Uint8Array([2])));
+  await assertRejects(() => transport.dial(ADDRESS, { timeoutMs: 100 }));
+  assertEquals(transport.openStreams, 0);
+  listener.close();
+});
