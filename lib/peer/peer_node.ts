@@ -114,6 +114,8 @@ export class PeerNode {
   #joined = false;
   /** The latest peer list from each seed, by seed key. */
   readonly #lists = new Map<string, PeerEntry[]>();
+  // Their union, built once per change of a list: inbound hellos ask for it.
+  #known: { peers: KnownPeer[]; keys: Set<string> } | undefined;
   readonly #routes: NeighborRoutes;
   #degreeQueued = false;
   readonly #clientRequests = new WeakMap<PeerConnection, TokenBucket>();
@@ -199,6 +201,7 @@ export class PeerNode {
       degree: () => this.#neighbors.degree,
       onPeerList: (seed, peers) => {
         this.#lists.set(seed, peers);
+        this.#known = undefined;
         // Registered again after the seeds removed it: link as on joining.
         if (this.#removed) {
           this.#removed = false;
@@ -310,7 +313,13 @@ export class PeerNode {
 
   /** The union of the seeds' latest peer lists, minus this peer. */
   knownPeers(): KnownPeer[] {
-    return unionPeerLists(this.#lists.values(), this.#options.self);
+    return this.#knownUnion().peers.slice();
+  }
+
+  #knownUnion(): { peers: KnownPeer[]; keys: Set<string> } {
+    if (this.#known) return this.#known;
+    const peers = unionPeerLists(this.#lists.values(), this.#options.self);
+    return this.#known = { peers, keys: new Set(peers.map((p) => p.key)) };
   }
 
   /** Current neighbours. */
@@ -400,7 +409,7 @@ export class PeerNode {
   #trusted(hello: HelloMessage): boolean {
     if (hello.role !== "peer") return false;
     const key = formatAddress(hello.address);
-    return this.#neighbors.has(key) || this.knownPeers().some((p) => p.key === key);
+    return this.#neighbors.has(key) || this.#knownUnion().keys.has(key);
   }
 
   #admit(connection: PeerConnection, hello: HelloMessage): Admission<PeerConnectionRole> {

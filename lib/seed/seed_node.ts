@@ -194,6 +194,7 @@ export class SeedNode {
       ready: () => this.#sync.ready,
       sessions: this.#sessions,
       settle: (connection) => this.#host.settle(connection as SeedConnection),
+      rng: this.#rng,
     });
     this.#routes = new PeerRoutes({
       requests: this.#requests,

@@ -117,9 +117,12 @@ export function isBrokenLink(info: CloseInfo): boolean {
 }
 
 // Frames are small (gossip ~50 bytes); a rare large one simply spans reads.
+// The read buffer starts small (a node may hold a great many idle links) and
+// grows to the full size once a read fills it.
+const READ_START_BYTES = 512;
 const READ_BUFFER_BYTES = 16 * 1024;
 // Send queues start small; one that grew for a burst shrinks back once drained.
-const QUEUE_START_BYTES = 4096;
+const QUEUE_START_BYTES = 256;
 const QUEUE_KEEP_BYTES = 64 * 1024;
 const CLOSE_FLUSH_TIMEOUT_MS = 1000;
 
@@ -163,7 +166,8 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
   #handshakeTimeout: number;
   #idleTimeout: number;
   #queue = new Uint8Array(QUEUE_START_BYTES);
-  #spare = new Uint8Array(QUEUE_START_BYTES);
+  // The second buffer of the double buffering, made on the first flush.
+  #spare = new Uint8Array(0);
   #queued = 0;
   #budget: SendBudget | undefined;
   #charged = 0;
@@ -408,7 +412,7 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
   }
 
   async #readLoop(): Promise<void> {
-    const buffer = new Uint8Array(READ_BUFFER_BYTES);
+    let buffer = new Uint8Array(READ_START_BYTES);
     while (!this.#closing) {
       let n: number | null;
       try {
@@ -433,6 +437,10 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
       if (batch.error && !this.#closing) {
         this.fail("protocol_error", "malformed", batch.error.message);
         return;
+      }
+      // A full read means more is waiting: read bigger from now on.
+      if (n === buffer.length && buffer.length < READ_BUFFER_BYTES) {
+        buffer = new Uint8Array(Math.min(buffer.length * 4, READ_BUFFER_BYTES));
       }
     }
   }
