@@ -22,6 +22,13 @@ import { advertiseProblem } from "../api/bind.ts";
 import { UsageError } from "../util/errors.ts";
 import { quoteInput } from "../util/quote.ts";
 import { closestName, didYouMean } from "./did_you_mean.ts";
+import {
+  parseRate,
+  parseShareAt,
+  parseShareWindow,
+  type SimInvocation,
+  simInvocation,
+} from "./sim_args.ts";
 import { COMMAND_ARGUMENTS, COMMAND_FLAGS, type FlagSpec } from "./flags.ts";
 
 /** Options shared by `seed` and `peer`. */
@@ -124,13 +131,15 @@ export type Invocation =
   | ReportDeadInvocation
   | SendInvocation
   | InspectInvocation
-  | ReportInvocation;
+  | ReportInvocation
+  | SimInvocation;
 
 /** The commands, in help order. */
 export const COMMANDS = [
   "seed",
   "peer",
   "up",
+  "sim",
   "report-dead",
   "report",
   "send",
@@ -200,6 +209,8 @@ export function parseInvocation(args: readonly string[]): Invocation {
       };
     case "up":
       return upInvocation(specs, values);
+    case "sim":
+      return simInvocation(values, tuningOf(specs, values) as Partial<PeerTuning>);
     case "send":
       return sendInvocation(values, words);
     case "members":
@@ -234,7 +245,13 @@ export function parseInvocation(args: readonly string[]): Invocation {
   }
 }
 
-type FlagValue = number | string | boolean | Address;
+type FlagValue =
+  | number
+  | string
+  | boolean
+  | Address
+  | { fraction: number; atMs: number }
+  | { fraction: number; fromMs: number; toMs: number };
 
 function readFlags(
   command: string,
@@ -347,6 +364,13 @@ function readValue(spec: FlagSpec, text: string): FlagValue {
       const [min, max] = spec.range ?? [1, Infinity];
       return ms < min || ms > max ? bad(`a duration of ${min}ms to ${max}ms`) : ms;
     }
+    case "share-at":
+      return parseShareAt(text) ?? bad("<fraction>@<time>, e.g. 0.01@60s (fraction 0-1)");
+    case "share-window":
+      return parseShareWindow(text) ??
+        bad("<fraction>@<from>-<to>, e.g. 0.2@30s-40s (fraction 0-1, from before to)");
+    case "rate":
+      return parseRate(text) ?? bad("a number >= 0, e.g. 2.5");
     case "switch":
       return true;
   }
