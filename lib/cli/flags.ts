@@ -251,7 +251,7 @@ const SIM_FLAGS: readonly FlagSpec[] = [
     kind: "count",
     value: "<n>",
     defaultText: "100",
-    help: "peers that join at the start, 2 ms apart",
+    help: "peers that join at the start, --join-interval apart",
     range: [1, 1_000_000],
   },
   {
@@ -329,6 +329,15 @@ const SIM_FLAGS: readonly FlagSpec[] = [
     value: "<file>",
     defaultText: "none",
     help: "write the summary's figures as JSON to this file",
+  },
+  {
+    name: "join-interval",
+    kind: "duration",
+    value: "<dur>",
+    defaultText: "10ms",
+    help: "virtual time between two peers' starts (closer joins see staler degrees)",
+    range: [0, 600_000],
+    advanced: true,
   },
   {
     name: "bandwidth",

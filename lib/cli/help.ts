@@ -46,8 +46,8 @@ const SUMMARIES: Readonly<Record<string, { usage: string; about: string; footer?
     usage: "gossipnet sim [flags]",
     about: "Simulate a network in virtual time: the real seed and peer code over an\n" +
       "in-memory network with latency and jitter. Seeds start first, then --peers\n" +
-      "peers join 2 ms apart; 5 s after the last, --origins peers each flood\n" +
-      "--messages messages; --kill, --churn and --partition play out on top. Ends\n" +
+      "peers join --join-interval apart; 5 s after the last, --origins peers each\n" +
+      "flood --messages messages; --kill, --churn and --partition play out on top. Ends\n" +
       "with a summary (delivery, dissemination, hops, duplicates against 2E-2(N-1),\n" +
       "degrees and their power-law fit, detection and removal of killed peers).\n" +
       "The same --seed gives the same run, summary and --out file.",

@@ -53,6 +53,7 @@ export async function runSim(inv: SimInvocation): Promise<number> {
     latencyMs: inv.latencyMs,
     jitterMs: inv.jitterMs,
     bandwidthBps: inv.bandwidthBps,
+    joinSpacingMs: inv.joinSpacingMs,
     churnPerSecond: inv.churnPerSecond,
     seed: inv.seed,
     tuning: inv.tuning,

@@ -20,6 +20,7 @@ export interface SimInvocation {
   latencyMs: number;
   jitterMs: number;
   bandwidthBps: number;
+  joinSpacingMs: number;
   kill?: KillPlan;
   churnPerSecond: number;
   partition?: PartitionPlan;
@@ -117,6 +118,7 @@ export function simInvocation(
     latencyMs: number("latency", 20),
     jitterMs: number("jitter", 0),
     bandwidthBps: number("bandwidth", 0),
+    joinSpacingMs: number("join-interval", 10),
     churnPerSecond: number("churn", 0),
     seed: number("seed", 1),
     tuning: { gossipIntervalMs: 1000, ...tuning },
