@@ -33,12 +33,12 @@ Deno.test("gossipnet rejects bad input with one line on stderr and exit 2", asyn
       [
         "no command",
         [],
-        "Missing command: expected seed, peer, up, report-dead, report, send, members or status (see gossipnet --help)",
+        "Missing command: expected seed, peer, up, sim, report-dead, report, send, members or status (see gossipnet --help)",
       ],
       [
         "unknown command",
         ["launch"],
-        'Unknown command "launch": expected seed, peer, up, report-dead, report, send, members or status',
+        'Unknown command "launch": expected seed, peer, up, sim, report-dead, report, send, members or status',
       ],
       [
         "unknown flag",
@@ -150,7 +150,7 @@ Deno.test("gossipnet rejects bad input with one line on stderr and exit 2", asyn
         "mistyped command",
         ["sede", "--port", "5000"],
         'Unknown command "sede": did you mean "seed"? ' +
-        "(commands: seed, peer, up, report-dead, report, send, members or status)",
+        "(commands: seed, peer, up, sim, report-dead, report, send, members or status)",
       ],
       [
         "--host 0.0.0.0 without --advertise",
