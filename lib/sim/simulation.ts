@@ -146,6 +146,37 @@ export function peerAddress(i: number): Address {
   return { host: `10.${1 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`, port: PEER_PORT };
 }
 
+/**
+ * When the scenario's phases happen for `options` (virtual ms): peers start
+ * `joinSpacingMs` apart from 500 ms; the floods begin 5 s after the last
+ * start; the run ends once the floods, the kill and the partition have had
+ * time to play out (a kill or a heal plus (misses + 2) ping intervals, a
+ * dial timeout, a vote timeout and 5 s), unless `untilMs` says otherwise.
+ */
+export function planTimeline(
+  options: SimOptions,
+  tuning: PeerTuning = resolvePeerTuning(options.tuning),
+  seedTuning: SeedTuning = resolveSeedTuning(options.seedTuning),
+): SimTimeline {
+  const o = options;
+  const peersStartedMs = PEERS_START_MS + o.peers * (o.joinSpacingMs ?? DEFAULT_JOIN_SPACING_MS);
+  const floodStartMs = peersStartedMs + SETTLE_MS;
+  const floodInterval = o.floodIntervalMs ?? 1000;
+  const floodEndMs = floodStartMs + (o.messages ?? 1) * floodInterval + SETTLE_MS;
+  const detectMs = tuning.pingIntervalMs * (tuning.pingMisses + 2) + tuning.dialTimeoutMs +
+    seedTuning.voteTimeoutMs + SETTLE_MS;
+  let until = floodEndMs;
+  if (o.kill) until = Math.max(until, o.kill.atMs + detectMs);
+  if (o.partition) until = Math.max(until, o.partition.toMs + detectMs);
+  return {
+    peersStartMs: PEERS_START_MS,
+    peersStartedMs,
+    floodStartMs,
+    floodEndMs,
+    untilMs: o.untilMs ?? until,
+  };
+}
+
 // A well-mixed 32-bit seed for node `i` of run `seed`.
 function mix(seed: number, i: number): number {
   let h = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(i + 1, 0xc2b2ae35);
@@ -214,35 +245,13 @@ export class Simulation {
     this.#tuning = resolvePeerTuning({ gossipCount: 0, ...SIM_LIMITS, ...options.tuning });
     this.#seedTuning = resolveSeedTuning({ ...SIM_LIMITS, ...options.seedTuning });
     this.seedAddresses = Array.from({ length: seeds }, (_, i) => seedAddress(i));
-    this.timeline = this.#plan();
+    this.timeline = planTimeline(options, this.#tuning, this.#seedTuning);
     for (let i = 0; i < seeds; i++) this.#startSeed(i);
     const spacing = options.joinSpacingMs ?? DEFAULT_JOIN_SPACING_MS;
     for (let i = 0; i < options.peers; i++) {
       this.clock.schedule(0, () => this.#startPeer(), PEERS_START_MS + i * spacing);
     }
     this.#scheduleScenario();
-  }
-
-  #plan(): SimTimeline {
-    const o = this.options;
-    const peersStartedMs = PEERS_START_MS + o.peers * (o.joinSpacingMs ?? DEFAULT_JOIN_SPACING_MS);
-    const floodStartMs = peersStartedMs + SETTLE_MS;
-    const floodInterval = o.floodIntervalMs ?? 1000;
-    const floodEndMs = floodStartMs + (o.messages ?? 1) * floodInterval + SETTLE_MS;
-    const t = this.#tuning;
-    // Detection takes misses x interval, a probe round and a vote; then some margin.
-    const detectMs = t.pingIntervalMs * (t.pingMisses + 2) + t.dialTimeoutMs +
-      this.#seedTuning.voteTimeoutMs + SETTLE_MS;
-    let until = floodEndMs;
-    if (o.kill) until = Math.max(until, o.kill.atMs + detectMs);
-    if (o.partition) until = Math.max(until, o.partition.toMs + detectMs);
-    return {
-      peersStartMs: PEERS_START_MS,
-      peersStartedMs,
-      floodStartMs,
-      floodEndMs,
-      untilMs: o.untilMs ?? until,
-    };
   }
 
   #scheduleScenario(): void {
