@@ -54,6 +54,10 @@ export class Membership {
   // Member keys in an array (swap-remove) so a uniform sample costs O(count), not O(size).
   #memberKeys: string[] = [];
   #memberSlot = new Map<string, number>();
+  // Keys in the order their records changed here, for delta sync: position
+  // `i` is change number `#logBase + i`. Trimmed from the front as it grows.
+  #changeLog: string[] = [];
+  #logBase = 0;
   #lastStamp = 0;
   #tombstoneTtlMs: number;
   #clock: Clock;
@@ -90,6 +94,27 @@ export class Membership {
     return [...this.#records.values()];
   }
 
+  /** How many record changes this list has applied: a mark for {@linkcode changedSince}. */
+  get changeMark(): number {
+    return this.#logBase + this.#changeLog.length;
+  }
+
+  /**
+   * The current records of every peer whose record changed after `mark` (a
+   * {@linkcode changeMark} taken earlier), or `undefined` when that history
+   * was already trimmed (send the whole {@linkcode snapshot} instead).
+   */
+  changedSince(mark: number): MemberRecord[] | undefined {
+    if (mark < this.#logBase) return undefined;
+    const keys = new Set(this.#changeLog.slice(mark - this.#logBase));
+    const records: MemberRecord[] = [];
+    for (const key of keys) {
+      const record = this.#records.get(key);
+      if (record) records.push(record);
+    }
+    return records;
+  }
+
   /** Notes a version seen elsewhere so later local versions exceed it. */
   observe(stamp: number): void {
     if (stamp > this.#lastStamp) this.#lastStamp = stamp;
@@ -120,6 +145,12 @@ export class Membership {
     if (isMember) this.#removedAt.delete(key);
     else this.#removedAt.set(key, this.#clock.now());
     this.#members += (isMember ? 1 : 0) - (wasMember ? 1 : 0);
+    this.#changeLog.push(key);
+    if (this.#changeLog.length > Math.max(1024, 2 * this.#records.size)) {
+      const drop = this.#changeLog.length >> 1;
+      this.#changeLog = this.#changeLog.slice(drop);
+      this.#logBase += drop;
+    }
     if (isMember && !wasMember) this.#addKey(key);
     else if (!isMember && wasMember) this.#removeKey(key);
     if (isMember && !wasMember) return "added";

@@ -71,6 +71,8 @@ export interface SimOptions {
   tuning?: Partial<PeerTuning>;
   /** Seed tuning. */
   seedTuning?: Partial<SeedTuning>;
+  /** Advanced (tests): seeds' peer-list and sync thresholds. @default {the seeds' defaults} */
+  thresholds?: { peerListFullMax?: number; syncFullMax?: number };
   /**
    * Virtual ms between two peers' starts while the network forms. Joins
    * closer together than a registration takes see stale degrees, and
@@ -310,6 +312,7 @@ export class Simulation {
       clock: this.clock.forNode(host),
       rng: seededRng(mix(this.#seed, index)),
       nodeId: nodeIdFor(this.#seed, index),
+      ...this.options.thresholds,
     });
     this.#seedRuntimes.push(seed);
     seed.start();
