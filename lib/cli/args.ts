@@ -75,6 +75,8 @@ export interface UpInvocation {
   peerTuning: Partial<PeerTuning>;
   /** The first node's metrics address; node i serves on port + i. */
   metrics?: Address;
+  /** The address the first node is reached at (`--advertise`); node i at port + i. */
+  advertise?: Address;
   /** Where to serve the dashboard (`--ui`); port 0 picks one. */
   ui: Address | undefined;
   /** Print every node line, not only membership events (`--verbose`). */
@@ -432,10 +434,16 @@ function upInvocation(specs: readonly FlagSpec[], values: Map<string, FlagValue>
     peerArgs.push(`--${spec.name}`, spec.kind === "duration" ? `${value}ms` : String(value));
   }
   const host = (values.get("host") as string | undefined) ?? "127.0.0.1";
-  // Every node of `up` advertises --host, so it must be one the others can dial.
-  const problem = advertiseProblem(host);
+  const advertise = values.get("advertise") as Address | undefined;
+  // Every node of `up` advertises --host (or --advertise), so it must be one
+  // the others can dial.
+  const problem = advertiseProblem(advertise?.host ?? host);
   if (problem) {
-    throw new UsageError(`Invalid --host ${quoteInput(host)}: ${problem.split("; ")[0]}`);
+    throw new UsageError(
+      advertise
+        ? `Invalid --advertise ${formatAddress(advertise)}: ${problem}`
+        : `Invalid --host ${quoteInput(host)}: ${problem}`,
+    );
   }
   return {
     command: "up",
@@ -449,6 +457,7 @@ function upInvocation(specs: readonly FlagSpec[], values: Map<string, FlagValue>
     peerArgs,
     peerTuning: tuningOf(specs, values) as Partial<PeerTuning>,
     ...optional("metrics", values.get("metrics") as Address | undefined),
+    ...optional("advertise", advertise),
     ui: values.get("ui") as Address | undefined,
     verbose: values.get("verbose") === true,
   };

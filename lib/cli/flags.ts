@@ -455,7 +455,13 @@ export const COMMAND_FLAGS: { readonly [command: string]: readonly FlagSpec[] } 
       kind: "host",
       value: "<ip>",
       defaultText: "127.0.0.1",
-      help: "address every node listens on (not 0.0.0.0 or ::)",
+      help: "address every node listens on (0.0.0.0 or :: only with --advertise)",
+      advanced: true,
+    },
+    {
+      ...ADVERTISE,
+      defaultText: "the --host and each node's port",
+      help: "address the first node (s1) is reached at; the next at port + 1... (NAT, containers)",
       advanced: true,
     },
     {

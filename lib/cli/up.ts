@@ -71,6 +71,7 @@ export async function runUp(invocation: UpInvocation): Promise<number> {
     basePort: invocation.basePort,
     host: invocation.host,
     ...(seedAddresses === undefined ? {} : { seedAddresses }),
+    ...(invocation.advertise === undefined ? {} : { advertise: invocation.advertise }),
   });
   checkPortsFree(plan);
   const logDir = await prepareRunDir(invocation.logDir);

@@ -15,9 +15,12 @@ export interface NodeSpec {
   /** `s1`.. for seeds, `p1`.. for peers. */
   readonly name: string;
   readonly role: "seed" | "peer";
+  /** Where it listens. */
   readonly host: string;
   readonly port: number;
-  /** `host:port`. */
+  /** Where others reach it, when not `host:port` (`--advertise`). */
+  readonly advertised?: Address;
+  /** The address others know it by, `host:port`: the advertised one, else the bound one. */
   readonly address: string;
 }
 
@@ -30,6 +33,12 @@ export interface PlanOptions {
   host: string;
   /** Seeds of a given config.csv: started as listed; peers start at `basePort`. */
   seedAddresses?: readonly Address[];
+  /**
+   * Where the node on `basePort` is reached (NAT, containers); the node on
+   * `basePort + i` is reached at this port + i. Seeds of a given config keep
+   * their addresses.
+   */
+  advertise?: Address;
 }
 
 /**
@@ -43,7 +52,8 @@ export interface PlanOptions {
  * nodes.map((n) => `${n.name} ${n.address}`); // ["s1 127.0.0.1:5000", "p1 127.0.0.1:5001"]
  * ```
  *
- * @throws {UsageError} When the ports run past 65535 or a peer's port is a seed's.
+ * @throws {UsageError} When the ports (bound or advertised) run past 65535 or a peer's port
+ * is a seed's.
  */
 export function planNetwork(options: PlanOptions): NodeSpec[] {
   const seeds: Address[] = options.seedAddresses
@@ -61,7 +71,21 @@ export function planNetwork(options: PlanOptions): NodeSpec[] {
       } nodes on consecutive ports (the last would be ${Math.max(lastPort, options.basePort)})`,
     );
   }
-  const nodes: NodeSpec[] = seeds.map((a, i) => spec(`s${i + 1}`, "seed", a));
+  const advertise = options.advertise;
+  const lastAdvertised = advertise && advertise.port + (lastPort - options.basePort);
+  if (lastAdvertised !== undefined && lastAdvertised > 65535) {
+    throw new UsageError(
+      `Invalid --advertise: port ${advertise!.port} leaves no room for the ${
+        lastPort - options.basePort + 1
+      } nodes on consecutive ports (the last would be ${lastAdvertised})`,
+    );
+  }
+  // Only nodes up places on consecutive ports get an advertised address.
+  const advertisedAt = (bound: Address): Address | undefined =>
+    advertise && { host: advertise.host, port: advertise.port + bound.port - options.basePort };
+  const nodes: NodeSpec[] = seeds.map((a, i) =>
+    spec(`s${i + 1}`, "seed", a, options.seedAddresses ? undefined : advertisedAt(a))
+  );
   for (let i = 0; i < options.peers; i++) {
     const address = { host: options.host, port: firstPeerPort + i };
     const clash = seeds.find((s) => sameAddress(s, address));
@@ -72,13 +96,25 @@ export function planNetwork(options: PlanOptions): NodeSpec[] {
         }, a seed's address in the config; choose a --base-port clear of the seeds`,
       );
     }
-    nodes.push(spec(`p${i + 1}`, "peer", address));
+    nodes.push(spec(`p${i + 1}`, "peer", address, advertisedAt(address)));
   }
   return nodes;
 }
 
-function spec(name: string, role: "seed" | "peer", address: Address): NodeSpec {
-  return { name, role, host: address.host, port: address.port, address: formatAddress(address) };
+function spec(
+  name: string,
+  role: "seed" | "peer",
+  address: Address,
+  advertised: Address | undefined,
+): NodeSpec {
+  return {
+    name,
+    role,
+    host: address.host,
+    port: address.port,
+    ...(advertised ? { advertised } : {}),
+    address: formatAddress(advertised ?? address),
+  };
 }
 
 /**
@@ -92,7 +128,10 @@ function spec(name: string, role: "seed" | "peer", address: Address): NodeSpec {
  * ```
  */
 export function configCsv(nodes: readonly NodeSpec[]): string {
-  const rows = nodes.filter((n) => n.role === "seed").map((n) => `${n.host},${n.port}\n`);
+  const rows = nodes.filter((n) => n.role === "seed").map((n) => {
+    const { host, port } = n.advertised ?? n;
+    return `${host},${port}\n`;
+  });
   return `# Seeds of a gossipnet up run\nhost,port\n${rows.join("")}`;
 }
 
@@ -126,6 +165,7 @@ export function childArgs(node: NodeSpec, options: ChildArgsOptions): string[] {
     "--log-level",
     options.logLevel,
     "--exit-on-stdin-close",
+    ...(node.advertised ? ["--advertise", formatAddress(node.advertised)] : []),
     ...(node.role === "peer" ? options.peerArgs : []),
     ...(options.nodeArgs?.(node) ?? []),
   ];

@@ -14,6 +14,7 @@ import { formatAddress } from "../util/address.ts";
 import { type Clock, systemClock, type TimerHandle } from "../util/clock.ts";
 import { errorText } from "../util/errors.ts";
 import { type Frame, FRAME_HEADER_BYTES, FrameDecoder, MAX_FRAME_BYTES } from "./frame.ts";
+import type { KeyringSource } from "./keyring.ts";
 import type { BudgetHolder, SendBudget } from "./send_budget.ts";
 import {
   decodeMessage,
@@ -80,6 +81,12 @@ export interface ConnectionOptions {
   clock?: Clock;
   /** A cap on queued output shared with the node's other connections. @default {none} */
   budget?: SendBudget;
+  /**
+   * The network keys. When set, the handshake authenticates both sides and
+   * every frame after it is sealed; when absent the link is plaintext and a
+   * keyed remote is refused. @default {none}
+   */
+  keyring?: KeyringSource;
 }
 
 /** Callbacks that give a connection its meaning; `R` is the owner's role type. */

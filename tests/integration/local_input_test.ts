@@ -41,7 +41,7 @@ Deno.test("local input that cannot work is refused with the reason, exit 2", asy
         "::",
         ADVERTISE,
       ],
-      ["up --host 0.0.0.0", ["up", "--host", "0.0.0.0"], "0.0.0.0", ""],
+      ["up --host 0.0.0.0", ["up", "--host", "0.0.0.0"], "0.0.0.0", ADVERTISE],
     ] as Array<[string, string[], string, string]>).map(([name, args, host, rest]) => [
       name as string,
       args as string[],

@@ -414,7 +414,11 @@ Deno.test("parseInvocation() throws UsageError naming the problem", async (t) =>
     ],
     [
       ["up", "--host", "::"],
-      'Invalid --host "::": it means every interface, which other nodes cannot dial',
+      'Invalid --host "::": it means every interface, which other nodes cannot dial; to listen on every interface, also give --advertise <host:port> (the address others reach this node at)',
+    ],
+    [
+      ["up", "--host", "0.0.0.0", "--advertise", "0.0.0.0:5000"],
+      "Invalid --advertise 0.0.0.0:5000: it means every interface, which other nodes cannot dial; to listen on every interface, also give --advertise <host:port> (the address others reach this node at)",
     ],
     [
       ["peer", "--port", "1", "--host", "bad\u001bhost"],

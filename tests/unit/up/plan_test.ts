@@ -57,6 +57,48 @@ Deno.test("planNetwork() rejects ports past 65535 and peers on a seed's port", (
   );
 });
 
+Deno.test("planNetwork() with advertise: node i is known at the advertised port + i", () => {
+  const advertise = { host: "203.0.113.7", port: 9000 };
+  const nodes = planNetwork({ seeds: 2, peers: 1, basePort: 5000, host: "0.0.0.0", advertise });
+  assertEquals(nodes.map((n) => `${n.name} ${n.host}:${n.port} ${n.address}`), [
+    "s1 0.0.0.0:5000 203.0.113.7:9000",
+    "s2 0.0.0.0:5001 203.0.113.7:9001",
+    "p1 0.0.0.0:5002 203.0.113.7:9002",
+  ]);
+  // Peers dial the seeds where they are reached, not where they bind.
+  assertEquals(configCsv(nodes).split("\n").slice(2, 4), ["203.0.113.7,9000", "203.0.113.7,9001"]);
+  const args = childArgs(nodes[2]!, {
+    configPath: "c.csv",
+    logDir: "logs",
+    logLevel: "info",
+    peerArgs: [],
+  });
+  assertEquals(args.slice(0, 5), ["peer", "--port", "5002", "--host", "0.0.0.0"]);
+  assertEquals(args[args.indexOf("--advertise") + 1], "203.0.113.7:9002");
+  // A given config's seeds keep their addresses; peers still get theirs.
+  const withConfig = planNetwork({
+    seeds: 0,
+    peers: 1,
+    basePort: 6000,
+    host: "0.0.0.0",
+    advertise,
+    seedAddresses: [{ host: "198.51.100.1", port: 5000 }],
+  });
+  assertEquals(withConfig.map((n) => n.address), ["198.51.100.1:5000", "203.0.113.7:9000"]);
+  assertThrows(
+    () =>
+      planNetwork({
+        seeds: 3,
+        peers: 10,
+        basePort: 5000,
+        host: "0.0.0.0",
+        advertise: { host: "203.0.113.7", port: 65530 },
+      }),
+    UsageError,
+    "Invalid --advertise: port 65530 leaves no room for the 13 nodes",
+  );
+});
+
 Deno.test("childArgs() passes peer flags to peers only", () => {
   const [seed, peer] = planNetwork({ seeds: 1, peers: 1, basePort: 5000, host: "127.0.0.1" });
   const options = {
