@@ -370,7 +370,10 @@ export class SeedNode {
     const membership = this.#membership;
     const last = this.#syncSent.get(connection);
     const mark = membership.changeMark;
-    if (membership.size > (this.#options.syncFullMax ?? SYNC_FULL_MAX) && last && last.rounds < SYNC_FULL_EVERY) {
+    if (
+      membership.size > (this.#options.syncFullMax ?? SYNC_FULL_MAX) && last &&
+      last.rounds < SYNC_FULL_EVERY
+    ) {
       const delta = membership.changedSince(last.mark);
       if (delta) {
         this.#syncSent.set(connection, { mark, rounds: last.rounds + 1 });
