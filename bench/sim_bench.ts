@@ -9,6 +9,8 @@
  *     deno task bench:sim --peers 10000         # a smaller run
  *     deno run -A --cpu-prof bench/sim_bench.ts --peers 1000   # where the time goes
  *
+ * It stops early, and says where, once RSS passes --max-rss-mib (4096).
+ *
  * Targets (issue 9): at most 120 s wall and 4 GB on a 2-core machine.
  *
  * @module
@@ -20,8 +22,10 @@ import { planTimeline, type SimOptions, Simulation } from "../lib/sim/simulation
 import { peakRssBytes } from "../lib/util/process_stats.ts";
 
 const args = parseArgs(Deno.args, {
-  string: ["peers", "seeds", "seed", "join-interval", "ping-interval", "json"],
+  string: ["peers", "seeds", "seed", "join-interval", "ping-interval", "json", "max-rss-mib"],
 });
+// Past this the run stops and says how far it got (the target is 4 GB).
+const maxRss = Number(args["max-rss-mib"] ?? 4096) * 2 ** 20;
 const peers = Number(args.peers ?? 100_000);
 const seeds = Number(args.seeds ?? 5);
 const seed = Number(args.seed ?? 1);
@@ -48,10 +52,13 @@ const started = performance.now();
 const sim = new Simulation(options);
 let peakRss = 0;
 let lastLine = 0;
+let stoppedAt: { virtualMs: number; events: number } | undefined;
 await sim.run({
+  shouldStop: () => peakRss > maxRss,
   onProgress: (p) => {
     const rss = Deno.memoryUsage().rss;
     if (rss > peakRss) peakRss = rss;
+    if (peakRss > maxRss) stoppedAt = p;
     const now = performance.now();
     if (now - lastLine < 10_000) return;
     lastLine = now;
@@ -68,7 +75,15 @@ const wallMs = performance.now() - started;
 const summary = summarize(sim);
 peakRss = Math.max(peakRss, peakRssBytes() ?? 0);
 console.log(formatSimSummary(summary));
+if (stoppedAt) {
+  console.log(
+    `STOPPED: RSS passed ${Math.round(maxRss / 2 ** 20)} MiB at virtual ${
+      Math.round(stoppedAt.virtualMs)
+    } ms of ${sim.timeline.untilMs}, after ${stoppedAt.events} events; the figures above are partial`,
+  );
+}
 const figures = {
+  stoppedAtVirtualMs: stoppedAt?.virtualMs ?? null,
   peers,
   seeds,
   seed,

@@ -447,10 +447,13 @@ export class Simulation {
   }
 
   /** Plays the scenario to its end (or `untilMs`). */
-  async run(options: { onProgress?: (progress: RunProgress) => void } = {}): Promise<void> {
+  async run(
+    options: { onProgress?: (progress: RunProgress) => void; shouldStop?: () => boolean } = {},
+  ): Promise<void> {
     await this.clock.run({
       untilMs: this.timeline.untilMs,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}),
     });
   }
 

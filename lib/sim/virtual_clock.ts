@@ -43,6 +43,8 @@ export interface RunOptions {
   onProgress?: (progress: RunProgress) => void;
   /** Events between progress calls. @default {65536} */
   progressEvery?: number;
+  /** Asked at each progress call: true ends the run there (a bench's memory bound). @default {never} */
+  shouldStop?: () => boolean;
 }
 
 /**
@@ -168,6 +170,7 @@ export class VirtualClock implements Clock {
       if (this.#events >= nextProgress) {
         nextProgress += every;
         options.onProgress?.({ virtualMs: this.elapsed, events: this.#events });
+        if (options.shouldStop?.()) return;
       }
     }
     if (this.#now < until) this.#now = until;
