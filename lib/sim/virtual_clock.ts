@@ -20,10 +20,13 @@ import { EventHeap, type SimEvent } from "./event_heap.ts";
 export const SIM_EPOCH_MS = 1_767_225_600_000;
 
 // Microtask generations without any clock, timer or network activity after
-// which an event's consequences count as settled. Chains that await only
-// already-settled promises for longer simply run on during the next event:
-// the run stays deterministic, only that code reads a later instant.
-const QUIET_TURNS = 3;
+// which an event's consequences count as settled. The node code's longest
+// quiet stretches (async functions returning through several awaits before
+// they send) measured 21 generations in a 300-peer run with kills and churn;
+// 3 cut 1.4% of events' chains short. A chain quiet for longer simply runs
+// on during the next event: the run stays deterministic, only that code
+// reads a later instant. Each generation costs about 25 ns.
+const QUIET_TURNS = 32;
 // A safety bound on one event's microtask generations.
 const MAX_TURNS = 10_000;
 
