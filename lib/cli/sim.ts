@@ -44,6 +44,8 @@ export function progressLine(
 
 /** Runs the simulation; resolves to the exit code. */
 export async function runSim(inv: SimInvocation): Promise<number> {
+  // An unwritable --out should fail before the run, not after it.
+  if (inv.out !== undefined) writeOut(inv.out, "");
   const started = performance.now();
   const sim = new Simulation({
     seeds: inv.seeds,
@@ -85,12 +87,14 @@ export async function runSim(inv: SimInvocation): Promise<number> {
     } MiB\n`,
   );
   Deno.stdout.writeSync(encoder.encode(formatSimSummary(summary)));
-  if (inv.out !== undefined) {
-    try {
-      Deno.writeTextFileSync(inv.out, JSON.stringify(summary, null, 2) + "\n");
-    } catch (error) {
-      throw new RuntimeError(`Cannot write ${inv.out}: ${errorText(error)}`, { cause: error });
-    }
-  }
+  if (inv.out !== undefined) writeOut(inv.out, JSON.stringify(summary, null, 2) + "\n");
   return 0;
+}
+
+function writeOut(path: string, text: string): void {
+  try {
+    Deno.writeTextFileSync(path, text);
+  } catch (error) {
+    throw new RuntimeError(`Cannot write ${path}: ${errorText(error)}`, { cause: error });
+  }
 }

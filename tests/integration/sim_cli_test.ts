@@ -35,6 +35,14 @@ Deno.test("gossipnet sim: a bad flag value is one line on stderr and exit 2", as
   assertMatch(out.stderr, /^gossipnet: Invalid --kill: expected <fraction>@<time>/);
 });
 
+Deno.test("gossipnet sim: an unwritable --out fails at once, one line, exit 1", async () => {
+  const out = await runCli(["sim", "--peers", "5000", "--out", "/nonexistent-dir/r.json"]);
+  assertEquals(out.code, 1);
+  assertEquals(out.stdout, "");
+  assertEquals(out.stderr.trim().split("\n").length, 1);
+  assertMatch(out.stderr, /^gossipnet: Cannot write \/nonexistent-dir\/r\.json: /);
+});
+
 Deno.test("gossipnet sim --help lists its flags", async () => {
   const out = await runCli(["sim", "--help"]);
   assertEquals(out.code, 0);
