@@ -33,6 +33,12 @@ export interface OverlayModelOptions {
   fullListMax?: number;
   /** Size of a sampled list. @default {PEER_LIST_SAMPLE} */
   sampleSize?: number;
+  /**
+   * Inbound links a peer accepts (`--max-inbound`); a joiner that picked a
+   * full peer draws again from the rest, as a refused dial leads it to.
+   * @default {Infinity}
+   */
+  maxInbound?: number;
 }
 
 /**
@@ -52,6 +58,8 @@ export function growOverlay(options: OverlayModelOptions): number[] {
   const fullMax = options.fullListMax ?? PEER_LIST_FULL_MAX;
   const sampleSize = options.sampleSize ?? PEER_LIST_SAMPLE;
   const degrees: number[] = [];
+  const inbound: number[] = [];
+  const maxInbound = options.maxInbound ?? Infinity;
   const indexOf = new Map<string, number>();
   const entry = (address: { host: string; port: number }): PeerEntry => ({
     address,
@@ -67,12 +75,23 @@ export function growOverlay(options: OverlayModelOptions): number[] {
         : membership.sample(sampleSize, rng, key);
       lists.push(records.map((r) => entry(r.address)));
     }
-    const chosen = chooseNeighbors(unionPeerLists(lists, self), options.maxNeighbors ?? 4, rng);
-    degrees.push(chosen.length);
-    for (const c of chosen) {
-      const j = indexOf.get(c.key) as number;
-      degrees[j] = (degrees[j] as number) + 1;
+    let candidates = unionPeerLists(lists, self);
+    const want = options.maxNeighbors ?? 4;
+    let linked = 0;
+    while (linked < want && candidates.length > 0) {
+      const chosen = chooseNeighbors(candidates, want - linked, rng);
+      const picked = new Set(chosen.map((c) => c.key));
+      candidates = candidates.filter((c) => !picked.has(c.key));
+      for (const c of chosen) {
+        const j = indexOf.get(c.key) as number;
+        if ((inbound[j] as number) >= maxInbound) continue;
+        inbound[j] = (inbound[j] as number) + 1;
+        degrees[j] = (degrees[j] as number) + 1;
+        linked++;
+      }
     }
+    degrees.push(linked);
+    inbound.push(0);
     indexOf.set(key, i);
     membership.apply({
       address: self,
