@@ -68,6 +68,7 @@ export async function runSim(inv: SimInvocation): Promise<number> {
   const until = sim.timeline.untilMs;
   let lastDraw = 0;
   await sim.run({
+    progressEvery: 8192,
     onProgress: (progress) => {
       const now = performance.now();
       if (now - lastDraw < (tty ? 100 : 10_000)) return;

@@ -448,10 +448,15 @@ export class Simulation {
 
   /** Plays the scenario to its end (or `untilMs`). */
   async run(
-    options: { onProgress?: (progress: RunProgress) => void; shouldStop?: () => boolean } = {},
+    options: {
+      onProgress?: (progress: RunProgress) => void;
+      progressEvery?: number;
+      shouldStop?: () => boolean;
+    } = {},
   ): Promise<void> {
     await this.clock.run({
       untilMs: this.timeline.untilMs,
+      ...(options.progressEvery ? { progressEvery: options.progressEvery } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}),
     });
