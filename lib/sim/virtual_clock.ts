@@ -179,14 +179,21 @@ export class VirtualClock implements Clock {
     if (this.#now < until) this.#now = until;
   }
 
-  // Lets the microtasks an event started run until a few generations pass
-  // with nothing touching the clock or the network.
-  async #settle(): Promise<void> {
-    let quiet = 0;
-    for (let turn = 0; turn < MAX_TURNS && quiet < QUIET_TURNS; turn++) {
-      const before = this.#activity;
-      await undefined;
-      quiet = this.#activity === before ? quiet + 1 : 0;
-    }
+  // Lets the microtasks an event started run until QUIET_TURNS generations
+  // pass with nothing touching the clock or the network. Each generation is
+  // one queued microtask (no promise per turn: this runs after every event).
+  #settle(): Promise<void> {
+    return new Promise((resolve) => {
+      let quiet = 0;
+      let turns = 0;
+      let before = this.#activity;
+      const step = () => {
+        quiet = this.#activity === before ? quiet + 1 : 0;
+        before = this.#activity;
+        if (quiet >= QUIET_TURNS || ++turns >= MAX_TURNS) resolve();
+        else queueMicrotask(step);
+      };
+      queueMicrotask(step);
+    });
   }
 }
