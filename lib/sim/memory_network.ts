@@ -215,10 +215,10 @@ export class MemoryNetwork {
     stream.lastArrival = arrive;
     const peer = stream.peer;
     if (!peer) return;
-    clock.schedule(0, () => {
-      if (to.down) return;
-      peer.arrive(chunk);
-    }, arrive - now);
+    // Arrivals on one direction are in time order (ties in scheduling
+    // order), so each event takes the next chunk in flight: no closure per packet.
+    peer.inFlight.push(chunk);
+    clock.schedule(0, peer.arriveNext, arrive - now);
   }
 
   /** Forgets a stream that closed. */
@@ -236,6 +236,9 @@ class MemoryStream implements ByteStream {
   busyUntil = 0;
   /** When the last chunk sent this way arrives (virtual ms). */
   lastArrival = 0;
+  /** Chunks (or the FIN, `null`) on their way to this end, oldest first. */
+  readonly inFlight: (Uint8Array | null)[] = [];
+  #inFlightHead = 0;
   readonly #net: MemoryNetwork;
   #inbox: Uint8Array[] = [];
   #head = 0;
@@ -277,6 +280,17 @@ class MemoryStream implements ByteStream {
     this.#reader = undefined;
     reader?.resolve(null);
   }
+
+  /** The oldest chunk in flight has arrived (an event; a crashed host drops it). */
+  readonly arriveNext = (): void => {
+    const chunk = this.inFlight[this.#inFlightHead] as Uint8Array | null;
+    this.inFlight[this.#inFlightHead++] = null;
+    if (this.#inFlightHead === this.inFlight.length) {
+      this.inFlight.length = 0;
+      this.#inFlightHead = 0;
+    }
+    if (!this.local.down) this.arrive(chunk);
+  };
 
   /** Bytes (or, for `null`, the FIN) arrived from the peer. */
   arrive(chunk: Uint8Array | null): void {
