@@ -62,6 +62,12 @@ export interface PeerNodeOptions {
   onMessage?: (message: ReceivedMessage) => void;
   /** Runs `--on-message` for each received message, from a bounded queue. */
   handler?: HandlerRunner;
+  /**
+   * Whether to log the periodic `stats` event (for dashboards). The
+   * simulator turns it off: nothing reads it there, and at 100,000 peers
+   * its timer alone is millions of events. @default {true}
+   */
+  stats?: boolean;
 }
 
 /** What a connection to a peer is. */
@@ -293,7 +299,7 @@ export class PeerNode {
     this.#gossip.start();
     this.#monitor.start();
     this.#overlay.start();
-    this.#scheduleStats();
+    if (this.#options.stats !== false) this.#scheduleStats();
   }
 
   #scheduleStats(): void {

@@ -335,6 +335,7 @@ export class Simulation {
       rng: seededRng(mix(this.#seed, index)),
       nodeId: nodeIdFor(this.#seed, index),
       processStats: noProcessStats,
+      stats: false,
     });
     this.#peerRuntimes.set(index, peer);
     peer.start();
