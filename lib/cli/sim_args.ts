@@ -7,7 +7,7 @@
 
 import type { PeerTuning } from "../config/node_config.ts";
 import { parseDuration } from "../config/duration.ts";
-import type { KillPlan, PartitionPlan } from "../sim/simulation.ts";
+import type { KillPlan, PartitionPlan } from "../sim/sim_plan.ts";
 import { UsageError } from "../util/errors.ts";
 
 /** `gossipnet sim`. */

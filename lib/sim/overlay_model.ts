@@ -17,7 +17,7 @@ import { PEER_LIST_FULL_MAX, PEER_LIST_SAMPLE } from "../seed/peer_requests.ts";
 import { formatAddress } from "../util/address.ts";
 import { seededRng } from "../util/random.ts";
 import type { PeerEntry } from "../wire/messages.ts";
-import { peerAddress } from "./simulation.ts";
+import { peerAddress } from "./sim_plan.ts";
 
 /** Options for {@linkcode growOverlay}. */
 export interface OverlayModelOptions {
