@@ -23,6 +23,13 @@ import { UsageError } from "../util/errors.ts";
 import { quoteInput } from "../util/quote.ts";
 import { closestName, didYouMean } from "./did_you_mean.ts";
 import {
+  parseRate,
+  parseShareAt,
+  parseShareWindow,
+  type SimInvocation,
+  simInvocation,
+} from "./sim_args.ts";
+import {
   COMMAND_ARGUMENTS,
   COMMAND_FLAGS,
   type FlagSpec,
@@ -151,13 +158,15 @@ export type Invocation =
   | SendInvocation
   | InspectInvocation
   | ReportInvocation
-  | { command: "keygen" };
+  | { command: "keygen" }
+  | SimInvocation;
 
 /** The commands, in help order. */
 export const COMMANDS = [
   "seed",
   "peer",
   "up",
+  "sim",
   "report-dead",
   "report",
   "send",
@@ -228,6 +237,8 @@ export function parseInvocation(args: readonly string[]): Invocation {
       };
     case "up":
       return upInvocation(specs, values);
+    case "sim":
+      return simInvocation(values, tuningOf(specs, values) as Partial<PeerTuning>);
     case "send":
       return sendInvocation(values, words);
     case "members":
@@ -266,7 +277,13 @@ export function parseInvocation(args: readonly string[]): Invocation {
   }
 }
 
-type FlagValue = number | string | boolean | Address;
+type FlagValue =
+  | number
+  | string
+  | boolean
+  | Address
+  | { fraction: number; atMs: number }
+  | { fraction: number; fromMs: number; toMs: number };
 
 function readFlags(
   command: string,
@@ -379,6 +396,13 @@ function readValue(spec: FlagSpec, text: string): FlagValue {
       const [min, max] = spec.range ?? [1, Infinity];
       return ms < min || ms > max ? bad(`a duration of ${min}ms to ${max}ms`) : ms;
     }
+    case "share-at":
+      return parseShareAt(text) ?? bad("<fraction>@<time>, e.g. 0.01@60s (fraction 0-1)");
+    case "share-window":
+      return parseShareWindow(text) ??
+        bad("<fraction>@<from>-<to>, e.g. 0.2@30s-40s (fraction 0-1, from before to)");
+    case "rate":
+      return parseRate(text) ?? bad("a number >= 0, e.g. 2.5");
     case "switch":
       return true;
   }

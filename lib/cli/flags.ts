@@ -27,6 +27,12 @@ export type FlagKind =
   | "text"
   /** `host:port` to listen on; port 0 picks a free one, a bare port means 127.0.0.1. */
   | "listen"
+  /** `<fraction>@<time>`, e.g. `0.01@60s` (sim --kill). */
+  | "share-at"
+  /** `<fraction>@<from>-<to>`, e.g. `0.2@30s-40s` (sim --partition). */
+  | "share-window"
+  /** A decimal number >= 0, e.g. `2.5` (a rate per second). */
+  | "rate"
   | "switch";
 
 /** One flag of one command. */
@@ -251,6 +257,128 @@ export const PEER_TUNING_FLAGS: readonly FlagSpec[] = [
   },
 ];
 
+/** `sim`'s flags: size, link model, scenario, and the peer timing flags. */
+const SIM_FLAGS: readonly FlagSpec[] = [
+  {
+    name: "seeds",
+    kind: "count",
+    value: "<n>",
+    defaultText: "3",
+    help: "seeds to simulate",
+    range: [1, 100],
+  },
+  {
+    name: "peers",
+    kind: "count",
+    value: "<n>",
+    defaultText: "100",
+    help: "peers that join at the start, --join-interval apart",
+    range: [1, 1_000_000],
+  },
+  {
+    name: "origins",
+    kind: "count",
+    value: "<k>",
+    defaultText: "1",
+    help: "random peers that flood messages once all have joined",
+    range: [0, 1_000_000],
+  },
+  {
+    name: "messages",
+    kind: "count",
+    value: "<m>",
+    defaultText: "1",
+    help: "messages each origin floods, one per --gossip-interval",
+    range: [0, 100_000],
+  },
+  {
+    name: "latency",
+    kind: "duration",
+    value: "<dur>",
+    defaultText: "20ms",
+    help: "one-way delay of every link",
+    range: [0, 600_000],
+  },
+  {
+    name: "jitter",
+    kind: "duration",
+    value: "<dur>",
+    defaultText: "0",
+    help: "extra one-way delay per packet, uniform in [0, jitter)",
+    range: [0, 600_000],
+  },
+  {
+    name: "kill",
+    kind: "share-at",
+    value: "<f@t>",
+    defaultText: "none",
+    help: "crash a share of the joined peers at a virtual time, e.g. 0.01@60s",
+  },
+  {
+    name: "churn",
+    kind: "rate",
+    value: "<r>",
+    defaultText: "0",
+    help: "joins plus clean leaves per virtual second (alternating), from the floods on",
+  },
+  {
+    name: "partition",
+    kind: "share-window",
+    value: "<f@t1-t2>",
+    defaultText: "none",
+    help: "cut a share of the peers off from the rest between two times, e.g. 0.2@30s-40s",
+  },
+  {
+    name: "seed",
+    kind: "count",
+    value: "<n>",
+    defaultText: "1",
+    help: "random seed: the same seed gives the same run and the same output",
+    range: [0, 4_294_967_295],
+  },
+  {
+    name: "until",
+    kind: "duration",
+    value: "<dur>",
+    defaultText: "once the scenario has played out",
+    help: "virtual time to stop at",
+    range: [1, 86_400_000 * 7],
+  },
+  {
+    name: "out",
+    kind: "path",
+    value: "<file>",
+    defaultText: "none",
+    help: "write the summary's figures as JSON to this file",
+  },
+  {
+    name: "join-interval",
+    kind: "duration",
+    value: "<dur>",
+    defaultText: "10ms",
+    help: "virtual time between two peers' starts (closer joins see staler degrees)",
+    range: [0, 600_000],
+    advanced: true,
+  },
+  {
+    name: "bandwidth",
+    kind: "count",
+    value: "<bit/s>",
+    defaultText: "unlimited",
+    help: "bits per second each direction of each link carries",
+    range: [1, 1e12],
+    advanced: true,
+  },
+  // The sim's peers only relay by default: the floods are the traffic.
+  ...PEER_TUNING_FLAGS.map((spec) =>
+    spec.name === "gossip-count"
+      ? { ...spec, defaultText: "0" }
+      : spec.name === "gossip-interval"
+      ? { ...spec, defaultText: "1s", help: "time between an origin's flood messages" }
+      : spec
+  ),
+];
+
 /** The commands and their flags. */
 export const COMMAND_FLAGS: { readonly [command: string]: readonly FlagSpec[] } = {
   seed: [
@@ -404,6 +532,7 @@ export const COMMAND_FLAGS: { readonly [command: string]: readonly FlagSpec[] } 
     },
     ...PEER_TUNING_FLAGS,
   ],
+  sim: SIM_FLAGS,
   report: [
     {
       name: "output",

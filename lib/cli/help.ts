@@ -53,6 +53,17 @@ const SUMMARIES: Readonly<Record<string, { usage: string; about: string; footer?
       "Nodes are named s1.. and p1..; keys rotate changes the run's key on every running\n" +
       "node in three steps (install, use, remove), each once every node reread the file.",
   },
+  sim: {
+    usage: "gossipnet sim [flags]",
+    about: "Simulate a network in virtual time: the real seed and peer code over an\n" +
+      "in-memory network with latency and jitter. Seeds start first, then --peers\n" +
+      "peers join --join-interval apart; 5 s after the last, --origins peers each\n" +
+      "flood --messages messages; --kill, --churn and --partition play out on top. Ends\n" +
+      "with a summary (delivery, dissemination, hops, duplicates against 2E-2(N-1),\n" +
+      "degrees and their power-law fit, detection and removal of killed peers).\n" +
+      "The same --seed gives the same run, summary and --out file.",
+    footer: "Times in --kill and --partition are virtual, from the start of the run.",
+  },
   report: {
     usage: "gossipnet report <log-dir> [-o <file.html>]",
     about: "Write one self-contained HTML file (no network access, SVG charts) about a\n" +
@@ -139,6 +150,7 @@ export function programHelp(): string {
     "  gossipnet seed --port <port> [flags]         run a seed node",
     "  gossipnet peer --port <port> [flags]         run a peer node",
     "  gossipnet up [flags]                         run a whole local network",
+    "  gossipnet sim [flags]                        simulate a network in virtual time",
     "  gossipnet report-dead --seed <host:port> --dead <host:port>",
     "                                               ask the seeds to remove a peer",
     "  gossipnet report <log-dir> [-o <file.html>]  an HTML report of a run's logs",

@@ -38,6 +38,10 @@ export async function run(args: readonly string[]): Promise<number> {
       const { runUp } = await import("./up.ts");
       return await runUp(invocation);
     }
+    case "sim": {
+      const { runSim } = await import("./sim.ts");
+      return await runSim(invocation);
+    }
     case "report-dead": {
       const { runReportDead } = await import("./report_dead.ts");
       return await runReportDead(invocation);

@@ -51,6 +51,13 @@ export class Membership {
   #records = new Map<string, MemberRecord>();
   #removedAt = new Map<string, number>();
   #members = 0;
+  // Member keys in an array (swap-remove) so a uniform sample costs O(count), not O(size).
+  #memberKeys: string[] = [];
+  #memberSlot = new Map<string, number>();
+  // Keys in the order their records changed here, for delta sync: position
+  // `i` is change number `#logBase + i`. Trimmed from the front as it grows.
+  #changeLog: string[] = [];
+  #logBase = 0;
   #lastStamp = 0;
   #tombstoneTtlMs: number;
   #clock: Clock;
@@ -87,6 +94,27 @@ export class Membership {
     return [...this.#records.values()];
   }
 
+  /** How many record changes this list has applied: a mark for {@linkcode changedSince}. */
+  get changeMark(): number {
+    return this.#logBase + this.#changeLog.length;
+  }
+
+  /**
+   * The current records of every peer whose record changed after `mark` (a
+   * {@linkcode changeMark} taken earlier), or `undefined` when that history
+   * was already trimmed (send the whole {@linkcode snapshot} instead).
+   */
+  changedSince(mark: number): MemberRecord[] | undefined {
+    if (mark < this.#logBase) return undefined;
+    const keys = new Set(this.#changeLog.slice(mark - this.#logBase));
+    const records: MemberRecord[] = [];
+    for (const key of keys) {
+      const record = this.#records.get(key);
+      if (record) records.push(record);
+    }
+    return records;
+  }
+
   /** Notes a version seen elsewhere so later local versions exceed it. */
   observe(stamp: number): void {
     if (stamp > this.#lastStamp) this.#lastStamp = stamp;
@@ -117,9 +145,60 @@ export class Membership {
     if (isMember) this.#removedAt.delete(key);
     else this.#removedAt.set(key, this.#clock.now());
     this.#members += (isMember ? 1 : 0) - (wasMember ? 1 : 0);
+    this.#changeLog.push(key);
+    if (this.#changeLog.length > Math.max(1024, 2 * this.#records.size)) {
+      const drop = this.#changeLog.length >> 1;
+      this.#changeLog = this.#changeLog.slice(drop);
+      this.#logBase += drop;
+    }
+    if (isMember && !wasMember) this.#addKey(key);
+    else if (!isMember && wasMember) this.#removeKey(key);
     if (isMember && !wasMember) return "added";
     if (!isMember && wasMember) return "removed";
     return "updated";
+  }
+
+  /**
+   * Up to `count` distinct members drawn uniformly at random, without the
+   * one keyed `except`. Costs O(count) whatever the list's size.
+   */
+  sample(count: number, rng: () => number, except?: string): MemberRecord[] {
+    const keys = this.#memberKeys;
+    const picked: MemberRecord[] = [];
+    const wanted = Math.min(
+      count,
+      keys.length - (except !== undefined && this.isMember(except) ? 1 : 0),
+    );
+    if (wanted <= 0) return picked;
+    // Rejection sampling: the sample is far smaller than the list (the
+    // caller uses this only above a threshold), so repeats are rare.
+    const seen = new Set<number>();
+    while (picked.length < wanted) {
+      const slot = Math.floor(rng() * keys.length);
+      if (seen.has(slot)) continue;
+      seen.add(slot);
+      const key = keys[slot] as string;
+      if (key === except) continue;
+      const record = this.#records.get(key);
+      if (record) picked.push(record);
+    }
+    return picked;
+  }
+
+  #addKey(key: string): void {
+    this.#memberSlot.set(key, this.#memberKeys.length);
+    this.#memberKeys.push(key);
+  }
+
+  #removeKey(key: string): void {
+    const slot = this.#memberSlot.get(key);
+    if (slot === undefined) return;
+    const last = this.#memberKeys.pop() as string;
+    this.#memberSlot.delete(key);
+    if (last !== key) {
+      this.#memberKeys[slot] = last;
+      this.#memberSlot.set(last, slot);
+    }
   }
 
   /** Updates a member's degree; false if `key` is not a member. */

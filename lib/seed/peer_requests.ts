@@ -13,11 +13,26 @@ import type { EventLog } from "../log/events.ts";
 import { parseDeadReport } from "../protocol/dead_report.ts";
 import { formatAddress } from "../util/address.ts";
 import type { Clock } from "../util/clock.ts";
+import { type Rng, systemRng } from "../util/random.ts";
 import type { FramedConnection } from "../wire/connection.ts";
 import { type HelloMessage, type PeerEntry, peerListMessages } from "../wire/messages.ts";
 import { addVerdict } from "./change_checks.ts";
 import type { Membership } from "./membership.ts";
 import type { Registrar } from "./registrar.ts";
+
+/**
+ * Largest peer list a seed sends whole. Above it, a peer gets
+ * {@linkcode PEER_LIST_SAMPLE} members drawn uniformly at random instead:
+ * sending every member to every joiner costs N² bytes across the network.
+ * Uniform is what keeps the power law: the peer still chooses by
+ * preferential attachment among what it got, and a uniform sample leaves
+ * each member's chance of being chosen proportional to its degree, as with
+ * the whole list. (A sample already weighted by degree would square it.)
+ */
+export const PEER_LIST_FULL_MAX = 1000;
+
+/** Members in a sampled peer list (see {@linkcode PEER_LIST_FULL_MAX}). */
+export const PEER_LIST_SAMPLE = 32;
 
 /** What {@linkcode PeerRequests} needs from its seed. */
 export interface PeerRequestsOptions {
@@ -33,6 +48,12 @@ export interface PeerRequestsOptions {
   sessions: Map<string, FramedConnection>;
   /** A session registered: it no longer counts as a stranger's connection. */
   settle(connection: FramedConnection): void;
+  /** Draws sampled peer lists. @default {systemRng} */
+  rng?: Rng;
+  /** Largest list sent whole. @default {PEER_LIST_FULL_MAX} */
+  fullListMax?: number;
+  /** Size of a sampled list. @default {PEER_LIST_SAMPLE} */
+  sampleSize?: number;
 }
 
 /** Answers peers' and clients' requests at a seed. */
@@ -44,7 +65,19 @@ export class PeerRequests {
     this.#options = options;
   }
 
-  /** The peer list as sent to peers, without `except` (the asker). */
+  /**
+   * The peer list for the peer `asker`: every other member up to
+   * `fullListMax` members, a uniform sample of `sampleSize` above.
+   */
+  listFor(asker: string): PeerEntry[] {
+    const o = this.#options;
+    if (o.membership.size <= (o.fullListMax ?? PEER_LIST_FULL_MAX)) return this.entries(asker);
+    return o.membership.sample(o.sampleSize ?? PEER_LIST_SAMPLE, o.rng ?? systemRng, asker).map(
+      (record) => ({ address: record.address, degree: Math.min(record.degree, 0xffff) }),
+    );
+  }
+
+  /** Every member as a peer-list entry, without `except`. */
   entries(except?: string): PeerEntry[] {
     const entries: PeerEntry[] = [];
     for (const record of this.#options.membership.members()) {
@@ -95,13 +128,13 @@ export class PeerRequests {
     this.#options.sessions.set(key, connection);
     this.#options.settle(connection);
     connection.send({ kind: "registered" });
-    for (const part of peerListMessages(0, this.entries(key))) connection.send(part);
+    for (const part of peerListMessages(0, this.listFor(key))) connection.send(part);
   }
 
   /** Answers a peer-list request. */
   async peerList(connection: FramedConnection, requestId: number, asker: string): Promise<void> {
     await this.#options.ready();
-    for (const part of peerListMessages(requestId, this.entries(asker))) connection.send(part);
+    for (const part of peerListMessages(requestId, this.listFor(asker))) connection.send(part);
   }
 
   /**

@@ -45,6 +45,12 @@ import { type SeedLinkRole, SeedLinks } from "./seed_links.ts";
 import { SeedMesh } from "./seed_mesh.ts";
 import { SeedSync } from "./seed_sync.ts";
 
+/** Largest Peer List a seed sends whole in every sync round; above it, deltas. */
+export const SYNC_FULL_MAX = 1000;
+
+/** Above {@linkcode SYNC_FULL_MAX}, every this many sync rounds on a link are whole. */
+export const SYNC_FULL_EVERY = 12;
+
 /** What a seed needs. */
 export interface SeedNodeOptions {
   /** This seed's advertised address; must be in `seeds`. */
@@ -62,6 +68,10 @@ export interface SeedNodeOptions {
   nodeId?: string;
   /** The network keys: with them every link is authenticated and sealed. @default {none: plaintext} */
   keyring?: KeyringSource;
+  /** Advanced (tests): largest peer list sent whole. @default {PEER_LIST_FULL_MAX} */
+  peerListFullMax?: number;
+  /** Advanced (tests): largest Peer List synced whole every round. @default {SYNC_FULL_MAX} */
+  syncFullMax?: number;
 }
 
 /** What a connection to a seed is, by the remote's hello. */
@@ -95,6 +105,8 @@ export class SeedNode {
   readonly #requests: PeerRequests;
   readonly #routes: PeerRoutes;
   readonly #sync: SeedSync;
+  /** Per seed link: the change mark of the last sync answer and rounds since a full one. */
+  readonly #syncSent = new WeakMap<FramedConnection, { mark: number; rounds: number }>();
 
   /** Builds a seed; {@linkcode start} makes it listen. */
   constructor(options: SeedNodeOptions) {
@@ -198,6 +210,8 @@ export class SeedNode {
       ready: () => this.#sync.ready,
       sessions: this.#sessions,
       settle: (connection) => this.#host.settle(connection as SeedConnection),
+      rng: this.#rng,
+      ...(options.peerListFullMax !== undefined ? { fullListMax: options.peerListFullMax } : {}),
     });
     this.#routes = new PeerRoutes({
       requests: this.#requests,
@@ -337,7 +351,7 @@ export class SeedNode {
         this.#registrar.onAbort(message.proposalId);
         return true;
       case "sync_request":
-        for (const part of syncStateMessages(message.requestId, this.#membership.snapshot())) {
+        for (const part of syncStateMessages(message.requestId, this.#syncRecords(connection))) {
           connection.send(part);
         }
         return true;
@@ -347,6 +361,32 @@ export class SeedNode {
       default:
         return false;
     }
+  }
+
+  /**
+   * What to answer a sync request on `connection` with: the whole Peer List
+   * up to {@linkcode SYNC_FULL_MAX} members; above, only what changed since
+   * the last answer on this link, and the whole list again every
+   * {@linkcode SYNC_FULL_EVERY} rounds (so a record the asker refused to
+   * apply is offered again). The asker cannot tell them apart: it admits
+   * every record it gets, and never reads a missing one as removed.
+   */
+  #syncRecords(connection: FramedConnection): MemberRecord[] {
+    const membership = this.#membership;
+    const last = this.#syncSent.get(connection);
+    const mark = membership.changeMark;
+    if (
+      membership.size > (this.#options.syncFullMax ?? SYNC_FULL_MAX) && last &&
+      last.rounds < SYNC_FULL_EVERY
+    ) {
+      const delta = membership.changedSince(last.mark);
+      if (delta) {
+        this.#syncSent.set(connection, { mark, rounds: last.rounds + 1 });
+        return delta;
+      }
+    }
+    this.#syncSent.set(connection, { mark, rounds: 0 });
+    return membership.snapshot();
   }
 
   #onChange(record: MemberRecord, outcome: "added" | "removed"): void {

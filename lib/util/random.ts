@@ -43,3 +43,24 @@ export function newNodeId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(8));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
+
+/**
+ * A seeded, reproducible {@linkcode Rng} (mulberry32: 32 bits of state,
+ * ample for shuffles and simulations). One seed gives one sequence.
+ *
+ * @example Usage
+ * ```ts
+ * import { seededRng } from "./random.ts";
+ * seededRng(7)() === seededRng(7)(); // true
+ * ```
+ */
+export function seededRng(seed: number): Rng {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -152,12 +152,13 @@ export function isBrokenLink(info: CloseInfo): boolean {
 }
 
 // Frames are small (gossip ~50 bytes); a rare large one simply spans reads.
+// The read buffer starts small (a node may hold a great many idle links, and
+// a stranger that never finishes its handshake should cost little) and grows
+// to the full size once a read fills it.
+const READ_START_BYTES = 512;
 const READ_BUFFER_BYTES = 16 * 1024;
-// Until the handshake is done only small frames may come (hellos, proofs):
-// a stranger that never finishes it holds a small buffer, not a full one.
-const HANDSHAKE_READ_BYTES = 1024;
 // Send queues start small; one that grew for a burst shrinks back once drained.
-const QUEUE_START_BYTES = 4096;
+const QUEUE_START_BYTES = 256;
 const QUEUE_KEEP_BYTES = 64 * 1024;
 const CLOSE_FLUSH_TIMEOUT_MS = 1000;
 
@@ -516,11 +517,8 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
   }
 
   async #readLoop(): Promise<void> {
-    let buffer = new Uint8Array(HANDSHAKE_READ_BYTES);
+    let buffer = new Uint8Array(READ_START_BYTES);
     while (!this.#closing) {
-      if (this.remoteHello && buffer.length < READ_BUFFER_BYTES) {
-        buffer = new Uint8Array(READ_BUFFER_BYTES);
-      }
       let n: number | null;
       try {
         n = await this.#stream.read(buffer);
@@ -536,6 +534,11 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
       this.#lastReceived = this.#clock.now();
       this.stats.bytesIn += n;
       const batch = this.#decoder.push(buffer.subarray(0, n));
+      // A full read means more is waiting: read bigger from now on (the
+      // frames of this batch keep the old buffer).
+      if (n === buffer.length && buffer.length < READ_BUFFER_BYTES) {
+        buffer = new Uint8Array(Math.min(buffer.length * 4, READ_BUFFER_BYTES));
+      }
       if (this.#keyring) {
         // The frames are views into `buffer`, which is not read into again
         // until they have all been handled.

@@ -33,12 +33,12 @@ Deno.test("gossipnet rejects bad input with one line on stderr and exit 2", asyn
       [
         "no command",
         [],
-        "Missing command: expected seed, peer, up, report-dead, report, send, members, status or keygen (see gossipnet --help)",
+        "Missing command: expected seed, peer, up, sim, report-dead, report, send, members, status or keygen (see gossipnet --help)",
       ],
       [
         "unknown command",
         ["launch"],
-        'Unknown command "launch": expected seed, peer, up, report-dead, report, send, members, status or keygen',
+        'Unknown command "launch": expected seed, peer, up, sim, report-dead, report, send, members, status or keygen',
       ],
       [
         "unknown flag",
@@ -150,7 +150,7 @@ Deno.test("gossipnet rejects bad input with one line on stderr and exit 2", asyn
         "mistyped command",
         ["sede", "--port", "5000"],
         'Unknown command "sede": did you mean "seed"? ' +
-        "(commands: seed, peer, up, report-dead, report, send, members, status or keygen)",
+        "(commands: seed, peer, up, sim, report-dead, report, send, members, status or keygen)",
       ],
       [
         "--host 0.0.0.0 without --advertise",

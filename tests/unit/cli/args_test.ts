@@ -9,7 +9,7 @@ import { COMMAND_FLAGS } from "../../../lib/cli/flags.ts";
 import { commandHelp, programHelp, VERSION } from "../../../lib/cli/help.ts";
 import { UsageError } from "../../../lib/util/errors.ts";
 
-const ALL = "seed, peer, up, report-dead, report, send, members, status or keygen";
+const ALL = "seed, peer, up, sim, report-dead, report, send, members, status or keygen";
 
 function usageError(args: readonly string[]): string {
   return (assertThrows(() => parseInvocation(args), UsageError) as Error).message;

@@ -343,3 +343,60 @@ Deno.test("Membership.apply() merges in any order to the same state (seeded, 200
     assertEquals(sortedSnapshot(c), snapshot, `trial ${trial}: sync`);
   }
 });
+
+function memberRecord(
+  i: number,
+  stamp: number,
+  state: "member" | "removed" = "member",
+): MemberRecord {
+  return {
+    address: { host: "10.1.0.1", port: 1000 + i },
+    state,
+    ...(state === "removed" ? { reason: "dead" as const } : {}),
+    version: { stamp, origin: "s" },
+    degree: 0,
+  };
+}
+
+Deno.test("Membership.sample() draws distinct current members uniformly, never `except`", () => {
+  const list = new Membership({ clock: new ManualClock(START) });
+  for (let i = 0; i < 100; i++) list.apply(memberRecord(i, START + i));
+  for (let i = 0; i < 100; i += 2) list.apply(memberRecord(i, START + 1000 + i, "removed"));
+  assertEquals(list.size, 50);
+  const rng = seededRng(3);
+  const hits = new Map<number, number>();
+  for (let round = 0; round < 2000; round++) {
+    const picked = list.sample(10, rng, "10.1.0.1:1001");
+    assertEquals(picked.length, 10);
+    assertEquals(new Set(picked.map((r) => r.address.port)).size, 10);
+    for (const r of picked) {
+      assertEquals(r.state, "member");
+      assert(r.address.port !== 1001);
+      hits.set(r.address.port, (hits.get(r.address.port) ?? 0) + 1);
+    }
+  }
+  // 49 eligible members, 20,000 draws: about 408 each.
+  assertEquals(hits.size, 49);
+  for (const count of hits.values()) assert(count > 300 && count < 520, `${count}`);
+  assertEquals(list.sample(100, rng).length, 50);
+  assertEquals(list.sample(0, rng), []);
+});
+
+Deno.test("Membership.changedSince() gives what changed after a mark, undefined once trimmed", () => {
+  const list = new Membership({ clock: new ManualClock(START) });
+  list.apply(memberRecord(1, START + 1));
+  const mark = list.changeMark;
+  assertEquals(list.changedSince(mark), []);
+  list.apply(memberRecord(2, START + 2));
+  list.apply(memberRecord(1, START + 3, "removed"));
+  list.apply(memberRecord(2, START + 1)); // stale: not a change
+  const changed = list.changedSince(mark) ?? [];
+  assertEquals(changed.map((r) => [r.address.port, r.state]), [[1002, "member"], [
+    1001,
+    "removed",
+  ]]);
+  assertEquals(list.changedSince(0)?.length, 2);
+  for (let i = 0; i < 3000; i++) list.apply(memberRecord(3, START + 10 + i));
+  assertEquals(list.changedSince(mark), undefined);
+  assertEquals(list.changedSince(list.changeMark - 1)?.map((r) => r.address.port), [1003]);
+});

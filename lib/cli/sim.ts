@@ -1,0 +1,101 @@
+/**
+ * `gossipnet sim`: the real seeds and peers over a simulated network in
+ * virtual time. A progress bar goes to stderr (redrawn on a terminal, a
+ * line every 10 s otherwise), the summary to stdout, the figures to
+ * `--out`. The summary and the file hold virtual figures only, so one
+ * `--seed` gives byte-identical output; wall time and events per second
+ * are on stderr.
+ *
+ * @module
+ */
+
+import { formatSimSummary, summarize } from "../sim/sim_summary.ts";
+import { Simulation } from "../sim/simulation.ts";
+import type { RunProgress } from "../sim/virtual_clock.ts";
+import { errorText, RuntimeError } from "../util/errors.ts";
+import type { SimInvocation } from "./sim_args.ts";
+
+const encoder = new TextEncoder();
+
+function writeErr(text: string): void {
+  try {
+    Deno.stderr.writeSync(encoder.encode(text));
+  } catch {
+    // A closed stderr must not stop the run.
+  }
+}
+
+/** A stderr progress line: redrawn in place on a terminal, otherwise every 10 s. */
+export function progressLine(
+  progress: RunProgress,
+  untilMs: number,
+  wallMs: number,
+): string {
+  const share = Math.min(1, progress.virtualMs / untilMs);
+  const width = 20;
+  const filled = Math.round(share * width);
+  const rate = wallMs > 0 ? Math.round(progress.events / (wallMs / 1000)) : 0;
+  return `sim [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${
+    (share * 100).toFixed(0).padStart(3)
+  }%  virtual ${(progress.virtualMs / 1000).toFixed(1)}s/${(untilMs / 1000).toFixed(1)}s  wall ${
+    (wallMs / 1000).toFixed(1)
+  }s  ${rate} events/s`;
+}
+
+/** Runs the simulation; resolves to the exit code. */
+export async function runSim(inv: SimInvocation): Promise<number> {
+  // An unwritable --out should fail before the run, not after it.
+  if (inv.out !== undefined) writeOut(inv.out, "");
+  const started = performance.now();
+  const sim = new Simulation({
+    seeds: inv.seeds,
+    peers: inv.peers,
+    origins: inv.origins,
+    messages: inv.messages,
+    latencyMs: inv.latencyMs,
+    jitterMs: inv.jitterMs,
+    bandwidthBps: inv.bandwidthBps,
+    joinSpacingMs: inv.joinSpacingMs,
+    churnPerSecond: inv.churnPerSecond,
+    seed: inv.seed,
+    tuning: inv.tuning,
+    floodIntervalMs: inv.tuning.gossipIntervalMs ?? 1000,
+    ...(inv.kill ? { kill: inv.kill } : {}),
+    ...(inv.partition ? { partition: inv.partition } : {}),
+    ...(inv.untilMs !== undefined ? { untilMs: inv.untilMs } : {}),
+  });
+  const tty = Deno.stderr.isTerminal();
+  const until = sim.timeline.untilMs;
+  let lastDraw = 0;
+  await sim.run({
+    progressEvery: 8192,
+    onProgress: (progress) => {
+      const now = performance.now();
+      if (now - lastDraw < (tty ? 100 : 10_000)) return;
+      lastDraw = now;
+      const line = progressLine(progress, until, now - started);
+      writeErr(tty ? `\r${line}\x1b[K` : `${line}\n`);
+    },
+  });
+  const wallMs = performance.now() - started;
+  const summary = summarize(sim);
+  const rss = Deno.memoryUsage().rss;
+  writeErr(
+    `${tty ? "\r\x1b[K" : ""}sim: ${sim.clock.events} events in ${
+      (wallMs / 1000).toFixed(1)
+    } s wall (${Math.round(sim.clock.events / (wallMs / 1000))} events/s), RSS ${
+      Math.round(rss / 2 ** 20)
+    } MiB\n`,
+  );
+  Deno.stdout.writeSync(encoder.encode(formatSimSummary(summary)));
+  if (inv.out !== undefined) writeOut(inv.out, JSON.stringify(summary, null, 2) + "\n");
+  return 0;
+}
+
+function writeOut(path: string, text: string): void {
+  try {
+    Deno.writeTextFileSync(path, text);
+  } catch (error) {
+    throw new RuntimeError(`Cannot write ${path}: ${errorText(error)}`, { cause: error });
+  }
+}

@@ -1,0 +1,38 @@
+import { assertEquals, assertNotEquals } from "@std/assert";
+import { formatSimSummary, summarize } from "../../../lib/sim/sim_summary.ts";
+import { type SimOptions, Simulation } from "../../../lib/sim/simulation.ts";
+
+const SCENARIO: SimOptions = {
+  seeds: 3,
+  peers: 60,
+  origins: 3,
+  messages: 2,
+  jitterMs: 15,
+  kill: { fraction: 0.05, atMs: 9_000 },
+  churnPerSecond: 2,
+  tuning: { pingIntervalMs: 1000, pingMisses: 2 },
+  untilMs: 25_000,
+};
+
+async function runOnce(seed: number) {
+  const sim = new Simulation({ ...SCENARIO, seed });
+  await sim.run();
+  const summary = summarize(sim);
+  const edges = sim.livePeers().flatMap((n) =>
+    (sim.peer(n.index)?.neighbors() ?? []).map((x) => `${n.key}>${x.key}`)
+  ).sort();
+  return { json: JSON.stringify(summary), text: formatSimSummary(summary), edges, summary };
+}
+
+Deno.test("sim: the same seed gives an identical summary; another seed another overlay", async () => {
+  const a = await runOnce(42);
+  const b = await runOnce(42);
+  assertEquals(b.json, a.json);
+  assertEquals(b.text, a.text);
+  assertEquals(b.edges, a.edges);
+  // The scenario did run: floods, a kill and churn.
+  assertEquals(a.summary.delivery.messages, 6);
+  assertEquals(a.summary.killed.count, 3);
+  const c = await runOnce(43);
+  assertNotEquals(c.edges, a.edges);
+});
