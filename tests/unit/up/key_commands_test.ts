@@ -5,7 +5,7 @@ import { RunKeys } from "../../../lib/up/run_keys.ts";
 import type { Supervisor } from "../../../lib/up/supervisor.ts";
 import { parseKeyring } from "../../../lib/wire/keyring.ts";
 
-/** A stand-in run: files in memory, nodes that reread the file on SIGHUP unless deaf. */
+/** A stand-in run: files in memory, nodes that reread the file when told (SIGHUP, or reloadKeys() in-process) unless deaf. */
 async function fakeRun(options: { deaf?: string[]; paused?: string[] } = {}) {
   const files = new Map<string, string>();
   const keys = await RunKeys.create("/run/network.key", { from: "secure" }, undefined, (p, t) => {
@@ -22,9 +22,8 @@ async function fakeRun(options: { deaf?: string[]; paused?: string[] } = {}) {
       spec: { address },
       state: paused ? "paused" : "running",
       alive: true,
-      type: () => true,
-      signal: (signal: string) => {
-        hangups.push(`${name} ${signal}`);
+      reloadKeys: () => {
+        hangups.push(`${name} reload`);
         if (options.deaf?.includes(name) || paused) return true;
         // The node rereads the file and logs its keys, as a real one does.
         parseKeyring(files.get("/run/network.key")!, "file").then((ring) =>
