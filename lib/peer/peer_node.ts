@@ -37,7 +37,7 @@ import { LivenessTracker } from "./liveness.ts";
 import { LivenessMonitor } from "./liveness_monitor.ts";
 import { MessageList } from "./message_list.ts";
 import { NeighborRoutes } from "./neighbor_routes.ts";
-import { type Neighbor, NeighborTable } from "./neighbors.ts";
+import { type Neighbor, NeighborTable, SIMULTANEOUS_DIAL_MS } from "./neighbors.ts";
 import { Overlay } from "./overlay.ts";
 import { peerStatus } from "./peer_status.ts";
 import { type SeedLink, SeedSessions } from "./seed_sessions.ts";
@@ -514,12 +514,27 @@ export class PeerNode {
     if (role.kind !== "neighbor") return;
     const lost = this.#neighbors.remove(connection);
     if (lost) this.#gossip.forget(lost.key);
-    if (lost && this.#host.running) {
-      const reason = info.reason === "local" ? info.detail : `${info.reason}: ${info.detail}`;
+    if (!lost || !this.#host.running) return;
+    const reason = info.reason === "local" ? info.detail : `${info.reason}: ${info.detail}`;
+    const lose = () => {
       this.#log.emit({ event: "neighbor_lost", neighbor: lost.key, reason });
       this.#degreeChanged();
       this.#overlay.repairSoon();
+    };
+    // Both dialled at once, and the other end kept the link this peer is
+    // still dialling (a keyed handshake takes a round trip more, so its close
+    // can come first): a loss only if that dial fails.
+    const dial = this.#overlay.dialing(lost.key);
+    if (
+      dial && info.reason === "remote_closed" &&
+      this.#clock.now() - lost.since < SIMULTANEOUS_DIAL_MS
+    ) {
+      dial.then((linked) => {
+        if (!linked && this.#host.running) lose();
+      });
+      return;
     }
+    lose();
   }
 
   #reportDead(target: Address): void {
