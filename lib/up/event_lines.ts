@@ -112,10 +112,13 @@ export class EventLines {
     return this.#name(record.message ?? record.event);
   }
 
+  // What a stopping network says of itself: leaves, and dials that fail
+  // because the peer dialled has already stopped.
   #isGoodbye(record: RunRecord): boolean {
     const reason = textField(record, "reason");
     return (record.event === "peer_removed" && reason === "left") ||
-      (record.event === "neighbor_lost" && reason === NEIGHBOR_LEFT_REASON);
+      (record.event === "neighbor_lost" && reason === NEIGHBOR_LEFT_REASON) ||
+      record.event === "neighbor_dial_failed";
   }
 
   #membership(record: RunRecord): string | undefined {

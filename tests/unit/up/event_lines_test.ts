@@ -76,6 +76,21 @@ Deno.test("EventLines prints no goodbyes while the run stops", () => {
     undefined,
   );
   assertEquals(lines.line("p2", bye), undefined);
+  // Peers still running redial, and the peers they pick may have stopped already.
+  const refused = rec(
+    "neighbor_dial_failed",
+    {
+      neighbor: "127.0.0.1:5004",
+      detail: "Cannot connect to 127.0.0.1:5004: connection refused",
+    },
+    "WARN",
+    "could not reach 127.0.0.1:5004: Cannot connect to 127.0.0.1:5004: connection refused",
+  );
+  assertEquals(
+    new EventLines({ names: NAMES, verbose: false }).line("p2", refused)?.text,
+    "could not reach p2: Cannot connect to p2: connection refused",
+  );
+  assertEquals(lines.line("p2", refused), undefined);
 });
 
 Deno.test("EventLines in verbose mode prints every node line but debug, named", () => {
