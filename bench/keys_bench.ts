@@ -7,6 +7,12 @@
  *     deno task bench:keys --runs 1     # quicker
  *     deno task bench:keys --runs 0     # only the cost of one cipher call
  *     deno task bench:keys --null-cipher  # and keyed links with AES-GCM replaced
+ *     deno task bench:keys --node-cipher  # and keyed links sealed by node:crypto
+ *
+ * `--node-cipher` adds a network whose records are sealed with the
+ * EXPERIMENTAL synchronous record cipher (`useRecordCipher("node")`, Node's
+ * `createCipheriv` built into Deno: the same AES-256-GCM records, without
+ * WebCrypto's hand-off to a worker thread per call).
  *
  * It ends with the CPU of one AES-GCM call on 100 bytes, made back to back
  * and made once a millisecond (as sparse gossip makes them), through
@@ -41,6 +47,7 @@ import { systemClock } from "../lib/util/clock.ts";
 import { cpuTimeMs } from "../lib/util/process_stats.ts";
 import { ClientLink } from "../lib/wire/client.ts";
 import { generateKeyText, type Keyring, KeyringHolder, parseKeyring } from "../lib/wire/keyring.ts";
+import { useRecordCipher } from "../lib/wire/sealed_records.ts";
 import { tcpTransport } from "../lib/wire/transport.ts";
 import { freePortBlock } from "../tests/support/ports.ts";
 
@@ -105,7 +112,7 @@ function payload(id: number, bytes: number): Uint8Array {
   return data;
 }
 
-type Mode = "plain" | "keyed" | "null cipher";
+type Mode = "plain" | "keyed" | "null cipher" | "node cipher";
 
 // What `--null-cipher` puts in place of AES-GCM: the same shapes, no cipher.
 const realEncrypt = crypto.subtle.encrypt.bind(crypto.subtle);
@@ -256,22 +263,29 @@ function median(values: number[]): number {
 async function main(): Promise<void> {
   const args = parseArgs(Deno.args, {
     string: ["runs"],
-    boolean: ["null-cipher"],
+    boolean: ["null-cipher", "node-cipher"],
     default: { runs: "3" },
   });
   const runs = Number(args.runs);
   const keyring = await parseKeyring(generateKeyText(), "bench");
-  const modes: Mode[] = args["null-cipher"]
-    ? ["plain", "keyed", "null cipher"]
-    : ["plain", "keyed"];
-  const results: Record<Mode, Figures[]> = { plain: [], keyed: [], "null cipher": [] };
+  const modes: Mode[] = ["plain", "keyed"];
+  if (args["null-cipher"]) modes.push("null cipher");
+  if (args["node-cipher"]) modes.push("node cipher");
+  const results: Record<Mode, Figures[]> = {
+    plain: [],
+    keyed: [],
+    "null cipher": [],
+    "node cipher": [],
+  };
   for (let run = 1; run <= runs; run++) {
     // Alternate, so drift in the machine's load falls on every mode alike.
     for (const mode of run % 2 ? modes : [...modes].reverse()) {
       nullCipher(mode === "null cipher");
-      const figures = await runNetwork(mode === "plain" ? undefined : keyring).finally(() =>
-        nullCipher(false)
-      );
+      useRecordCipher(mode === "node cipher" ? "node" : "webcrypto");
+      const figures = await runNetwork(mode === "plain" ? undefined : keyring).finally(() => {
+        nullCipher(false);
+        useRecordCipher("webcrypto");
+      });
       results[mode].push(figures);
       console.log(
         `run ${run} ${mode}: ${
@@ -302,6 +316,7 @@ async function main(): Promise<void> {
   console.log("| --- | --- | --- | --- | --- | --- |");
   const rows: [string, ReturnType<typeof row>][] = [["plaintext", plain], ["keyed", keyed]];
   if (args["null-cipher"]) rows.push(["keyed, null cipher", row("null cipher")]);
+  if (args["node-cipher"]) rows.push(["keyed, node cipher", row("node cipher")]);
   for (const [name, r] of rows) {
     console.log(
       `| ${name} | ${r.cpu.toFixed(2)} | ${r.p50.toFixed(2)} ms | ${r.p99.toFixed(2)} ms | ` +
