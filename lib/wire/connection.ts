@@ -38,6 +38,7 @@ import {
   recordLimit,
   RecordOpener,
   RecordSealer,
+  syncKey,
 } from "./sealed_records.ts";
 import type { BudgetHolder, SendBudget } from "./send_budget.ts";
 import {
@@ -745,7 +746,11 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
       auth.session = session;
       // The proof is the last frame in clear; everything after it is sealed.
       this.#sendClear(encodeMessage({ kind: "auth_proof", mac: toHex(mac) }));
-      this.#sealer = new RecordSealer(session.seal, RECORD_PLAINTEXT_BYTES);
+      this.#sealer = new RecordSealer(
+        session.seal,
+        RECORD_PLAINTEXT_BYTES,
+        syncKey(session.sealBytes),
+      );
       return;
     }
     if (message.kind !== "auth_proof") {
@@ -767,7 +772,7 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
       );
       return;
     }
-    this.#opener = new RecordOpener(auth.session!.open);
+    this.#opener = new RecordOpener(auth.session!.open, syncKey(auth.session!.openBytes));
     // The remote is a member now: a record or frame that spans reads is
     // given its declared length at once (bounded by the limits), so it is
     // copied once rather than at every doubling.
