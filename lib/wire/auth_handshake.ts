@@ -24,6 +24,10 @@ export interface SessionKeys {
   readonly seal: CryptoKey;
   /** Opens what the remote sends. */
   readonly open: CryptoKey;
+  /** The bytes of `seal`, for the experimental synchronous record cipher. */
+  readonly sealBytes: Uint8Array;
+  /** The bytes of `open`, likewise. */
+  readonly openBytes: Uint8Array;
 }
 
 const ENCODER = new TextEncoder();
@@ -152,24 +156,31 @@ export async function deriveSession(
   const ikm = new Uint8Array(initiatorKey.bytes.length + responderKey.bytes.length);
   ikm.set(initiatorKey.bytes);
   ikm.set(responderKey.bytes, initiatorKey.bytes.length);
-  const base = await crypto.subtle.importKey("raw", ikm, "HKDF", false, ["deriveKey"]);
+  const base = await crypto.subtle.importKey("raw", ikm, "HKDF", false, ["deriveBits"]);
   ikm.fill(0);
   const salt = await crypto.subtle.digest("SHA-256", transcriptBytes as BufferSource);
-  const derive = (direction: AuthRole) =>
-    crypto.subtle.deriveKey(
-      { name: "HKDF", hash: "SHA-256", salt, info: INFO[direction] as BufferSource },
-      base,
-      { name: "AES-GCM", length: 256 },
-      false,
-      ["encrypt", "decrypt"],
+  const derive = async (direction: AuthRole) => {
+    const bytes = new Uint8Array(
+      await crypto.subtle.deriveBits(
+        { name: "HKDF", hash: "SHA-256", salt, info: INFO[direction] as BufferSource },
+        base,
+        256,
+      ),
     );
+    const key = await crypto.subtle.importKey("raw", bytes, "AES-GCM", false, [
+      "encrypt",
+      "decrypt",
+    ]);
+    return { key, bytes };
+  };
   const [fromInitiator, fromResponder] = await Promise.all([
     derive("initiator"),
     derive("responder"),
   ]);
-  return role === "initiator"
-    ? { seal: fromInitiator, open: fromResponder }
-    : { seal: fromResponder, open: fromInitiator };
+  const [seal, open] = role === "initiator"
+    ? [fromInitiator, fromResponder]
+    : [fromResponder, fromInitiator];
+  return { seal: seal.key, open: open.key, sealBytes: seal.bytes, openBytes: open.bytes };
 }
 
 /** Finds the key of `keyring` with id `id`. */

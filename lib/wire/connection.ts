@@ -35,6 +35,7 @@ import {
 import type { Keyring, KeyringSource, NetworkKey } from "./keyring.ts";
 import {
   RECORD_PLAINTEXT_BYTES,
+  recordKey,
   recordLimit,
   RecordOpener,
   RecordSealer,
@@ -742,7 +743,10 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
       auth.session = session;
       // The proof is the last frame in clear; everything after it is sealed.
       this.#sendClear(encodeMessage({ kind: "auth_proof", mac: toHex(mac) }));
-      this.#sealer = new RecordSealer(session.seal, RECORD_PLAINTEXT_BYTES);
+      this.#sealer = new RecordSealer(
+        recordKey(session.seal, session.sealBytes),
+        RECORD_PLAINTEXT_BYTES,
+      );
       return;
     }
     if (message.kind !== "auth_proof") {
@@ -764,7 +768,7 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
       );
       return;
     }
-    this.#opener = new RecordOpener(auth.session!.open);
+    this.#opener = new RecordOpener(recordKey(auth.session!.open, auth.session!.openBytes));
     // The remote is a member now: a record or frame that spans reads is
     // given its declared length at once (bounded by the limits), so it is
     // copied once rather than at every doubling.

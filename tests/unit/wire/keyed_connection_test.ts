@@ -300,3 +300,29 @@ Deno.test("keyed handshake: no auth_hello within the handshake timeout closes th
   clock.advance(5000);
   assertEquals((await connection.closed).reason, "handshake_timeout");
 });
+
+Deno.test("keyed handshake and records survive any split of the byte stream", async () => {
+  const key = generateKeyText();
+  const [sa, sb] = streamPair();
+  // Every write lands in pieces of 7 and 3 bytes: frames and records span reads.
+  sa.maxWriteBytes = 7;
+  sb.maxWriteBytes = 3;
+  const a = side(sa, HELLO_A, "out", await ring(key));
+  const b = side(sb, HELLO_B, "in", await ring(key));
+  a.connection.start();
+  b.connection.start();
+  assertEquals(await a.opened, HELLO_B);
+  assertEquals(await b.opened, HELLO_A);
+  const big: Message = { ...GOSSIP, text: "x".repeat(40_000) };
+  a.connection.send(GOSSIP);
+  a.connection.send(big);
+  b.connection.send(GOSSIP);
+  while (b.messages.length < 2 || a.messages.length < 1) {
+    assert(!a.connection.isClosed && !b.connection.isClosed, "a link closed");
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  assertEquals(b.messages, [GOSSIP, big]);
+  assertEquals(a.messages, [GOSSIP]);
+  a.connection.close("local", "done");
+  b.connection.close("local", "done");
+});
