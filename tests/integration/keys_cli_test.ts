@@ -128,13 +128,15 @@ Deno.test({
     seeds: 3,
     peers: 8,
     // Long enough for every peer's 15 messages to be generated and delivered.
-    // Pings patient enough (1.2 s to suspicion) that a parallel test's CPU load is no death.
+    // Pings patient enough (2 s to suspicion) that a parallel test's CPU load is no death.
     args: [
       "--secure",
       "--gossip-interval",
       "200ms",
       "--ping-interval",
-      "400ms",
+      "500ms",
+      "--ping-misses",
+      "4",
       "--gossip-count",
       "15",
       "--duration",
