@@ -35,10 +35,10 @@ import {
 import type { Keyring, KeyringSource, NetworkKey } from "./keyring.ts";
 import {
   RECORD_PLAINTEXT_BYTES,
-  recordKey,
   recordLimit,
   RecordOpener,
   RecordSealer,
+  syncKey,
 } from "./sealed_records.ts";
 import type { BudgetHolder, SendBudget } from "./send_budget.ts";
 import {
@@ -744,8 +744,9 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
       // The proof is the last frame in clear; everything after it is sealed.
       this.#sendClear(encodeMessage({ kind: "auth_proof", mac: toHex(mac) }));
       this.#sealer = new RecordSealer(
-        recordKey(session.seal, session.sealBytes),
+        session.seal,
         RECORD_PLAINTEXT_BYTES,
+        syncKey(session.sealBytes),
       );
       return;
     }
@@ -768,7 +769,7 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
       );
       return;
     }
-    this.#opener = new RecordOpener(recordKey(auth.session!.open, auth.session!.openBytes));
+    this.#opener = new RecordOpener(auth.session!.open, syncKey(auth.session!.openBytes));
     // The remote is a member now: a record or frame that spans reads is
     // given its declared length at once (bounded by the limits), so it is
     // copied once rather than at every doubling.

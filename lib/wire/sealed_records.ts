@@ -41,9 +41,10 @@ const TWO_32 = 0x1_0000_0000;
 /**
  * Which AES-256-GCM implementation seals and opens records: WebCrypto (the
  * default, and what the protocol specifies), or, EXPERIMENTAL and only for
- * measurement, Node's synchronous `createCipheriv` built into Deno. The
- * bytes on the wire are the same either way; `bench:keys --node-cipher`
- * compares them.
+ * measurement, Node's synchronous `createCipheriv` built into Deno for
+ * records of at most {@linkcode SYNC_CIPHER_BYTES} (WebCrypto for larger
+ * ones, which it seals faster). The bytes on the wire are the same either
+ * way; `bench:keys --node-cipher` compares them.
  */
 export type RecordCipher = "webcrypto" | "node";
 let recordCipher: RecordCipher = "webcrypto";
@@ -53,9 +54,12 @@ export function useRecordCipher(cipher: RecordCipher): void {
   recordCipher = cipher;
 }
 
-/** The key a new sealer or opener should get: the CryptoKey, or its bytes for the node cipher. */
-export function recordKey(key: CryptoKey, bytes: Uint8Array): CryptoKey | Uint8Array {
-  return recordCipher === "node" ? bytes : key;
+/** Largest plaintext the experimental node cipher seals (larger records go to WebCrypto). */
+export const SYNC_CIPHER_BYTES = 4096;
+
+/** The key bytes a new sealer or opener should get for the node cipher, if it is on. */
+export function syncKey(bytes: Uint8Array): Uint8Array | undefined {
+  return recordCipher === "node" ? bytes : undefined;
 }
 
 function nonceFor(counter: number, into: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
@@ -67,17 +71,19 @@ function nonceFor(counter: number, into: Uint8Array<ArrayBuffer>): Uint8Array<Ar
 
 /** Seals one direction's output. */
 export class RecordSealer {
-  readonly #key: CryptoKey | Uint8Array;
+  readonly #key: CryptoKey;
+  readonly #sync: Uint8Array | undefined;
   readonly #maxPlain: number;
   #counter = 0;
   #out = new Uint8Array(0);
 
   /**
-   * Seals with `key` (key bytes: the experimental node cipher), at most
-   * `maxPlain` plaintext bytes per record.
+   * Seals with `key`, at most `maxPlain` plaintext bytes per record; with
+   * `syncBytes` (its bytes), small records by the experimental node cipher.
    */
-  constructor(key: CryptoKey | Uint8Array, maxPlain: number) {
+  constructor(key: CryptoKey, maxPlain: number, syncBytes?: Uint8Array) {
     this.#key = key;
+    this.#sync = syncBytes;
     this.#maxPlain = maxPlain;
   }
 
@@ -102,7 +108,9 @@ export class RecordSealer {
     const sealed: Promise<ArrayBuffer>[] = [];
     const first = this.#counter;
     const key = this.#key;
-    if (key instanceof Uint8Array) return this.#sealNode(key, plain, count, first);
+    if (this.#sync && plain.length <= SYNC_CIPHER_BYTES) {
+      return this.#sealNode(this.#sync, plain, count, first);
+    }
     for (let i = 0; i < count; i++) {
       const slice = plain.subarray(i * this.#maxPlain, (i + 1) * this.#maxPlain);
       const iv = nonceFor(first + i, new Uint8Array(12));
@@ -163,12 +171,14 @@ export type OpenResult =
  * "type" byte is the counter's first byte.
  */
 export class RecordOpener {
-  readonly #key: CryptoKey | Uint8Array;
+  readonly #key: CryptoKey;
+  readonly #sync: Uint8Array | undefined;
   #expected = 0;
 
-  /** Opens with `key` (key bytes: the experimental node cipher). */
-  constructor(key: CryptoKey | Uint8Array) {
+  /** Opens with `key`; with `syncBytes` (its bytes), small records by the experimental node cipher. */
+  constructor(key: CryptoKey, syncBytes?: Uint8Array) {
     this.#key = key;
+    this.#sync = syncBytes;
   }
 
   /** The counter the next record must carry. */
@@ -206,7 +216,9 @@ export class RecordOpener {
   /** Decrypts a claimed record: its plaintext, or why it does not open. */
   async open(claimed: { ct: Uint8Array; counter: number }): Promise<OpenResult> {
     const key = this.#key;
-    if (key instanceof Uint8Array) return this.#openNode(key, claimed);
+    if (this.#sync && claimed.ct.length <= SYNC_CIPHER_BYTES + RECORD_TAG_BYTES) {
+      return this.#openNode(this.#sync, claimed);
+    }
     try {
       const plain = await crypto.subtle.decrypt(
         { name: "AES-GCM", iv: nonceFor(claimed.counter, new Uint8Array(12)), tagLength: 128 },

@@ -112,9 +112,9 @@ Deno.test("sealed records: an oversize length prefix fails before anything is bu
 Deno.test("sealed records: the experimental node cipher makes and opens the same records", async () => {
   const raw = crypto.getRandomValues(new Uint8Array(32));
   const web = await crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["encrypt", "decrypt"]);
-  for (const [sealKey, openKey] of [[web, raw], [raw, web]] as const) {
-    const sealer = new RecordSealer(sealKey, RECORD_PLAINTEXT_BYTES);
-    const opener = new RecordOpener(openKey);
+  for (const [sealSync, openSync] of [[raw, undefined], [undefined, raw], [raw, raw]]) {
+    const sealer = new RecordSealer(web, RECORD_PLAINTEXT_BYTES, sealSync);
+    const opener = new RecordOpener(web, openSync);
     for (const size of [1, 100, 40_000]) {
       const plain = bytes(size, size);
       const out: Uint8Array[] = [];
@@ -130,10 +130,10 @@ Deno.test("sealed records: the experimental node cipher makes and opens the same
     }
   }
   // A flipped bit does not open under the node cipher either.
-  const sealer = new RecordSealer(raw, RECORD_PLAINTEXT_BYTES);
+  const sealer = new RecordSealer(web, RECORD_PLAINTEXT_BYTES, raw);
   const wire = (await sealer.seal(bytes(30, 1))).slice();
   wire[20]! ^= 1;
-  const opener = new RecordOpener(raw);
+  const opener = new RecordOpener(web, raw);
   const claimed = opener.claim(decoder().push(wire).frames[0]!);
   if ("detail" in claimed) throw new Error(claimed.detail);
   assertEquals((await opener.open(claimed)).ok, false);
