@@ -127,18 +127,21 @@ Deno.test({
   await using up = await UpProcess.start({
     seeds: 3,
     peers: 8,
-    // Long enough for every peer's 15 messages to be generated and delivered.
-    // Pings patient enough (1.2 s to suspicion) that a parallel test's CPU load is no death.
+    // Pings patient enough (2 s to suspicion) that a parallel test's CPU load is no
+    // death; gossip slow enough to start once every peer linked (under load the first
+    // peer can wait half a second for a link, and what it says alone reaches nobody).
     args: [
       "--secure",
       "--gossip-interval",
-      "200ms",
+      "1s",
       "--ping-interval",
-      "400ms",
+      "500ms",
+      "--ping-misses",
+      "4",
       "--gossip-count",
-      "15",
+      "6",
       "--duration",
-      "8s",
+      "10s",
     ],
   });
   const banner = await up.waitForOutput(/keyed run: key ([0-9a-f]{8}) /);
@@ -186,7 +189,16 @@ Deno.test({
     await using up = await UpProcess.start({
       seeds: 1,
       peers: 2,
-      args: ["--key-file", `${dir}/mine.key`, ...FAST_PEER_ARGS, "--duration", "5s"],
+      args: [
+        "--key-file",
+        `${dir}/mine.key`,
+        "--gossip-interval",
+        "1s",
+        "--gossip-count",
+        "3",
+        "--duration",
+        "6s",
+      ],
     });
     const { code, output } = await up.finished();
     assertEquals(code, 0, output);

@@ -36,6 +36,8 @@ async function first(
 Deno.test("library: keyed nodes deliver; a wrong key is refused; reloadKeys() rotates", async () => {
   const [a, b] = [generateKeyText(), generateKeyText()];
   const dir = await Deno.makeTempDir({ prefix: "gossipnet-libkeys-" });
+  // Removed last, whatever happens, after every node below has stopped.
+  using _dir = { [Symbol.dispose]: () => Deno.removeSync(dir, { recursive: true }) };
   const file = `${dir}/net.key`;
   await Deno.writeTextFile(file, `${a}\n`);
   const port = freePortBlock(1);
@@ -73,5 +75,4 @@ Deno.test("library: keyed nodes deliver; a wrong key is refused; reloadKeys() ro
   await assertRejects(() => seed.reloadKeys(), ConfigError, "line 1");
   assertEquals(seed.keys().length, 2);
   await assertRejects(() => alice.reloadKeys(), ConfigError, "only a key file is reread");
-  await Deno.remove(dir, { recursive: true });
 });

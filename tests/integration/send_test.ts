@@ -15,8 +15,10 @@ const ID = /^[0-9a-f]{16}-\d+$/;
 
 /** A handler that writes the payload, then origin and hops, to `<dir>/<name>-<id>.txt`. */
 function writer(dir: string, name: string, before = ""): string {
+  // Written aside and renamed, so a reader never sees the file half written.
+  const file = `"${dir}/${name}-$GOSSIPNET_ID.txt"`;
   return `${before}{ cat; printf '\\n%s %s' "$GOSSIPNET_ORIGIN" "$GOSSIPNET_HOPS"; } ` +
-    `> "${dir}/${name}-$GOSSIPNET_ID.txt"`;
+    `> ${file}.part && mv ${file}.part ${file}`;
 }
 
 function readIfThere(path: string): string | undefined {
