@@ -42,8 +42,7 @@ const MIN_DEGREE = 2;
 /** Dials and repairs a peer's neighbour links. */
 export class Overlay {
   #options: OverlayOptions;
-  // Dials in flight, by key: each resolves to whether the peer ended up linked.
-  #dialing = new Map<string, Promise<boolean>>();
+  #dialing = new Set<string>();
   #quarantine = new Map<string, number>();
   #timer: TimerHandle | undefined;
   #repairing = false;
@@ -111,26 +110,13 @@ export class Overlay {
     );
   }
 
-  /**
-   * The dial to `key` in flight, resolving to whether it linked; `undefined`
-   * when none is.
-   */
-  dialing(key: string): Promise<boolean> | undefined {
-    return this.#dialing.get(key);
-  }
-
   /** Repairs now rather than at the next tick (a link was just lost). */
   repairSoon(): void {
     if (this.#running) this.#repairOnce();
   }
 
-  #dial(peer: KnownPeer): Promise<boolean> {
-    const dial = this.#dialOnce(peer).finally(() => this.#dialing.delete(peer.key));
-    this.#dialing.set(peer.key, dial);
-    return dial;
-  }
-
-  async #dialOnce(peer: KnownPeer): Promise<boolean> {
+  async #dial(peer: KnownPeer): Promise<boolean> {
+    this.#dialing.add(peer.key);
     try {
       await this.#options.dial(peer.address);
       return true;
@@ -144,6 +130,8 @@ export class Overlay {
         detail: errorText(error),
       });
       return false;
+    } finally {
+      this.#dialing.delete(peer.key);
     }
   }
 

@@ -106,6 +106,8 @@ export class PeerNode {
   readonly #options: PeerNodeOptions;
   readonly #log: EventLog;
   readonly #clock: Clock;
+  /** Losses held back while a simultaneous dial settles, by neighbour key. */
+  readonly #settling = new Map<string, TimerHandle>();
   readonly #rng: Rng;
   readonly #stats: ProcessStats;
   readonly #host: NodeHost<PeerConnectionRole>;
@@ -392,6 +394,8 @@ export class PeerNode {
     this.#monitor.stop();
     this.#overlay.stop();
     this.#catchUp.stop();
+    for (const timer of this.#settling.values()) this.#clock.clearTimeout(timer);
+    this.#settling.clear();
     this.#host.stopListening();
     this.#seeds.leave();
     const handlersStopped = this.#handlers?.stop();
@@ -452,6 +456,11 @@ export class PeerNode {
       return { reject: { code: "too_many_connections", text: added.text } };
     }
     if (added.kind === "added") {
+      const settling = this.#settling.get(added.neighbor.key);
+      if (settling !== undefined) {
+        this.#clock.clearTimeout(settling);
+        this.#settling.delete(added.neighbor.key);
+      }
       this.#log.emit({
         event: "neighbor_connected",
         neighbor: added.neighbor.key,
@@ -521,17 +530,16 @@ export class PeerNode {
       this.#degreeChanged();
       this.#overlay.repairSoon();
     };
-    // Both dialled at once, and the other end kept the link this peer is
-    // still dialling (a keyed handshake takes a round trip more, so its close
-    // can come first): a loss only if that dial fails.
-    const dial = this.#overlay.dialing(lost.key);
-    if (
-      dial && info.reason === "remote_closed" &&
-      this.#clock.now() - lost.since < SIMULTANEOUS_DIAL_MS
-    ) {
-      dial.then((linked) => {
-        if (!linked && this.#host.running) lose();
-      });
+    // Both peers dialled at once and the other end kept the other link,
+    // which may still be handshaking here (a keyed handshake takes a round
+    // trip more, so this close can come first): a loss only if no link to
+    // that peer comes up meanwhile.
+    if (info.reason === "remote_closed" && this.#clock.now() - lost.since < SIMULTANEOUS_DIAL_MS) {
+      const timer = this.#clock.setTimeout(() => {
+        this.#settling.delete(lost.key);
+        if (this.#host.running && !this.#neighbors.has(lost.key)) lose();
+      }, SIMULTANEOUS_DIAL_MS);
+      this.#settling.set(lost.key, timer);
       return;
     }
     lose();
