@@ -101,10 +101,10 @@ export interface UpInvocation {
   inProcessByDefault: boolean;
 }
 
-/** `gossipnet report <log-dir>`. */
+/** `gossipnet report <log-dir> | <result.json>`. */
 export interface ReportInvocation {
   command: "report";
-  /** The run's log directory. */
+  /** The run's log directory, or a `gossipnet sim --out` result file. */
   logDir: string;
   /** The HTML file to write. */
   output: string;
@@ -256,14 +256,17 @@ export function parseInvocation(args: readonly string[]): Invocation {
       if (words.length !== 1) {
         throw new UsageError(
           words.length === 0
-            ? 'Missing <log-dir>: required for "report" (see gossipnet report --help)'
+            ? 'Missing <log-dir> or <result.json>: required for "report" (see gossipnet report --help)'
             : `Unexpected argument ${quoteInput(words[1] ?? "")} for "report" ` +
               "(see gossipnet report --help)",
         );
       }
       const logDir = words[0] as string;
+      // A sim result file's report goes next to it (r.json → r.html).
       const output = (values.get("output") as string | undefined) ??
-        `${logDir.replace(/[\\/]+$/, "") || "."}/report.html`;
+        (/\.json$/i.test(logDir)
+          ? logDir.replace(/\.json$/i, ".html")
+          : `${logDir.replace(/[\\/]+$/, "") || "."}/report.html`);
       return { command: "report", logDir, output };
     }
     default:

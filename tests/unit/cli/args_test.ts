@@ -227,6 +227,11 @@ Deno.test("parseInvocation() reads report with its log directory", () => {
     logDir: "logs/run-1/",
     output: "logs/run-1/report.html",
   });
+  assertEquals(parseInvocation(["report", "runs/r.json"]), {
+    command: "report",
+    logDir: "runs/r.json",
+    output: "runs/r.html",
+  });
   assertEquals(parseInvocation(["report", "logs/a", "-o", "a.html"]), {
     command: "report",
     logDir: "logs/a",
@@ -239,7 +244,7 @@ Deno.test("parseInvocation() reads report with its log directory", () => {
   });
   assertEquals(
     usageError(["report"]),
-    'Missing <log-dir>: required for "report" (see gossipnet report --help)',
+    'Missing <log-dir> or <result.json>: required for "report" (see gossipnet report --help)',
   );
   assertEquals(
     usageError(["report", "a", "b"]),
