@@ -45,6 +45,10 @@ function ms(value: number | undefined): string {
 
 /** The overlay as it stood at the end: nodes by state, size by degree. */
 export function overlaySvg(data: ReportData): string {
+  if (data.nodes.length === 0) {
+    // A big simulation's file leaves nodes and links out; say so where the drawing would be.
+    return `<svg viewBox="0 0 920 60" width="920" height="60" role="img" aria-label="overlay (not drawn)" font-family="system-ui, sans-serif" font-size="13"><text x="16" y="34" fill="#475569">Not drawn: the input lists no nodes or links (too many to list; the degrees below are complete).</text></svg>`;
+  }
   const peers = data.nodes.filter((n) => n.role === "peer");
   const seeds = data.nodes.filter((n) => n.role === "seed");
   const at = layoutOverlay({
@@ -268,7 +272,14 @@ export function renderReport(data: ReportData): string {
         ms(times[times.length - 1])
       } over ${times.length} complete messages`,
     ],
-    ["overlay at the end", `${data.links.length} links; ${fitText}`],
+    [
+      "overlay at the end",
+      `${
+        data.nodes.length === 0 && data.degrees
+          ? `links not listed (${data.degrees.length} peers' degrees)`
+          : `${data.links.length} links`
+      }; ${fitText}`,
+    ],
     ["dead reports", `${s.deadReports} sent by peers`],
     ["removed as dead", s.removed.length === 0 ? "none" : s.removed.join(", ")],
     ...s.notes.map((note) => ["", note] as [string, string]),

@@ -114,6 +114,9 @@ Deno.test("reportFromSimResult(): a big run's file without nodes still draws its
   const data = reportFromSimResult(result);
   assertEquals(data.degrees, [1, 2, 2, 3]);
   assertEquals(data.messages[0]?.receipts, []);
+  const html = renderReport(data);
+  assertMatch(html, /aria-label="overlay \(not drawn\)"/);
+  assertMatch(html, /links not listed \(4 peers&#39; degrees\)/);
   assert(data.summary.notes.includes(
     "left out of the result file: nodes and overlay links: 5003 nodes is more than 2000 (degrees are kept)",
   ));
