@@ -88,6 +88,9 @@ export type SimResult = SimSummary & {
   readonly report: SimResultReport;
 };
 
+/** Names listed in one timeline entry of peers that joined at the same instant. */
+const JOIN_NAMES_SHOWN = 12;
+
 // Virtual times carry float jitter; two decimals keep the file stable.
 function round(value: number): number {
   return Math.round(value * 100) / 100;
@@ -200,8 +203,22 @@ export function simResult(sim: Simulation, summary: SimSummary = summarize(sim))
   const timeline: SimResultEvent[] = [];
   const joins = [...c.joinedAt].sort(([, a], [, b]) => a - b);
   if (joins.length <= SIM_RESULT_LIMITS.joins) {
+    // Seeds register peers in batches, so many join at one instant: one entry per instant.
+    const instants = new Map<number, string[]>();
     for (const [key, ms] of joins) {
-      timeline.push({ ts: at(ms), kind: "join", text: `${name(key)} joined` });
+      const list = instants.get(ms);
+      if (list) list.push(name(key));
+      else instants.set(ms, [name(key)]);
+    }
+    for (const [ms, list] of instants) {
+      const shown = list.slice(0, JOIN_NAMES_SHOWN).join(", ");
+      const more = list.length > JOIN_NAMES_SHOWN
+        ? ` and ${list.length - JOIN_NAMES_SHOWN} more`
+        : "";
+      const text = list.length === 1
+        ? `${shown} joined`
+        : `${list.length} peers joined: ${shown}${more}`;
+      timeline.push({ ts: at(ms), kind: "join", text });
     }
   } else {
     const perSecond = new Map<number, number>();
