@@ -22,8 +22,8 @@ export const SIM_EPOCH_MS = Date.UTC(2000, 0, 1);
 
 /** Limits that bound the file's size for large runs. */
 export const SIM_RESULT_LIMITS = {
-  /** Nodes (seeds + peers started) up to which nodes and overlay links are listed. */
-  nodes: 2000,
+  /** Nodes (seeds + peers started) up to which nodes and overlay links are listed (a drawing of more is a blob). */
+  nodes: 500,
   /** Receipt offsets kept over all messages; later messages keep counts only. */
   receipts: 100_000,
   /** Individual join entries; above it joins are counted per virtual second. */

@@ -113,7 +113,7 @@ Deno.test("reportFromSimResult(): a big run's file without nodes still draws its
       timeline: [],
       deadReports: 0,
       removed: [],
-      omitted: ["nodes and overlay links: 5003 nodes is more than 2000 (degrees are kept)"],
+      omitted: ["nodes and overlay links: 5003 nodes is more than 500 (degrees are kept)"],
     },
   } as unknown as SimResult;
   const data = reportFromSimResult(result);
@@ -123,7 +123,7 @@ Deno.test("reportFromSimResult(): a big run's file without nodes still draws its
   assertMatch(html, /aria-label="overlay \(not drawn\)"/);
   assertMatch(html, /links not listed \(4 peers&#39; degrees\)/);
   assert(data.summary.notes.includes(
-    "left out of the result file: nodes and overlay links: 5003 nodes is more than 2000 (degrees are kept)",
+    "left out of the result file: nodes and overlay links: 5003 nodes is more than 500 (degrees are kept)",
   ));
 });
 
