@@ -106,8 +106,8 @@ export interface ReportInvocation {
   command: "report";
   /** The run's log directory, or a `gossipnet sim --out` result file. */
   logDir: string;
-  /** The HTML file to write. */
-  output: string;
+  /** The HTML file to write; without it `<log-dir>/report.html`, or `<result>.html` beside the file. */
+  output?: string;
 }
 
 /** `gossipnet report-dead`. */
@@ -262,12 +262,9 @@ export function parseInvocation(args: readonly string[]): Invocation {
         );
       }
       const logDir = words[0] as string;
-      // A sim result file's report goes next to it (r.json → r.html).
-      const output = (values.get("output") as string | undefined) ??
-        (/\.json$/i.test(logDir)
-          ? logDir.replace(/\.json$/i, ".html")
-          : `${logDir.replace(/[\\/]+$/, "") || "."}/report.html`);
-      return { command: "report", logDir, output };
+      // Without -o the default depends on whether logDir is a directory: report.ts decides.
+      const output = values.get("output") as string | undefined;
+      return { command: "report", logDir, ...(output !== undefined ? { output } : {}) };
     }
     default:
       return {

@@ -42,15 +42,29 @@ async function fromResultFile(path: string): Promise<ReportData> {
   }
 }
 
-/** Writes the report of the run in `input` (log directory or sim result file) to `output`. */
-export async function writeReport(input: string, output: string): Promise<string> {
-  let isFile = false;
+async function isFile(path: string): Promise<boolean> {
   try {
-    isFile = (await Deno.stat(input)).isFile;
+    return (await Deno.stat(path)).isFile;
   } catch {
     // A missing path falls to the log reader, which names it.
+    return false;
   }
-  const data = isFile ? await fromResultFile(input) : await fromLogDir(input);
+}
+
+/** Where the report goes without `-o`: into the log directory, or beside a result file. */
+export function defaultReportPath(input: string, file: boolean): string {
+  if (file) return /\.json$/i.test(input) ? input.replace(/\.json$/i, ".html") : `${input}.html`;
+  return `${input.replace(/[\\/]+$/, "") || "."}/report.html`;
+}
+
+/**
+ * Writes the report of the run in `input` (log directory or sim result
+ * file) to `output`, or to {@linkcode defaultReportPath}; returns the path.
+ */
+export async function writeReport(input: string, output?: string): Promise<string> {
+  const file = await isFile(input);
+  const data = file ? await fromResultFile(input) : await fromLogDir(input);
+  output ??= defaultReportPath(input, file);
   const html = renderReport(data);
   try {
     await Deno.writeTextFile(output, html);
