@@ -51,7 +51,7 @@ export function reportFromSimResult(result: SimResult): ReportData {
   const jitter = n.jitterMs > 0 ? ` ± ${n.jitterMs} ms jitter` : "";
   const bandwidth = n.bandwidthBps > 0 ? `, ${n.bandwidthBps} bit/s per link` : "";
   const notes = [
-    `simulated in virtual time (seed ${n.seed}; ${n.events} events); times count from the fixed ` +
+    `simulated in virtual time (random seed ${n.seed}; ${n.events} events); times count from the fixed ` +
     `epoch ${new Date(r.startTs).toISOString()}`,
     `${result.join.joined} of ${result.join.started} peers registered with a seed majority`,
     `duplicates: ${result.duplicates.perMessage ?? "n/a"} per message; 2E − 2(N−1) = ` +
@@ -60,7 +60,7 @@ export function reportFromSimResult(result: SimResult): ReportData {
     ...r.omitted.map((o) => `left out of the result file: ${o}`),
   ];
   return {
-    title: `simulation, seed ${n.seed}: ${n.seeds} seeds and ${n.peers} peers, ` +
+    title: `simulation (random seed ${n.seed}): ${n.seeds} seeds and ${n.peers} peers, ` +
       `${n.latencyMs} ms latency${jitter}${bandwidth}`,
     source: "simulation",
     startTs: r.startTs,

@@ -32,7 +32,7 @@ Deno.test("gossipnet report draws a sim result file like a run's logs", async ()
     const html = await Deno.readTextFile(`${dir}/r.html`);
     assertSelfContainedReport(html);
     assertMatch(html, /<h1>gossipnet simulation report<\/h1>/);
-    assertMatch(html, /simulation, seed 11: 3 seeds and 50 peers, 20 ms latency/);
+    assertMatch(html, /simulation \(random seed 11\): 3 seeds and 50 peers, 20 ms latency/);
     assertEquals(html.match(/<circle class="node"/g)?.length, 53);
     assertEquals(html.match(/<line class="link"/g)?.length, links.length);
     // The two killed peers are drawn and named as removed, and on the timeline.

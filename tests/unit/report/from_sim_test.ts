@@ -31,7 +31,7 @@ async function smallRun() {
 Deno.test("reportFromSimResult(): nodes, final overlay, receipts and timeline of the run", async () => {
   const { sim, result, data } = await smallRun();
   assertEquals(data.source, "simulation");
-  assertMatch(data.title, /^simulation, seed 5: 3 seeds and 20 peers, 20 ms latency$/);
+  assertMatch(data.title, /^simulation \(random seed 5\): 3 seeds and 20 peers, 20 ms latency$/);
   assertEquals(data.startTs, SIM_EPOCH_MS);
   assertEquals(data.endTs, SIM_EPOCH_MS + sim.timeline.untilMs);
   // Every node, named like up's: seeds s1.., peers p1.. in start order.
