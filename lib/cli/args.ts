@@ -101,13 +101,13 @@ export interface UpInvocation {
   inProcessByDefault: boolean;
 }
 
-/** `gossipnet report <log-dir>`. */
+/** `gossipnet report <log-dir> | <result.json>`. */
 export interface ReportInvocation {
   command: "report";
-  /** The run's log directory. */
+  /** The run's log directory, or a `gossipnet sim --out` result file. */
   logDir: string;
-  /** The HTML file to write. */
-  output: string;
+  /** The HTML file to write; without it `<log-dir>/report.html`, or `<result>.html` beside the file. */
+  output?: string;
 }
 
 /** `gossipnet report-dead`. */
@@ -256,15 +256,15 @@ export function parseInvocation(args: readonly string[]): Invocation {
       if (words.length !== 1) {
         throw new UsageError(
           words.length === 0
-            ? 'Missing <log-dir>: required for "report" (see gossipnet report --help)'
+            ? 'Missing <log-dir> or <result.json>: required for "report" (see gossipnet report --help)'
             : `Unexpected argument ${quoteInput(words[1] ?? "")} for "report" ` +
               "(see gossipnet report --help)",
         );
       }
       const logDir = words[0] as string;
-      const output = (values.get("output") as string | undefined) ??
-        `${logDir.replace(/[\\/]+$/, "") || "."}/report.html`;
-      return { command: "report", logDir, output };
+      // Without -o the default depends on whether logDir is a directory: report.ts decides.
+      const output = values.get("output") as string | undefined;
+      return { command: "report", logDir, ...(output !== undefined ? { output } : {}) };
     }
     default:
       return {

@@ -349,7 +349,7 @@ const SIM_FLAGS: readonly FlagSpec[] = [
     kind: "path",
     value: "<file>",
     defaultText: "none",
-    help: "write the summary's figures as JSON to this file",
+    help: "write the figures and report data (gossipnet report <file>) as JSON to this file",
   },
   {
     name: "join-interval",
@@ -538,7 +538,7 @@ export const COMMAND_FLAGS: { readonly [command: string]: readonly FlagSpec[] } 
       name: "output",
       kind: "path",
       value: "<file.html>",
-      defaultText: "<log-dir>/report.html",
+      defaultText: "<log-dir>/report.html, or <result>.html next to <result.json>",
       help: "where to write the report (also -o)",
       short: "o",
     },
@@ -617,5 +617,5 @@ export const COMMAND_FLAGS: { readonly [command: string]: readonly FlagSpec[] } 
 /** Commands that take words after their flags, and what the words are. */
 export const COMMAND_ARGUMENTS: { readonly [command: string]: string } = {
   send: "<text>... | -",
-  report: "<log-dir>",
+  report: "<log-dir> | <result.json>",
 };

@@ -65,11 +65,13 @@ const SUMMARIES: Readonly<Record<string, { usage: string; about: string; footer?
     footer: "Times in --kill and --partition are virtual, from the start of the run.",
   },
   report: {
-    usage: "gossipnet report <log-dir> [-o <file.html>]",
+    usage: "gossipnet report <log-dir> | <result.json> [-o <file.html>]",
     about: "Write one self-contained HTML file (no network access, SVG charts) about a\n" +
       "run from its JSON logs: the final overlay, the degree distribution with its\n" +
       "power-law fit, the dissemination CDF, each message's coverage over time, a\n" +
-      "timeline of joins, deaths, reports, votes and removals, and the summary.",
+      "timeline of joins, deaths, reports, votes and removals, and the summary.\n" +
+      "Given a `gossipnet sim --out` file instead, it reports the simulation the same\n" +
+      "way (virtual times; what the file left out is listed).",
   },
   "report-dead": {
     usage: "gossipnet report-dead --seed <host:port> --dead <host:port> [flags]",
@@ -154,6 +156,8 @@ export function programHelp(): string {
     "  gossipnet report-dead --seed <host:port> --dead <host:port>",
     "                                               ask the seeds to remove a peer",
     "  gossipnet report <log-dir> [-o <file.html>]  an HTML report of a run's logs",
+    "  gossipnet report <result.json> [-o <file.html>]",
+    "                                               the same for a sim --out file",
     "  gossipnet send --peer <host:port> <text>     publish a message (or --file, or -)",
     "  gossipnet members --seed <host:port>         print a seed's Peer List",
     "  gossipnet status --node <host:port>          ask a node about itself",

@@ -9,6 +9,7 @@
  * @module
  */
 
+import { formatSimResult, simResult } from "../sim/sim_result.ts";
 import { formatSimSummary, summarize } from "../sim/sim_summary.ts";
 import { Simulation } from "../sim/simulation.ts";
 import type { RunProgress } from "../sim/virtual_clock.ts";
@@ -88,7 +89,7 @@ export async function runSim(inv: SimInvocation): Promise<number> {
     } MiB\n`,
   );
   Deno.stdout.writeSync(encoder.encode(formatSimSummary(summary)));
-  if (inv.out !== undefined) writeOut(inv.out, JSON.stringify(summary, null, 2) + "\n");
+  if (inv.out !== undefined) writeOut(inv.out, formatSimResult(simResult(sim, summary)));
   return 0;
 }
 

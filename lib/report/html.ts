@@ -45,6 +45,10 @@ function ms(value: number | undefined): string {
 
 /** The overlay as it stood at the end: nodes by state, size by degree. */
 export function overlaySvg(data: ReportData): string {
+  if (data.nodes.length === 0) {
+    // A big simulation's file leaves nodes and links out; say so where the drawing would be.
+    return `<svg viewBox="0 0 920 60" width="920" height="60" role="img" aria-label="overlay (not drawn)" font-family="system-ui, sans-serif" font-size="13"><text x="16" y="34" fill="#475569">Not drawn: the input lists no nodes or links (too many to list; the degrees below are complete).</text></svg>`;
+  }
   const peers = data.nodes.filter((n) => n.role === "peer");
   const seeds = data.nodes.filter((n) => n.role === "seed");
   const at = layoutOverlay({
@@ -131,7 +135,7 @@ export function overlaySvg(data: ReportData): string {
 }
 
 function degreeSvg(data: ReportData): { svg: string; fitText: string } {
-  const degrees = peerDegrees(data).filter((d) => d > 0);
+  const degrees = (data.degrees ?? peerDegrees(data)).filter((d) => d > 0);
   const histogram = degreeHistogram(degrees);
   const fit = fitPowerLaw(degrees);
   const maxK = histogram[histogram.length - 1]?.k ?? 1;
@@ -246,6 +250,7 @@ svg{max-width:100%;height:auto;background:#fff}
 /** The report as an HTML document. */
 export function renderReport(data: ReportData): string {
   const s = data.summary;
+  const sim = data.source === "simulation";
   const delivery = s.expected === 0
     ? "nothing expected"
     : `${
@@ -255,7 +260,10 @@ export function renderReport(data: ReportData): string {
   const { svg: degreeChart, fitText } = degreeSvg(data);
   const rows: Array<[string, string]> = [
     ["nodes", `${s.seeds} seeds, ${s.peers} peers`],
-    ["ran", `${((data.endTs - data.startTs) / 1000).toFixed(1)} s of logs`],
+    [
+      "ran",
+      `${((data.endTs - data.startTs) / 1000).toFixed(1)} s of ${sim ? "virtual time" : "logs"}`,
+    ],
     ["messages", `${data.messages.length} generated, ${s.messages} counted for delivery`],
     ["delivery", delivery],
     [
@@ -264,7 +272,14 @@ export function renderReport(data: ReportData): string {
         ms(times[times.length - 1])
       } over ${times.length} complete messages`,
     ],
-    ["overlay at the end", `${data.links.length} links; ${fitText}`],
+    [
+      "overlay at the end",
+      `${
+        data.nodes.length === 0 && data.degrees
+          ? `links not listed (${data.degrees.length} peers' degrees)`
+          : `${data.links.length} links`
+      }; ${fitText}`,
+    ],
     ["dead reports", `${s.deadReports} sent by peers`],
     ["removed as dead", s.removed.length === 0 ? "none" : s.removed.join(", ")],
     ...s.notes.map((note) => ["", note] as [string, string]),
@@ -279,13 +294,17 @@ export function renderReport(data: ReportData): string {
     escapeXml(data.title)
   }</title>
 <style>${STYLE}</style></head><body>
-<h1>gossipnet run report</h1>
+<h1>gossipnet ${sim ? "simulation" : "run"} report</h1>
 <div class="muted">${escapeXml(data.title)} · ${new Date(data.startTs).toISOString()}</div>
 <h2>Summary</h2>
 <table>${
     rows.map(([k, v]) => `<tr><th>${escapeXml(k)}</th><td>${escapeXml(v)}</td></tr>`).join("")
   }</table>
-<p class="muted">Delivery counts, for every message, the peers that had joined (registered and linked) before it was generated and were not killed or paused afterwards; it is the same figure <code>gossipnet up</code> prints. The power law is fitted by discrete maximum likelihood with k_min chosen by the smallest Kolmogorov-Smirnov distance.</p>
+<p class="muted">${
+    sim
+      ? "Delivery counts, for every message, the peers that had joined and were running when it was generated; it is the figure <code>gossipnet sim</code> prints. Times are virtual: the simulator's clock, not the wall clock."
+      : "Delivery counts, for every message, the peers that had joined (registered and linked) before it was generated and were not killed or paused afterwards; it is the same figure <code>gossipnet up</code> prints."
+  } The power law is fitted by discrete maximum likelihood with k_min chosen by the smallest Kolmogorov-Smirnov distance.</p>
 <h2>The overlay at the end</h2>
 ${overlaySvg(data)}
 <h2>Degrees and dissemination</h2>

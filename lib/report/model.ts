@@ -57,12 +57,16 @@ export interface ReportSummary {
 /** Everything a report shows. */
 export interface ReportData {
   readonly title: string;
+  /** Where the run came from: `up`'s logs (the default) or a simulation in virtual time. */
+  readonly source?: "logs" | "simulation";
   /** Unix ms of the first and last record. */
   readonly startTs: number;
   readonly endTs: number;
   readonly nodes: readonly ReportNode[];
   /** The overlay at the end: each link once, by node names. */
   readonly links: ReadonlyArray<readonly [string, string]>;
+  /** Peer degrees when `nodes`/`links` were left out (a big simulation); else derived from links. */
+  readonly degrees?: readonly number[];
   readonly messages: readonly ReportMessage[];
   readonly timeline: readonly TimelineEntry[];
   readonly summary: ReportSummary;

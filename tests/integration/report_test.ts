@@ -6,28 +6,11 @@
  */
 
 import { assert, assertEquals, assertMatch } from "@std/assert";
+import { assertSelfContainedReport } from "../support/html_checks.ts";
 import { linksFromLogs } from "../support/overlay_logs.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const RUN = new URL("../fixtures/run-kill", import.meta.url).pathname;
-const VOID = new Set(["meta", "br", "hr", "img", "input", "link"]);
-
-/** Checks every tag is closed in order (the file's own markup, not a full HTML parser). */
-function assertBalanced(html: string): void {
-  const stack: string[] = [];
-  for (const match of html.matchAll(/<(\/?)([a-zA-Z][\w-]*)([^>]*)>/g)) {
-    const [, closing, name, rest] = match as unknown as [string, string, string, string];
-    const tag = name.toLowerCase();
-    if (VOID.has(tag) || rest.endsWith("/")) continue;
-    if (!closing) {
-      stack.push(tag);
-      continue;
-    }
-    const open = stack.pop();
-    assertEquals(open, tag, `</${tag}> closes <${open}> at ${match.index}`);
-  }
-  assertEquals(stack, [], "unclosed tags");
-}
 
 Deno.test("report on a recorded run writes one self-contained HTML file with its charts", async () => {
   const dir = await Deno.makeTempDir({ prefix: "gossipnet-report-test-" });
@@ -41,24 +24,7 @@ Deno.test("report on a recorded run writes one self-contained HTML file with its
     assertEquals(result.code, 0, new TextDecoder().decode(result.stderr));
     assertEquals(stdout, `Report written to ${out}\n`);
     const html = await Deno.readTextFile(out);
-    assert(html.startsWith("<!doctype html>"));
-    assertBalanced(html);
-    // Self-contained: no scripts, no links or sources, no URL of any kind.
-    for (const forbidden of [/<script/i, /\bsrc=/i, /\bhref=/i, /https?:/i, /url\(/i, /@import/i]) {
-      assert(!forbidden.test(html), `found ${forbidden}`);
-    }
-    // An SVG for every chart.
-    for (
-      const label of [
-        "overlay",
-        "Degree distribution (log-log)",
-        "Dissemination time",
-        "Coverage over time",
-        "timeline",
-      ]
-    ) {
-      assert(html.includes(`role="img" aria-label="${label}`), `no SVG for ${label}`);
-    }
+    assertSelfContainedReport(html);
     // The overlay at the end: all 9 nodes, and the links the surviving peers' logs have.
     assertEquals(html.match(/<circle class="node"/g)?.length, 9);
     const peers = Array.from({ length: 6 }, (_, i) => `${RUN}/peer-127.0.0.1-${21203 + i}.jsonl`);

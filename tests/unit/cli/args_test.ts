@@ -222,10 +222,10 @@ Deno.test("parseInvocation() reads --ui with or without an address", () => {
 });
 
 Deno.test("parseInvocation() reads report with its log directory", () => {
+  // Without -o, report.ts picks the default once it knows a directory from a file.
   assertEquals(parseInvocation(["report", "logs/run-1/"]), {
     command: "report",
     logDir: "logs/run-1/",
-    output: "logs/run-1/report.html",
   });
   assertEquals(parseInvocation(["report", "logs/a", "-o", "a.html"]), {
     command: "report",
@@ -239,7 +239,7 @@ Deno.test("parseInvocation() reads report with its log directory", () => {
   });
   assertEquals(
     usageError(["report"]),
-    'Missing <log-dir>: required for "report" (see gossipnet report --help)',
+    'Missing <log-dir> or <result.json>: required for "report" (see gossipnet report --help)',
   );
   assertEquals(
     usageError(["report", "a", "b"]),

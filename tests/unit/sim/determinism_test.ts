@@ -1,4 +1,5 @@
 import { assertEquals, assertNotEquals } from "@std/assert";
+import { formatSimResult, simResult } from "../../../lib/sim/sim_result.ts";
 import { formatSimSummary, summarize } from "../../../lib/sim/sim_summary.ts";
 import { type SimOptions, Simulation } from "../../../lib/sim/simulation.ts";
 
@@ -21,7 +22,13 @@ async function runOnce(seed: number) {
   const edges = sim.livePeers().flatMap((n) =>
     (sim.peer(n.index)?.neighbors() ?? []).map((x) => `${n.key}>${x.key}`)
   ).sort();
-  return { json: JSON.stringify(summary), text: formatSimSummary(summary), edges, summary };
+  return {
+    json: JSON.stringify(summary),
+    text: formatSimSummary(summary),
+    file: formatSimResult(simResult(sim, summary)),
+    edges,
+    summary,
+  };
 }
 
 Deno.test("sim: the same seed gives an identical summary; another seed another overlay", async () => {
@@ -29,6 +36,7 @@ Deno.test("sim: the same seed gives an identical summary; another seed another o
   const b = await runOnce(42);
   assertEquals(b.json, a.json);
   assertEquals(b.text, a.text);
+  assertEquals(b.file, a.file);
   assertEquals(b.edges, a.edges);
   // The scenario did run: floods, a kill and churn.
   assertEquals(a.summary.delivery.messages, 6);
