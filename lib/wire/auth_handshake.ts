@@ -11,6 +11,7 @@
  * @module
  */
 
+import { concatBytes } from "../util/bytes.ts";
 import type { Keyring, NetworkKey } from "./keyring.ts";
 import { AUTH_NONCE_BYTES } from "./_auth_codecs.ts";
 import type { AuthHelloMessage } from "./message_types.ts";
@@ -97,13 +98,7 @@ export function transcript(initiator: OpeningFrames, responder: OpeningFrames): 
     responder.authHello,
     responder.hello,
   ];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 function labelled(role: AuthRole, bytes: Uint8Array): Uint8Array {

@@ -16,6 +16,7 @@
  */
 
 import { formatAddress } from "../util/address.ts";
+import { concatBytes } from "../util/bytes.ts";
 import { type Clock, systemClock, type TimerHandle } from "../util/clock.ts";
 import { errorText } from "../util/errors.ts";
 import { type Frame, FRAME_HEADER_BYTES, FrameDecoder, MAX_FRAME_BYTES } from "./frame.ts";
@@ -411,7 +412,7 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
         if (this.#clear.length > 0) {
           const frames = this.#clear;
           this.#clear = [];
-          const clear = frames.length === 1 ? frames[0]! : concat(frames);
+          const clear = frames.length === 1 ? frames[0]! : concatBytes(frames);
           await this.#writeAll(clear);
           this.stats.bytesOut += clear.length;
           continue;
@@ -806,14 +807,4 @@ function frameBytes(frame: Frame): Uint8Array {
   bytes[4] = frame.type;
   bytes.set(frame.payload, FRAME_HEADER_BYTES);
   return bytes;
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }
