@@ -51,7 +51,14 @@ class GatedStream implements ByteStream {
     const gate = this.#gate;
     if (gate.paused) await gate.wait();
     if (gate.crashed) throw crashedError();
-    const n = await this.#inner.read(buffer);
+    let n: number | null;
+    try {
+      n = await this.#inner.read(buffer);
+    } catch (error) {
+      // A reset during a pause is noticed only after it, like bytes.
+      if (gate.paused) await gate.wait();
+      throw gate.crashed ? crashedError() : error;
+    }
     // Bytes that arrived during a pause are seen only after it.
     if (gate.paused) await gate.wait();
     if (gate.crashed) throw crashedError();
@@ -173,7 +180,14 @@ export class PausableTransport implements Transport {
     const gate = this.#gate;
     if (gate.paused) await gate.wait();
     if (gate.crashed) throw crashedError();
-    const link = await this.#inner.dial(address, options);
+    let link: Link;
+    try {
+      link = await this.#inner.dial(address, options);
+    } catch (error) {
+      // A refusal during a pause is noticed only after it, as a frozen process would.
+      if (gate.paused) await gate.wait();
+      throw gate.crashed ? crashedError() : error;
+    }
     if (gate.paused) await gate.wait();
     if (gate.crashed) {
       link.stream.close();

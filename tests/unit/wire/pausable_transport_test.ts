@@ -116,3 +116,26 @@ Deno.test("PausableTransport.crash() closes every stream and listener and refuse
   assertEquals(transport.openStreams, 0);
   listener.close();
 });
+
+Deno.test("PausableTransport.pause() holds a dial's failure until resume(), as a frozen process would", async () => {
+  let refuse: ((error: Error) => void) | undefined;
+  const inner: Transport = {
+    listen: () => {
+      throw new Error("not used");
+    },
+    dial: () => new Promise<Link>((_, reject) => refuse = reject),
+  };
+  const transport = new PausableTransport(inner);
+  let failed: string | undefined;
+  const dial = transport.dial({ host: "127.0.0.1", port: 1 }, { timeoutMs: 1000 }).catch((e) =>
+    failed = (e as Error).message
+  );
+  await settle();
+  transport.pause();
+  refuse!(new Error("connection refused"));
+  await settle();
+  assertEquals(failed, undefined, "the paused node saw the refusal");
+  transport.resume();
+  await dial;
+  assertEquals(failed, "connection refused");
+});
