@@ -9,6 +9,9 @@
 
 import { fitPowerLaw } from "../stats/power_law.ts";
 import type { Simulation } from "./simulation.ts";
+import { wrapText } from "../util/wrap_text.ts";
+
+const SUMMARY_WIDTH = 80;
 
 /** Figures of one run. Times are virtual ms. */
 export interface SimSummary {
@@ -272,5 +275,17 @@ export function formatSimSummary(s: SimSummary): string {
     `  consensus:     ${s.consensus.registrations} registrations and ${s.consensus.removals} ` +
       `removals proposed, ${s.consensus.rejected} rejected, ${s.consensus.votes} votes`,
   );
-  return lines.join("\n") + "\n";
+  return lines.flatMap(fitLine).join("\n") + "\n";
+}
+
+// Lines fit 80 columns, wrapped under their figure as up's summary is
+// (the heading line under its second character).
+function fitLine(line: string): string[] {
+  if (line.length <= SUMMARY_WIDTH) return [line];
+  const label = /^ +[^:]+: +/.exec(line)?.[0] ?? "";
+  const indent = label === "" ? 2 : label.length;
+  const first = wrapText(line.slice(label.length), SUMMARY_WIDTH - label.length);
+  const [head, ...rest] = first;
+  const tail = wrapText(rest.join(" "), SUMMARY_WIDTH - indent);
+  return [label + head!, ...(rest.length > 0 ? tail.map((t) => " ".repeat(indent) + t) : [])];
 }

@@ -8,6 +8,7 @@
 
 import type { DeadPeer, RunSummary } from "./summary.ts";
 import type { TrafficTotals } from "./traffic.ts";
+import { wrapText } from "../util/wrap_text.ts";
 
 /** Options for {@linkcode formatSummary}. */
 export interface SummaryTextOptions {
@@ -23,23 +24,6 @@ export interface SummaryTextOptions {
   heading?: (text: string) => string;
   /** Wrap lines longer than this at spaces, indented under their figure. @default {Infinity} */
   width?: number;
-}
-
-/** Splits `text` at spaces into pieces of at most `width` characters (longer words stay whole). */
-function wrapText(text: string, width: number): string[] {
-  if (text.length <= width) return [text];
-  const lines: string[] = [];
-  let line = "";
-  for (const word of text.split(" ")) {
-    if (line !== "" && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = word;
-    } else {
-      line = line === "" ? word : `${line} ${word}`;
-    }
-  }
-  if (line !== "") lines.push(line);
-  return lines;
 }
 
 /**

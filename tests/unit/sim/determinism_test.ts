@@ -1,4 +1,4 @@
-import { assertEquals, assertNotEquals } from "@std/assert";
+import { assert, assertEquals, assertNotEquals } from "@std/assert";
 import { formatSimResult, simResult } from "../../../lib/sim/sim_result.ts";
 import { formatSimSummary, summarize } from "../../../lib/sim/sim_summary.ts";
 import { type SimOptions, Simulation } from "../../../lib/sim/simulation.ts";
@@ -41,6 +41,10 @@ Deno.test("sim: the same seed gives an identical summary; another seed another o
   // The scenario did run: floods, a kill and churn.
   assertEquals(a.summary.delivery.messages, 6);
   assertEquals(a.summary.killed.count, 3);
+  // A person reads it at 80 columns: long figures wrap under their label.
+  const long = a.text.split("\n").filter((line) => line.length > 80);
+  assertEquals(long, []);
+  assert(/\n {17}\S/.test(a.text), `nothing wrapped under a label:\n${a.text}`);
   const c = await runOnce(43);
   assertNotEquals(c.edges, a.edges);
 });
