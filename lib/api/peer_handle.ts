@@ -9,7 +9,7 @@
 
 import { resolvePeerTuning } from "../config/node_config.ts";
 import type { PeerTuning } from "../config/node_config.ts";
-import { EventHub, type SubscribeOptions } from "../log/event_hub.ts";
+import type { SubscribeOptions } from "../log/event_hub.ts";
 import type { LogEvent } from "../log/events.ts";
 import type { NodeLog } from "../log/logger.ts";
 import type { NeighborStatus, PeerStatus } from "../node/node_status.ts";
@@ -18,13 +18,16 @@ import { PeerNode } from "../peer/peer_node.ts";
 import { type Address, formatAddress } from "../util/address.ts";
 import { AsyncQueue } from "../util/async_queue.ts";
 import { noProcessStats, type ProcessStats } from "../util/process_stats.ts";
-import { tcpTransport } from "../wire/transport.ts";
-import { bindNode } from "./bind.ts";
-import { openLogs } from "./node_logs.ts";
-import { logKeys, NodeKeys, reloadKeys } from "./node_keys.ts";
+import { type NodeKeys, reloadKeys } from "./node_keys.ts";
+import {
+  loadNodeKeys,
+  openNode,
+  optionAddresses,
+  serveNodeMetrics,
+  stopOnce,
+} from "./node_launch.ts";
 import { checkHandlerCommand, shellHandler } from "./handler_command.ts";
-import { type MetricsServer, serveMetrics } from "./metrics_server.ts";
-import { checkListen, type PeerOptions, peerTuningOf, seedsOf, toAddress } from "./options.ts";
+import { checkListen, type PeerOptions, peerTuningOf, seedsOf } from "./options.ts";
 
 export type { ReceivedMessage };
 
@@ -113,34 +116,13 @@ export async function startPeer(options: PeerOptions): Promise<PeerHandle> {
 /** {@linkcode startPeer} with the command line's extras. */
 export async function launchPeer(options: PeerOptions, launch: PeerLaunch): Promise<LaunchedPeer> {
   const listen = checkListen(options);
-  const keys = await NodeKeys.load({
-    ...(options.keyFile === undefined ? {} : { keyFile: options.keyFile }),
-    ...(options.key === undefined ? {} : { key: options.key }),
-    ...(launch.keyEnv === undefined ? {} : { env: launch.keyEnv }),
-  });
+  const keys = await loadNodeKeys(options, launch.keyEnv);
   const tuning = resolvePeerTuning({ ...peerTuningOf(options), ...launch.tuning });
   const seeds = await seedsOf(options);
   if (options.onMessage !== undefined) checkHandlerCommand(options.onMessage);
-  const advertise = options.advertise === undefined
-    ? undefined
-    : toAddress(options.advertise, "advertise");
-  const metricsAt = options.metrics === undefined
-    ? undefined
-    : toAddress(options.metrics, "metrics");
-  const bound = bindNode(options.transport ?? tcpTransport, {
-    listen,
-    ...(advertise ? { advertise } : {}),
-  });
-  const logs = await openLogs("peer", options, launch, {
-    host: listen.host,
-    port: bound.listen.port,
-  })
-    .catch((error) => {
-      bound.release();
-      throw error;
-    });
-  const hub = new EventHub(logs.sinks);
-  logKeys(keys, hub);
+  const { advertise, metricsAt } = optionAddresses(options);
+  const opened = await openNode("peer", options, launch, { listen, advertise, keys });
+  const { bound, hub } = opened;
   const readers = new Set<AsyncQueue<ReceivedMessage>>();
   const node = new PeerNode({
     self: bound.self,
@@ -167,25 +149,15 @@ export async function launchPeer(options: PeerOptions, launch: PeerLaunch): Prom
   node.start();
   const joined = node.join();
   joined.catch(() => {}); // the caller may never look; the seeds' refusal is in the log
-  let metrics: MetricsServer | undefined;
-  if (metricsAt) {
-    try {
-      metrics = await serveMetrics(metricsAt, { status: () => node.status(), log: hub });
-    } catch (error) {
-      await node.stop();
-      await logs.close();
-      throw error;
-    }
-  }
-  let stopping: Promise<void> | undefined;
-  const stop = () =>
-    stopping ??= (async () => {
-      await metrics?.close();
-      await node.stop();
-      for (const reader of readers) reader.close();
-      hub.close();
-      await logs.close();
-    })();
+  const metrics = await serveNodeMetrics(metricsAt, node, opened);
+  let stopping = false;
+  const stopAll = stopOnce(metrics, node, opened, () => {
+    for (const reader of readers) reader.close();
+  });
+  const stop = () => {
+    stopping = true;
+    return stopAll();
+  };
   const encoder = new TextEncoder();
   const handle: PeerHandle = {
     role: "peer",

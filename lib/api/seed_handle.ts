@@ -6,7 +6,7 @@
 
 import { resolveSeedTuning, type SeedTuning } from "../config/node_config.ts";
 import { isListedSeed } from "../config/seed_list.ts";
-import { EventHub, type SubscribeOptions } from "../log/event_hub.ts";
+import type { SubscribeOptions } from "../log/event_hub.ts";
 import type { LogEvent } from "../log/events.ts";
 import type { NodeLog } from "../log/logger.ts";
 import type { SeedStatus } from "../node/node_status.ts";
@@ -14,12 +14,15 @@ import type { RemovalReason } from "../protocol/membership_types.ts";
 import { SeedNode } from "../seed/seed_node.ts";
 import { type Address, formatAddress } from "../util/address.ts";
 import { ConfigError } from "../util/errors.ts";
-import { tcpTransport } from "../wire/transport.ts";
-import { bindNode } from "./bind.ts";
-import { openLogs } from "./node_logs.ts";
-import { logKeys, NodeKeys, reloadKeys } from "./node_keys.ts";
-import { type MetricsServer, serveMetrics } from "./metrics_server.ts";
-import { checkListen, type SeedOptions, seedsOf, seedTuningOf, toAddress } from "./options.ts";
+import { type NodeKeys, reloadKeys } from "./node_keys.ts";
+import {
+  loadNodeKeys,
+  openNode,
+  optionAddresses,
+  serveNodeMetrics,
+  stopOnce,
+} from "./node_launch.ts";
+import { checkListen, type SeedOptions, seedsOf, seedTuningOf } from "./options.ts";
 
 /** One peer in a seed's Peer List. */
 export interface Member {
@@ -100,19 +103,10 @@ export interface LaunchedSeed {
 /** {@linkcode startSeed} with the command line's extras. */
 export async function launchSeed(options: SeedOptions, launch: SeedLaunch): Promise<LaunchedSeed> {
   const listen = checkListen(options);
-  const keys = await NodeKeys.load({
-    ...(options.keyFile === undefined ? {} : { keyFile: options.keyFile }),
-    ...(options.key === undefined ? {} : { key: options.key }),
-    ...(launch.keyEnv === undefined ? {} : { env: launch.keyEnv }),
-  });
+  const keys = await loadNodeKeys(options, launch.keyEnv);
   const tuning = resolveSeedTuning({ ...seedTuningOf(options), ...launch.tuning });
   const listed = await seedsOf(options);
-  const advertise = options.advertise === undefined
-    ? undefined
-    : toAddress(options.advertise, "advertise");
-  const metricsAt = options.metrics === undefined
-    ? undefined
-    : toAddress(options.metrics, "metrics");
+  const { advertise, metricsAt } = optionAddresses(options);
   // `seeds: []` is a network of one: this seed, wherever it listens.
   if (listed.length > 0 && listen.port === 0 && !advertise) {
     throw new ConfigError("Invalid option port: a seed on port 0 can only run alone (seeds: [])");
@@ -122,21 +116,9 @@ export async function launchSeed(options: SeedOptions, launch: SeedLaunch): Prom
     const source = options.seeds ? "seeds" : options.config ?? "config.csv";
     throw new ConfigError(`Cannot start seed: ${formatAddress(wanted)} is not listed in ${source}`);
   }
-  const bound = bindNode(options.transport ?? tcpTransport, {
-    listen,
-    ...(advertise ? { advertise } : {}),
-  });
+  const opened = await openNode("seed", options, launch, { listen, advertise, keys });
+  const { bound, hub } = opened;
   const seeds = listed.length > 0 ? listed : [bound.self];
-  const logs = await openLogs("seed", options, launch, {
-    host: listen.host,
-    port: bound.listen.port,
-  })
-    .catch((error) => {
-      bound.release();
-      throw error;
-    });
-  const hub = new EventHub(logs.sinks);
-  logKeys(keys, hub);
   const node = new SeedNode({
     self: bound.self,
     ...(advertise ? { listen: bound.listen } : {}),
@@ -149,24 +131,8 @@ export async function launchSeed(options: SeedOptions, launch: SeedLaunch): Prom
     ...(options.rng ? { rng: options.rng } : {}),
   });
   node.start();
-  let metrics: MetricsServer | undefined;
-  if (metricsAt) {
-    try {
-      metrics = await serveMetrics(metricsAt, { status: () => node.status(), log: hub });
-    } catch (error) {
-      await node.stop();
-      await logs.close();
-      throw error;
-    }
-  }
-  let stopping: Promise<void> | undefined;
-  const stop = () =>
-    stopping ??= (async () => {
-      await metrics?.close();
-      await node.stop();
-      hub.close();
-      await logs.close();
-    })();
+  const metrics = await serveNodeMetrics(metricsAt, node, opened);
+  const stop = stopOnce(metrics, node, opened);
   const handle: SeedHandle = {
     role: "seed",
     address: formatAddress(bound.self),
