@@ -19,10 +19,9 @@ import {
   missing,
   seedMembers,
 } from "../support/network.ts";
+import { gossipnet } from "../support/cli_run.ts";
 import { clientHello, RawClient } from "../support/raw_client.ts";
 import { generateKeyText, keyId } from "../../lib/wire/keyring.ts";
-
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
 /**
  * Peer timings for these tests: fast gossip, but pings patient enough
@@ -39,26 +38,6 @@ const PATIENT_PEER_ARGS = [
   "--repair-interval",
   "100ms",
 ];
-
-/** Runs a one-shot `gossipnet` command with extra environment variables. */
-async function cli(
-  args: readonly string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, ...args],
-    env: { NO_COLOR: "1", ...env },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: text.decode(output.stdout),
-    stderr: text.decode(output.stderr),
-  };
-}
 
 async function idOf(key: string): Promise<string> {
   return await keyId(Uint8Array.from(atob(key), (c) => c.charCodeAt(0)));
@@ -180,18 +159,24 @@ Deno.test({
 
       await t.step("clients with the wrong key or none get nothing, exit 1, say why", async () => {
         const seed = seeds[0]!.address;
-        const members = await cli(["members", "--seed", seed, "--key-file", `${dir}/wrong.key`]);
+        const members = await gossipnet([
+          "members",
+          "--seed",
+          seed,
+          "--key-file",
+          `${dir}/wrong.key`,
+        ]);
         assertEquals(members.code, 1, members.stderr);
         assertEquals(members.stdout, "");
         assertMatch(members.stderr, /^gossipnet: Cannot reach .*keyring.*\n$/);
         assert(!members.stderr.includes(wrong) && !members.stderr.includes(good));
-        const keyless = await cli(["members", "--seed", seed]);
+        const keyless = await gossipnet(["members", "--seed", seed]);
         assertEquals(keyless.code, 1);
         assertMatch(keyless.stderr, /this network requires a key/);
         // A Dead Node report with the wrong key does not even arrive (about an
         // address no peer holds, so no genuine report can be mistaken for it).
         const victim = "127.0.0.1:1";
-        const report = await cli([
+        const report = await gossipnet([
           "report-dead",
           "--seed",
           seed,
@@ -206,7 +191,7 @@ Deno.test({
           assertEquals(taken, [], `${s.address} took the report`);
         }
         // With the key, the same report arrives (so the check above can fail).
-        const keyedReport = await cli([
+        const keyedReport = await gossipnet([
           "report-dead",
           "--seed",
           seed,
@@ -219,7 +204,7 @@ Deno.test({
         await waitForEvent(seeds[0]!.logPath, "dead_node_report", (e) => e.dead === victim);
         // send: refused with the wrong key, published with the right one.
         const through = peers[4]!.address;
-        const refusedSend = await cli([
+        const refusedSend = await gossipnet([
           "send",
           "--peer",
           through,
@@ -228,7 +213,7 @@ Deno.test({
           "x",
         ]);
         assertEquals(refusedSend.code, 1, refusedSend.stderr);
-        const sent = await cli([
+        const sent = await gossipnet([
           "send",
           "--peer",
           through,
@@ -246,7 +231,9 @@ Deno.test({
             ),
         );
         // The right key through GOSSIPNET_KEY works.
-        const allowed = await cli(["members", "--seed", seed, "--json"], { GOSSIPNET_KEY: good });
+        const allowed = await gossipnet(["members", "--seed", seed, "--json"], {
+          GOSSIPNET_KEY: good,
+        });
         assertEquals(allowed.code, 0, allowed.stderr);
         assertEquals(JSON.parse(allowed.stdout).length, 8);
       });
@@ -293,7 +280,7 @@ Deno.test({
   const { cluster, seeds, peers } = network;
   const nodes = [...seeds, ...peers];
   const status = (key: string, node: NodeProcess) =>
-    cli(["status", "--node", node.address, "--key-file", `${dir}/${key}.key`]);
+    gossipnet(["status", "--node", node.address, "--key-file", `${dir}/${key}.key`]);
   try {
     await cluster.explainFailure(async () => {
       const start = Date.now();

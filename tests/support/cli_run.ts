@@ -17,12 +17,15 @@ export interface Outcome {
   stderr: string;
 }
 
-/** Runs `gossipnet ...args` to completion, stdin closed, colours off. */
-export async function gossipnet(args: readonly string[]): Promise<Outcome> {
+/** Runs `gossipnet ...args` to completion, stdin closed, colours off, with `env` added. */
+export async function gossipnet(
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<Outcome> {
   const output = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", MAIN, ...args],
     cwd: REPO_ROOT,
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...env },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
