@@ -14,8 +14,9 @@ async function fakeRun(options: { deaf?: string[]; paused?: string[] } = {}) {
   });
   const state = new KeyState();
   const hangups: string[] = [];
-  const node = (name: string) => {
-    const address = `127.0.0.1:${5000 + name.charCodeAt(1)}`;
+  const node = (name: string, index: number) => {
+    // One address per node: a shared one would let a stale reread answer for another node.
+    const address = `127.0.0.1:${5000 + index}`;
     const paused = options.paused?.includes(name) ?? false;
     return {
       name,
