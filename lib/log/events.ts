@@ -177,6 +177,8 @@ export type LogEvent =
   | { event: "neighbor_dial_failed"; neighbor: string; detail: string } & Throttled
   /** (contract) This peer created a gossip message. */
   | { event: "gossip_generated"; message: string; origin: string; seq: number }
+  /** Messages generated while this peer had no neighbour went to its first one. */
+  | { event: "gossip_released"; messages: number }
   /** (contract) First receipt of a gossip message. */
   | {
     event: "gossip_received";
@@ -332,6 +334,10 @@ export const EVENT_FORMATS: { readonly [N in EventName]: EventFormat } = {
   },
   gossip_dropped: { level: "warning", template: "dropped gossip from {from}: {reason}" },
   gossip_generated: { level: "info", template: "generated {message}" },
+  gossip_released: {
+    level: "info",
+    template: "sent {messages} messages made while it had no neighbour to its first one",
+  },
   gossip_received: { level: "info", template: "received {message} from {from}" },
   catch_up: { level: "info", template: "caught up on {messages} earlier messages from {from}" },
   ping_missed: { level: "debug", template: "{neighbor} missed ping ({misses} in a row)" },

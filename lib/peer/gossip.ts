@@ -2,7 +2,10 @@
  * Gossip: generating this peer's messages on a timer and flooding every
  * message seen for the first time to all neighbours but the one it came
  * from (and its origin). Relayed frames are forwarded as received, never
- * re-encoded.
+ * re-encoded. A message generated while the peer has no neighbour at all
+ * (the first peer of a network, or one whose links all broke) is held and
+ * sent to the first neighbour that links, which floods it as usual: sent to
+ * nobody, it would be lost for every peer that had already joined.
  *
  * @module
  */
@@ -33,6 +36,9 @@ export interface GossipOptions {
   ratePerLink: RateLimit;
 }
 
+/** How many messages generated with no neighbour are held; older ones are dropped. */
+export const MAX_HELD_MESSAGES = 64;
+
 /** What became of a received gossip frame. */
 export type GossipReceipt =
   /** First receipt: forwarded and logged. */
@@ -54,6 +60,8 @@ export class Gossip {
   #timer: TimerHandle | undefined;
   #running = false;
   #links = new Map<string, { bucket: TokenBucket; dropped: number }>();
+  /** Payloads generated while no neighbour was linked, oldest first. */
+  #held: Uint8Array[] = [];
 
   /** Creates the engine; {@linkcode start} begins generating. */
   constructor(options: GossipOptions) {
@@ -100,9 +108,37 @@ export class Gossip {
     });
     const frame = encodeMessage({ kind: "gossip", origin: this.#options.self, text });
     const payload = frame.subarray(FRAME_HEADER_BYTES);
-    for (const neighbor of this.#options.neighbors.list()) {
+    const neighbors = this.#options.neighbors.list();
+    if (neighbors.length === 0) {
+      if (this.#held.push(payload) > MAX_HELD_MESSAGES) this.#held.shift();
+      return;
+    }
+    for (const neighbor of neighbors) {
       neighbor.connection.sendFrame(MessageType.Gossip, payload);
     }
+  }
+
+  /** How many of this peer's messages wait for a neighbour. */
+  get held(): number {
+    return this.#held.length;
+  }
+
+  /**
+   * A neighbour linked: sends every held message to the neighbours there
+   * are now, and returns how many it sent.
+   */
+  release(): number {
+    const neighbors = this.#options.neighbors.list();
+    if (this.#held.length === 0 || neighbors.length === 0) return 0;
+    const held = this.#held;
+    this.#held = [];
+    for (const payload of held) {
+      for (const neighbor of neighbors) {
+        neighbor.connection.sendFrame(MessageType.Gossip, payload);
+      }
+    }
+    this.#options.log.emit({ event: "gossip_released", messages: held.length });
+    return held.length;
   }
 
   /** The neighbour `key` is gone: its rate is forgotten. */

@@ -468,6 +468,8 @@ export class PeerNode {
       });
       this.#monitor.watch(hello.address);
       this.#degreeChanged();
+      // What this peer said while it had no neighbour goes out now.
+      if (this.#gossip.held > 0) queueMicrotask(() => this.#gossip.release());
     }
     return { role: { kind: "neighbor" }, settled: true };
   }

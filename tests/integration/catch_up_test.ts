@@ -59,3 +59,21 @@ Deno.test("a late joiner catches up on earlier gossip and counts as an expected 
     assertEquals(summary.delivered, summary.expected);
   });
 });
+
+Deno.test("a peer alone holds its messages and floods them once a neighbour links", async () => {
+  await using cluster = await Cluster.create({ seeds: 1, peerSlots: 3 });
+  await allListening([cluster.seed(0)]);
+  const alone = cluster.peer(0, [...FAST_PEER_ARGS, "--gossip-count", "2"]);
+  await cluster.explainFailure(async () => {
+    await waitFor("the lone peer's 2 messages", () => generated([alone]).length === 2);
+    const others = [1, 2].map((i) => cluster.peer(i, [...FAST_PEER_ARGS, "--gossip-count", "0"]));
+    const released = await waitForEvent(alone.logPath, "gossip_released");
+    assertEquals(released.messages, 2);
+    for (const peer of others) {
+      await waitFor(
+        `${peer.logPath} has both messages`,
+        () => events(peer.logPath, "gossip_received").length === 2,
+      );
+    }
+  });
+});

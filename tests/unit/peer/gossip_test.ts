@@ -1,10 +1,16 @@
 import { assertEquals } from "@std/assert";
 import { MemoryEventLog } from "../../../lib/log/events.ts";
-import { Gossip } from "../../../lib/peer/gossip.ts";
+import { Gossip, MAX_HELD_MESSAGES } from "../../../lib/peer/gossip.ts";
 import { MessageList } from "../../../lib/peer/message_list.ts";
 import { NeighborTable } from "../../../lib/peer/neighbors.ts";
 import { FrameDecoder } from "../../../lib/wire/frame.ts";
-import { encodeMessage, type GossipMessage } from "../../../lib/wire/messages.ts";
+import type { FramedConnection } from "../../../lib/wire/connection.ts";
+import {
+  decodeMessage,
+  encodeMessage,
+  type GossipMessage,
+  PROTOCOL_VERSION,
+} from "../../../lib/wire/messages.ts";
 import { ManualClock } from "../../support/manual_clock.ts";
 import { seededRng } from "../../support/rng.ts";
 
@@ -61,4 +67,57 @@ Deno.test("Gossip.forget() starts a returning neighbour with a full bucket", () 
   assertEquals(s.receive("1700000000000:127.0.0.1:2"), "dropped");
   s.gossip.forget(FROM);
   assertEquals(s.receive("1700000000000:127.0.0.1:3"), "new");
+});
+
+Deno.test("Gossip holds what it generates with no neighbour and sends it to the first one", () => {
+  const clock = new ManualClock();
+  const messages = new MessageList({ clock, maxEntries: 1000, maxAgeMs: 60_000 });
+  const neighbors = new NeighborTable({ selfKey: "127.0.0.1:6001", maxInbound: 8 });
+  const log = new MemoryEventLog();
+  const gossip = new Gossip({
+    self: { host: "127.0.0.1", port: 6001 },
+    messages,
+    neighbors,
+    log,
+    clock,
+    rng: seededRng(1),
+    intervalMs: 1000,
+    count: 0,
+    ratePerLink: { perSecond: 10, burst: 3 },
+  });
+  for (let i = 0; i < MAX_HELD_MESSAGES + 2; i++) gossip.generate();
+  assertEquals(gossip.held, MAX_HELD_MESSAGES, "bounded: the oldest are dropped");
+  assertEquals(gossip.release(), 0, "nobody to send to yet");
+
+  const sent: Array<{ type: number; payload: Uint8Array }> = [];
+  const connection = {
+    direction: "out",
+    isClosed: false,
+    sendFrame: (type: number, payload: Uint8Array) => sent.push({ type, payload }) > 0,
+    close: () => {},
+  } as unknown as FramedConnection;
+  neighbors.add(connection, {
+    kind: "hello",
+    version: PROTOCOL_VERSION,
+    role: "peer",
+    nodeId: "0123456789abcdef",
+    address: { host: "127.0.0.1", port: 6002 },
+  }, clock.now());
+  assertEquals(gossip.release(), MAX_HELD_MESSAGES);
+  assertEquals(gossip.held, 0);
+  assertEquals(sent.length, MAX_HELD_MESSAGES);
+  const texts = sent.map(({ type, payload }) => {
+    const decoded = decodeMessage({ type, payload });
+    return decoded.ok && decoded.message.kind === "gossip" ? decoded.message.text : "?";
+  });
+  // Seqs 3..66 (1 and 2 were the oldest), in order.
+  assertEquals(texts.map((t) => Number(t.split(":").at(-1))), [
+    ...Array.from({ length: MAX_HELD_MESSAGES }, (_, i) => i + 3),
+  ]);
+  assertEquals(log.events.filter((e) => e.event === "gossip_released").length, 1);
+  // Generated with a neighbour, nothing is held.
+  gossip.generate();
+  assertEquals(gossip.held, 0);
+  assertEquals(sent.length, MAX_HELD_MESSAGES + 1);
+  assertEquals(gossip.release(), 0);
 });
