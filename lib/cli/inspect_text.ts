@@ -9,6 +9,7 @@ import type { NodeStatus } from "../node/node_status.ts";
 import type { MemberRecord } from "../protocol/membership_types.ts";
 import { table } from "../shell/commands.ts";
 import { formatAddress } from "../util/address.ts";
+import { countText } from "../util/count_text.ts";
 
 /** One Peer List entry as `members --json` prints it. */
 export interface MemberJson {
@@ -64,7 +65,7 @@ function clockTime(ms: number): string {
  */
 export function formatMembers(records: readonly MemberRecord[], seed: string): string {
   const members = records.filter((r) => r.state === "member").length;
-  const head = `${members} member${members === 1 ? "" : "s"} in the Peer List of ${seed} ` +
+  const head = `${countText(members, "member")} in the Peer List of ${seed} ` +
     `(${records.length - members} removed)\n`;
   if (records.length === 0) return head;
   const rows = sorted(records).map((r) => [

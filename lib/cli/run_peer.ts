@@ -17,6 +17,7 @@ import { keysCommand, onHangup } from "./key_commands.ts";
 import { keyEnv } from "./key_env.ts";
 import { waitForStop } from "./lifecycle.ts";
 import { isListenError, listenError } from "./listen_error.ts";
+import { countText } from "../util/count_text.ts";
 
 /** Runs a peer; resolves to the exit code. */
 export async function runPeer(invocation: PeerInvocation): Promise<number> {
@@ -84,9 +85,9 @@ function peerCommands(node: PeerNode, seedCount: number): Record<string, ShellCo
           return [n.key, n.direction, rtt === undefined ? "-" : `${rtt.toFixed(2)}ms`];
         });
         const known = node.knownPeers().map((p) => [p.key, String(p.degree)]);
-        return `${neighbors.length} neighbours\n` +
+        return `${countText(neighbors.length, "neighbour")}\n` +
           (neighbors.length > 0 ? table(["neighbour", "dir", "rtt"], neighbors) : "") +
-          `${known.length} peers known from seeds\n` +
+          `${countText(known.length, "peer")} known from seeds\n` +
           (known.length > 0 ? table(["peer", "degree"], known) : "");
       },
     },

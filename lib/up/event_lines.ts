@@ -14,6 +14,7 @@
 
 import { NEIGHBOR_LEFT_REASON } from "../log/events.ts";
 import { numberField, type RunRecord, textField } from "./records.ts";
+import { countText } from "../util/count_text.ts";
 
 /** How serious a line is, for colouring. */
 export type LineLevel = "info" | "warning" | "error";
@@ -126,10 +127,10 @@ export class EventLines {
     const field = (name: string) => n(textField(record, name) ?? "?");
     switch (record.event) {
       case "synced":
-        return `ready (${numberField(record, "members") ?? 0} peers in its list)`;
+        return `ready (${countText(numberField(record, "members") ?? 0, "peer")} in its list)`;
       case "joined":
         return `joined via ${list(record.fields.seeds, n)} ` +
-          `(${numberField(record, "candidates") ?? 0} peers known)`;
+          `(${countText(numberField(record, "candidates") ?? 0, "peer")} known)`;
       case "peer_registered": {
         this.#removed.delete(textField(record, "peer") ?? "");
         return undefined;
