@@ -19,7 +19,13 @@ import { formatAddress } from "../util/address.ts";
 import { concatBytes } from "../util/bytes.ts";
 import { type Clock, systemClock, type TimerHandle } from "../util/clock.ts";
 import { errorText } from "../util/errors.ts";
-import { type Frame, FRAME_HEADER_BYTES, FrameDecoder, MAX_FRAME_BYTES } from "./frame.ts";
+import {
+  type Frame,
+  FRAME_HEADER_BYTES,
+  type FrameBatch,
+  FrameDecoder,
+  MAX_FRAME_BYTES,
+} from "./frame.ts";
 import {
   type AuthRole,
   checkProof,
@@ -59,6 +65,13 @@ export interface ByteStream {
   write(data: Uint8Array): Promise<number>;
   /** Closes both directions; pending reads reject. */
   close(): void;
+  /**
+   * Optional push mode (the simulator's in-memory streams): from now on each
+   * arriving chunk, or `null` at EOF, goes to `sink` as it arrives, with no
+   * read, promise or copy; the chunk is the sink's to keep. Unkeyed links use
+   * it when the stream has it.
+   */
+  subscribe?(sink: (chunk: Uint8Array | null) => void): void;
 }
 
 /** Why a connection closed; a log field. */
@@ -318,7 +331,11 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
       this.send(this.#localHello);
     }
     this.#timer = this.#clock.setTimeout(() => this.#onTimer(), this.#handshakeTimeout);
-    this.#readLoop();
+    if (!this.#keyring && this.#stream.subscribe) {
+      this.#stream.subscribe((chunk) => this.#onChunk(chunk));
+    } else {
+      this.#readLoop();
+    }
   }
 
   /** Queues a message. Returns false (and sends nothing) once closing. */
@@ -555,16 +572,34 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
         }
         continue;
       }
-      for (const frame of batch.frames) {
-        if (this.#closing) return;
-        this.stats.framesIn++;
-        this.#onFrame(frame);
-      }
-      if (batch.error && !this.#closing) {
-        this.fail("protocol_error", "malformed", batch.error.message);
-        return;
-      }
+      if (!this.#onBatch(batch)) return;
     }
+  }
+
+  // A pushed chunk (push mode): what one read's bytes get in the read loop.
+  #onChunk(chunk: Uint8Array | null): void {
+    if (this.#closing) return;
+    if (chunk === null) {
+      this.#finish("remote_closed", "Connection closed by remote");
+      return;
+    }
+    this.#lastReceived = this.#clock.now();
+    this.stats.bytesIn += chunk.length;
+    this.#onBatch(this.#decoder.push(chunk));
+  }
+
+  // Handles the frames of one unkeyed read; false once the connection is closing.
+  #onBatch(batch: FrameBatch): boolean {
+    for (const frame of batch.frames) {
+      if (this.#closing) return false;
+      this.stats.framesIn++;
+      this.#onFrame(frame);
+    }
+    if (batch.error && !this.#closing) {
+      this.fail("protocol_error", "malformed", batch.error.message);
+      return false;
+    }
+    return !this.#closing;
   }
 
   #onFrame(frame: Frame): void {
