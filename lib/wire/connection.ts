@@ -72,6 +72,12 @@ export interface ByteStream {
    * it when the stream has it.
    */
   subscribe?(sink: (chunk: Uint8Array | null) => void): void;
+  /**
+   * Optional (the simulator's in-memory streams): sends all of `data` at
+   * once, keeping the buffer itself; the caller never touches it again.
+   * Unkeyed links then hand their send queue over instead of writing it.
+   */
+  transfer?(data: Uint8Array): void;
 }
 
 /** Why a connection closed; a log field. */
@@ -176,6 +182,8 @@ const READ_BUFFER_BYTES = 16 * 1024;
 const QUEUE_START_BYTES = 256;
 const QUEUE_KEEP_BYTES = 64 * 1024;
 const CLOSE_FLUSH_TIMEOUT_MS = 1000;
+// The queue of a link whose stream took its last one (`transfer`).
+const NO_BYTES = new Uint8Array(0);
 
 /** Traffic counters of one connection. */
 export interface ConnectionStats {
@@ -423,6 +431,10 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
   async #flush(): Promise<void> {
     this.#flushScheduled = false;
     if (this.#writing || this.#closed) return;
+    if (this.#stream.transfer && !this.#keyring) {
+      this.#handOver(this.#stream.transfer.bind(this.#stream));
+      return;
+    }
     this.#writing = true;
     try {
       while (!this.#closed) {
@@ -459,6 +471,31 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
       if (this.#queued === 0) this.#shrink();
       if (!this.#hasOutput() && this.#drained) this.#drained();
     }
+  }
+
+  // A stream that takes buffers gets the queue itself: no copy, no wait,
+  // and an idle link holds no buffer until it sends again.
+  #handOver(transfer: (data: Uint8Array) => void): void {
+    try {
+      for (const frame of this.#clear.splice(0)) {
+        transfer(frame);
+        this.stats.bytesOut += frame.length;
+      }
+      if (this.#queued > 0) {
+        const out = this.#queue.subarray(0, this.#queued);
+        this.#queue = NO_BYTES;
+        this.#queued = 0;
+        transfer(out);
+        this.stats.bytesOut += out.length;
+        if (this.#budget && !this.#closed) {
+          this.#budget.refund(this, out.length);
+          this.#charged -= out.length;
+        }
+      }
+    } catch (error) {
+      this.#finish("io_error", errorText(error));
+    }
+    if (this.#drained) this.#drained();
   }
 
   async #writeAll(bytes: Uint8Array): Promise<void> {
