@@ -227,7 +227,7 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
   #queue = new Uint8Array(QUEUE_START_BYTES);
   // The second buffer is made at the first swap: a link that never sends
   // beyond its handshake never needs it.
-  #spare = new Uint8Array(0);
+  #spare = NO_BYTES;
   #queued = 0;
   #budget: SendBudget | undefined;
   #charged = 0;
