@@ -95,9 +95,10 @@ export class StrangerGuard {
     const now = this.#options.clock.now();
     const claim = formatAddress(hello.address);
     const claimBan = this.#bans.bannedFor(`${entry.ip}|${claim}`, now);
-    const ipBan = claimBan > 0 || this.#options.trusted(hello)
-      ? 0
-      : this.#bans.bannedFor(entry.ip, now);
+    let ipBan = claimBan > 0 ? 0 : this.#bans.bannedFor(entry.ip, now);
+    // Asked only of a banned IP: whether a peer trusts a claim can take a
+    // walk through its peer lists, and most hellos come from unbanned IPs.
+    if (ipBan > 0 && this.#options.trusted(hello)) ipBan = 0;
     const remaining = Math.max(claimBan, ipBan);
     if (remaining === 0) return undefined;
     const who = claimBan > 0 ? `${entry.ip} claiming ${claim}` : entry.ip;

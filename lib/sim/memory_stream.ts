@@ -49,6 +49,8 @@ export class MemoryStream implements ByteStream {
   #eof = false;
   #closed = false;
   #reader: { buffer: Uint8Array; resolve(n: number | null): void } | undefined;
+  // Push mode: arrivals go straight to the subscriber, inside the arrival event.
+  #sink: ((chunk: Uint8Array | null) => void) | undefined;
 
   /** One end on `local`, talking to `remote`, carried by `net`. */
   constructor(net: Carrier, local: Host, remote: Host) {
@@ -67,6 +69,29 @@ export class MemoryStream implements ByteStream {
     return new Promise((resolve) => this.#reader = { buffer, resolve });
   }
 
+  /**
+   * Push mode: every chunk from now on goes to `sink` as it arrives (`null`
+   * for the FIN, or when this end closes). What arrived before is handed
+   * over in a microtask, as a read would have returned it.
+   */
+  subscribe(sink: (chunk: Uint8Array | null) => void): void {
+    if (this.#closed) return;
+    if (this.#reader) throw new Deno.errors.Busy("A read is pending");
+    this.#sink = sink;
+    if (this.#head < this.#inbox.length || this.#eof) {
+      const early = this.#inbox.slice(this.#head);
+      if (this.#offset > 0 && early[0]) early[0] = early[0].subarray(this.#offset);
+      const eof = this.#eof;
+      this.#inbox = [];
+      this.#head = 0;
+      this.#offset = 0;
+      queueMicrotask(() => {
+        for (const chunk of early) if (this.#sink) this.#sink(chunk);
+        if (eof) this.#sink?.(null);
+      });
+    }
+  }
+
   /** Sends a copy of `data`; it arrives after the link's delay. Resolves at once. */
   write(data: Uint8Array): Promise<number> {
     if (this.#closed) return Promise.reject(new Deno.errors.BadResource("Stream is closed"));
@@ -74,6 +99,12 @@ export class MemoryStream implements ByteStream {
     // The caller reuses its buffer: the bytes in flight are a copy.
     this.#net.carry(this, data.slice());
     return Promise.resolve(data.length);
+  }
+
+  /** Sends `data` itself (the caller gives it up): the same as {@linkcode write} without the copy. */
+  transfer(data: Uint8Array): void {
+    if (this.#closed) throw new Deno.errors.BadResource("Stream is closed");
+    if (data.length > 0) this.#net.carry(this, data);
   }
 
   /** Closes this end: a FIN follows the data in flight; a pending read gets `null`. */
@@ -86,6 +117,9 @@ export class MemoryStream implements ByteStream {
     const reader = this.#reader;
     this.#reader = undefined;
     reader?.resolve(null);
+    const sink = this.#sink;
+    this.#sink = undefined;
+    sink?.(null);
   }
 
   /** The oldest chunk in flight has arrived (an event; a crashed host drops it). */
@@ -103,6 +137,12 @@ export class MemoryStream implements ByteStream {
   arrive(chunk: Uint8Array | null): void {
     if (this.#closed) return;
     this.#net.touch();
+    const sink = this.#sink;
+    if (sink) {
+      if (chunk === null) this.#sink = undefined;
+      sink(chunk);
+      return;
+    }
     if (chunk === null) this.#eof = true;
     else this.#inbox.push(chunk);
     const reader = this.#reader;
@@ -116,6 +156,7 @@ export class MemoryStream implements ByteStream {
     this.#closed = true;
     this.#inbox = [];
     this.#reader = undefined;
+    this.#sink = undefined;
   }
 
   #take(buffer: Uint8Array): number {

@@ -14,7 +14,8 @@
  */
 
 import type { Clock, TimerHandle } from "../util/clock.ts";
-import { EventHeap, type SimEvent } from "./event_heap.ts";
+import type { SimEvent } from "./event_heap.ts";
+import { EventQueue } from "./event_queue.ts";
 
 /** 2026-01-01T00:00:00Z: where virtual time starts, so timestamps look like real ones. */
 export const SIM_EPOCH_MS = 1_767_225_600_000;
@@ -68,7 +69,7 @@ export interface RunOptions {
  * ```
  */
 export class VirtualClock implements Clock {
-  readonly #heap = new EventHeap();
+  readonly #heap = new EventQueue();
   readonly #start: number;
   #now: number;
   #seq = 0;
@@ -121,7 +122,7 @@ export class VirtualClock implements Clock {
     this.#activity++;
     const delay = ms > 0 ? ms : 0;
     const event: SimEvent = { at: this.#now + delay, seq: this.#seq++, run, owner };
-    this.#heap.push(event);
+    this.#heap.push(event, delay);
     return event;
   }
 
@@ -160,9 +161,8 @@ export class VirtualClock implements Clock {
     let nextProgress = this.#events + every;
     await this.#settle();
     while (true) {
-      const next = this.#heap.peek();
-      if (next === undefined || next.at > until) break;
-      this.#heap.pop();
+      const next = this.#heap.popDue(until);
+      if (next === undefined) break;
       const run = next.run;
       if (run === null || (next.owner > 0 && this.#silenced[next.owner] === true)) continue;
       next.run = null;

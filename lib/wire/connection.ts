@@ -19,7 +19,13 @@ import { formatAddress } from "../util/address.ts";
 import { concatBytes } from "../util/bytes.ts";
 import { type Clock, systemClock, type TimerHandle } from "../util/clock.ts";
 import { errorText } from "../util/errors.ts";
-import { type Frame, FRAME_HEADER_BYTES, FrameDecoder, MAX_FRAME_BYTES } from "./frame.ts";
+import {
+  type Frame,
+  FRAME_HEADER_BYTES,
+  type FrameBatch,
+  FrameDecoder,
+  MAX_FRAME_BYTES,
+} from "./frame.ts";
 import {
   type AuthRole,
   checkProof,
@@ -59,6 +65,19 @@ export interface ByteStream {
   write(data: Uint8Array): Promise<number>;
   /** Closes both directions; pending reads reject. */
   close(): void;
+  /**
+   * Optional push mode (the simulator's in-memory streams): from now on each
+   * arriving chunk, or `null` at EOF, goes to `sink` as it arrives, with no
+   * read, promise or copy; the chunk is the sink's to keep. Unkeyed links use
+   * it when the stream has it.
+   */
+  subscribe?(sink: (chunk: Uint8Array | null) => void): void;
+  /**
+   * Optional (the simulator's in-memory streams): sends all of `data` at
+   * once, keeping the buffer itself; the caller never touches it again.
+   * Unkeyed links then hand their send queue over instead of writing it.
+   */
+  transfer?(data: Uint8Array): void;
 }
 
 /** Why a connection closed; a log field. */
@@ -163,6 +182,8 @@ const READ_BUFFER_BYTES = 16 * 1024;
 const QUEUE_START_BYTES = 256;
 const QUEUE_KEEP_BYTES = 64 * 1024;
 const CLOSE_FLUSH_TIMEOUT_MS = 1000;
+// The queue of a link whose stream took its last one (`transfer`).
+const NO_BYTES = new Uint8Array(0);
 
 /** Traffic counters of one connection. */
 export interface ConnectionStats {
@@ -206,7 +227,7 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
   #queue = new Uint8Array(QUEUE_START_BYTES);
   // The second buffer is made at the first swap: a link that never sends
   // beyond its handshake never needs it.
-  #spare = new Uint8Array(0);
+  #spare = NO_BYTES;
   #queued = 0;
   #budget: SendBudget | undefined;
   #charged = 0;
@@ -318,7 +339,11 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
       this.send(this.#localHello);
     }
     this.#timer = this.#clock.setTimeout(() => this.#onTimer(), this.#handshakeTimeout);
-    this.#readLoop();
+    if (!this.#keyring && this.#stream.subscribe) {
+      this.#stream.subscribe((chunk) => this.#onChunk(chunk));
+    } else {
+      this.#readLoop();
+    }
   }
 
   /** Queues a message. Returns false (and sends nothing) once closing. */
@@ -406,6 +431,10 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
   async #flush(): Promise<void> {
     this.#flushScheduled = false;
     if (this.#writing || this.#closed) return;
+    if (this.#stream.transfer && !this.#keyring) {
+      this.#handOver(this.#stream.transfer.bind(this.#stream));
+      return;
+    }
     this.#writing = true;
     try {
       while (!this.#closed) {
@@ -442,6 +471,31 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
       if (this.#queued === 0) this.#shrink();
       if (!this.#hasOutput() && this.#drained) this.#drained();
     }
+  }
+
+  // A stream that takes buffers gets the queue itself: no copy, no wait,
+  // and an idle link holds no buffer until it sends again.
+  #handOver(transfer: (data: Uint8Array) => void): void {
+    try {
+      for (const frame of this.#clear.splice(0)) {
+        transfer(frame);
+        this.stats.bytesOut += frame.length;
+      }
+      if (this.#queued > 0) {
+        const out = this.#queue.subarray(0, this.#queued);
+        this.#queue = NO_BYTES;
+        this.#queued = 0;
+        transfer(out);
+        this.stats.bytesOut += out.length;
+        if (this.#budget && !this.#closed) {
+          this.#budget.refund(this, out.length);
+          this.#charged -= out.length;
+        }
+      }
+    } catch (error) {
+      this.#finish("io_error", errorText(error));
+    }
+    if (this.#drained) this.#drained();
   }
 
   async #writeAll(bytes: Uint8Array): Promise<void> {
@@ -555,16 +609,34 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
         }
         continue;
       }
-      for (const frame of batch.frames) {
-        if (this.#closing) return;
-        this.stats.framesIn++;
-        this.#onFrame(frame);
-      }
-      if (batch.error && !this.#closing) {
-        this.fail("protocol_error", "malformed", batch.error.message);
-        return;
-      }
+      if (!this.#onBatch(batch)) return;
     }
+  }
+
+  // A pushed chunk (push mode): what one read's bytes get in the read loop.
+  #onChunk(chunk: Uint8Array | null): void {
+    if (this.#closing) return;
+    if (chunk === null) {
+      this.#finish("remote_closed", "Connection closed by remote");
+      return;
+    }
+    this.#lastReceived = this.#clock.now();
+    this.stats.bytesIn += chunk.length;
+    this.#onBatch(this.#decoder.push(chunk));
+  }
+
+  // Handles the frames of one unkeyed read; false once the connection is closing.
+  #onBatch(batch: FrameBatch): boolean {
+    for (const frame of batch.frames) {
+      if (this.#closing) return false;
+      this.stats.framesIn++;
+      this.#onFrame(frame);
+    }
+    if (batch.error && !this.#closing) {
+      this.fail("protocol_error", "malformed", batch.error.message);
+      return false;
+    }
+    return !this.#closing;
   }
 
   #onFrame(frame: Frame): void {

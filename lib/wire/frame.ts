@@ -115,7 +115,9 @@ export class FrameDecoder {
   #initialBody: number;
   // A frame that spans chunks is assembled here: first its 4-byte length,
   // then (once the length is known and accepted) its body.
-  #header = new Uint8Array(LENGTH_PREFIX_BYTES);
+  // The length prefix so far, big-endian, as a number: no buffer per
+  // decoder (a simulated network holds over a million of them).
+  #header = 0;
   #headerFill = 0;
   #body: Uint8Array | undefined;
   #bodyLength = 0;
@@ -185,13 +187,12 @@ export class FrameDecoder {
     let offset = 0;
     if (!this.#body) {
       const take = Math.min(LENGTH_PREFIX_BYTES - this.#headerFill, chunk.length);
-      this.#header.set(chunk.subarray(0, take), this.#headerFill);
+      for (let i = 0; i < take; i++) this.#header = this.#header * 256 + (chunk[i] as number);
       this.#headerFill += take;
       offset = take;
       if (this.#headerFill < LENGTH_PREFIX_BYTES) return offset;
-      const h = this.#header;
-      const length = ((h[0] as number) * 0x1000000) +
-        (((h[1] as number) << 16) | ((h[2] as number) << 8) | (h[3] as number));
+      const length = this.#header;
+      this.#header = 0;
       if (this.#check(length)) return offset;
       // The declared length is a claim: memory follows the bytes that
       // actually arrive, so a header without its body costs little.

@@ -167,3 +167,33 @@ Deno.test("MemoryNetwork: listening twice on a port fails with AddrInUse", () =>
   listener.close();
   net.transport(b).listen(B).close();
 });
+
+Deno.test("MemoryStream.subscribe(): chunks are pushed as they arrive, early ones first, then the FIN", async () => {
+  const { clock, net, a, b } = pair({ latencyMs: 10 });
+  const listener = net.transport(b).listen(B);
+  const got: { at: number; bytes: number[] | null }[] = [];
+  (async () => {
+    for await (const link of listener) {
+      // Subscribe only once the first chunk is already waiting (arrived at 30).
+      clock.setTimeout(() => {
+        link.stream.subscribe?.((chunk) =>
+          got.push({ at: clock.elapsed, bytes: chunk ? [...chunk] : null })
+        );
+      }, 25);
+    }
+  })();
+  net.transport(a).dial(B, { timeoutMs: 1000 }).then(async (link) => {
+    await link.stream.write(new Uint8Array([1, 2]));
+    clock.setTimeout(() => {
+      link.stream.write(new Uint8Array([3]));
+      link.stream.close();
+    }, 20);
+  });
+  await clock.run({ untilMs: 1000 });
+  assertEquals(got, [
+    { at: 35, bytes: [1, 2] },
+    { at: 50, bytes: [3] },
+    { at: 50, bytes: null },
+  ]);
+  listener.close();
+});
