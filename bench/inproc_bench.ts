@@ -7,6 +7,7 @@
  *     deno task bench:inproc                      # 20, 50, 100 peers, both modes; then 1000 in-process
  *     deno task bench:inproc --sizes 20,50        # the comparison only, these sizes
  *     deno task bench:inproc --sizes none --scale 1000
+ *     deno task bench:inproc --sizes none --v8-flags=--max-old-space-size=1024
  *
  * Comparison workload (both modes, one run each, side by side): 3 seeds, N
  * peers, each peer 5 messages every N × 60 ms (about 17 messages a second
@@ -99,7 +100,7 @@ function scale(peers: number): Workload {
   return { peers, intervalMs, count: 1, pingMs: 13_000, durationMs: intervalMs * 1.5 + 8000 };
 }
 
-async function runOnce(mode: Result["mode"], w: Workload): Promise<Result> {
+async function runOnce(mode: Result["mode"], w: Workload, v8Flags?: string): Promise<Result> {
   const basePort = freePortBlock(3 + w.peers);
   const dir = await Deno.makeTempDir({ prefix: `gossipnet-inproc-bench-${w.peers}-` });
   const cpuBefore = childrenCpuS();
@@ -108,6 +109,8 @@ async function runOnce(mode: Result["mode"], w: Workload): Promise<Result> {
     args: [
       "run",
       "-A",
+      // In-process only: process mode's nodes are children of their own.
+      ...(v8Flags !== undefined && mode === "in-process" ? [`--v8-flags=${v8Flags}`] : []),
       MAIN,
       "up",
       mode === "in-process" ? "--in-process" : "--processes",
@@ -189,7 +192,8 @@ if (import.meta.main) {
     console.error("bench:inproc: reads /proc, so it runs on Linux only");
     Deno.exit(2);
   }
-  const args = parseArgs(Deno.args, { string: ["sizes", "scale"] });
+  const args = parseArgs(Deno.args, { string: ["sizes", "scale", "v8-flags"] });
+  const v8Flags = args["v8-flags"];
   const list = (text: string | undefined, fallback: number[]) =>
     text === undefined ? fallback : text === "none" ? [] : text.split(",").map(Number);
   const sizes = list(args.sizes, [20, 50, 100]);
@@ -201,13 +205,13 @@ if (import.meta.main) {
   const results: Result[] = [];
   for (const peers of sizes) {
     for (const mode of ["processes", "in-process"] as const) {
-      const result = await runOnce(mode, comparison(peers));
+      const result = await runOnce(mode, comparison(peers), v8Flags);
       results.push(result);
       console.log(show(result));
     }
   }
   for (const peers of scales) {
-    const result = await runOnce("in-process", scale(peers));
+    const result = await runOnce("in-process", scale(peers), v8Flags);
     results.push(result);
     console.log(show(result));
   }

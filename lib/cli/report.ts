@@ -6,7 +6,7 @@
  * @module
  */
 
-import { readRunLogs } from "../up/run_logs.ts";
+import { readRunLogs, type RunLogs } from "../up/run_logs.ts";
 import { reportFromRunLogs } from "../report/from_logs.ts";
 import { isSimResult, reportFromSimResult } from "../report/from_sim.ts";
 import type { ReportData } from "../report/model.ts";
@@ -14,8 +14,8 @@ import { renderReport } from "../report/html.ts";
 import { errorText, RuntimeError, UsageError } from "../util/errors.ts";
 import type { ReportInvocation } from "./args.ts";
 
-async function fromLogDir(logDir: string): Promise<ReportData> {
-  const logs = await readRunLogs(logDir);
+async function fromLogDir(logDir: string, read?: RunLogs): Promise<ReportData> {
+  const logs = read ?? await readRunLogs(logDir);
   if (logs.nodes.length === 0) {
     throw new RuntimeError(`Cannot write a report: no node logs in ${logDir}`);
   }
@@ -60,10 +60,15 @@ export function defaultReportPath(input: string, file: boolean): string {
 /**
  * Writes the report of the run in `input` (log directory or sim result
  * file) to `output`, or to {@linkcode defaultReportPath}; returns the path.
+ * `logs` are the directory's logs if the caller has read them already.
  */
-export async function writeReport(input: string, output?: string): Promise<string> {
+export async function writeReport(
+  input: string,
+  output?: string,
+  logs?: RunLogs,
+): Promise<string> {
   const file = await isFile(input);
-  const data = file ? await fromResultFile(input) : await fromLogDir(input);
+  const data = file ? await fromResultFile(input) : await fromLogDir(input, logs);
   output ??= defaultReportPath(input, file);
   const html = renderReport(data);
   try {

@@ -28,7 +28,14 @@ import { type Dashboard, startDashboard, summaryFromStatus } from "../ui/dashboa
 import { writeReport } from "./report.ts";
 import { LogTail } from "../up/log_tail.ts";
 import { childArgs, configCsv, type NodeSpec, planNetwork } from "../up/plan.ts";
-import { manifestNode, prepareRunDir, writeRunFile, writeRunManifest } from "../up/run_logs.ts";
+import {
+  manifestNode,
+  prepareRunDir,
+  readRunLogs,
+  type RunLogs,
+  writeRunFile,
+  writeRunManifest,
+} from "../up/run_logs.ts";
 import { selfCommand } from "../up/self_command.ts";
 import { checkPortsFree, IN_PROCESS_BATCH_SIZE, startNetwork, startNode } from "../up/startup.ts";
 import { LiveStatus } from "../up/status.ts";
@@ -261,8 +268,11 @@ class UpRun {
       this.#writeManifest();
       await this.#dashboard?.close();
     }
-    await this.#printSummary();
-    await this.#writeReport();
+    // One reading of the logs serves both: a thousand nodes' records held
+    // twice would double the run's peak memory at its very end.
+    const logs = await readRunLogs(this.#paths.logDir);
+    await this.#printSummary(logs);
+    await this.#writeReport(logs);
     return 0;
   }
 
@@ -299,9 +309,13 @@ class UpRun {
     this.#output.record(node.spec, record);
   }
 
-  async #writeReport(): Promise<void> {
+  async #writeReport(logs: RunLogs): Promise<void> {
     try {
-      const path = await writeReport(this.#paths.logDir, `${this.#paths.logDir}/report.html`);
+      const path = await writeReport(
+        this.#paths.logDir,
+        `${this.#paths.logDir}/report.html`,
+        logs,
+      );
       this.#terminal.write(`  ${"report".padEnd(15)}${path}\n`);
     } catch (error) {
       this.#terminal.problem(`up: cannot write the report: ${errorText(error)}`);
@@ -448,9 +462,10 @@ class UpRun {
     });
   }
 
-  async #printSummary(): Promise<void> {
+  async #printSummary(logs: RunLogs): Promise<void> {
     this.#terminal.write(
       await runSummaryText(this.#paths.logDir, {
+        logs,
         startTs: this.#paths.startTs,
         stopTs: this.#stopTs ?? systemClock.now(),
         width: this.#terminal.width,

@@ -23,6 +23,8 @@ export interface EventFileOptions {
   port: number;
   /** Directory for the file; created if missing. */
   logDir: string;
+  /** Longest a line waits in memory before it is written, in ms. @default {FLUSH_INTERVAL_MS} */
+  flushIntervalMs?: number;
 }
 
 /** The LogTape record `openNodeLog` would make of an event. */
@@ -51,7 +53,11 @@ export async function openEventFile(options: EventFileOptions): Promise<NodeLog>
   let sink: FileSink;
   try {
     await Deno.mkdir(options.logDir, { recursive: true });
-    sink = openFileSink(path, (record) => formatJsonLine(record, systemClock.now()));
+    sink = openFileSink(
+      path,
+      (record) => formatJsonLine(record, systemClock.now()),
+      options.flushIntervalMs === undefined ? {} : { flushIntervalMs: options.flushIntervalMs },
+    );
   } catch (error) {
     throw new ConfigError(`Cannot write log file ${path}: ${errorText(error)}`, { cause: error });
   }

@@ -1,7 +1,7 @@
 /**
  * The JSON Lines file sink: a LogTape {@linkcode Sink} that collects records
  * in memory and appends them with asynchronous writes, at most every
- * {@linkcode FLUSH_INTERVAL_MS} (sooner past {@linkcode FLUSH_BYTES}).
+ * {@linkcode FLUSH_INTERVAL_MS} by default (sooner past {@linkcode FLUSH_BYTES}).
  *
  * Two properties matter more than anything else here:
  *
@@ -53,6 +53,12 @@ export interface FileSinkOptions {
   onWriteResumed?(lost: number): void;
   /** Opens the file for appending. @default {Deno.openSync(path, { create: true, append: true })} */
   open?(path: string): SinkFile;
+  /**
+   * Longest a record waits in memory before it is written, in ms. A process
+   * holding many nodes' logs writes less often: each write is a system call
+   * on a thread of the blocking pool, paid per file. @default {FLUSH_INTERVAL_MS}
+   */
+  flushIntervalMs?: number;
 }
 
 /** A file sink that can be flushed and closed. */
@@ -83,6 +89,7 @@ export function openFileSink(
 ): FileSink {
   const file = options.open?.(path) ?? Deno.openSync(path, { create: true, append: true });
   const encoder = new TextEncoder();
+  const intervalMs = options.flushIntervalMs ?? FLUSH_INTERVAL_MS;
   let pending: string[] = [];
   let pendingChars = 0;
   let dropped = 0;
@@ -137,7 +144,7 @@ export function openFileSink(
     pending.push(line);
     pendingChars += line.length;
     if (pendingChars >= FLUSH_BYTES) flush();
-    else timer ??= setTimeout(flush, FLUSH_INTERVAL_MS);
+    else timer ??= setTimeout(flush, intervalMs);
   };
 
   // defineProperties, not Object.assign: assign would copy the counters'

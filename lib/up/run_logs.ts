@@ -125,6 +125,9 @@ export async function readLogRecords(path: string, sinceTs = -Infinity): Promise
   return records;
 }
 
+/** Log files read at once by {@linkcode readRunLogs}. */
+const READ_CONCURRENCY = 8;
+
 const LOG_NAME = /^(seed|peer)-(.+)-(\d{1,5})\.jsonl$/;
 
 async function nodesFromFileNames(dir: string): Promise<ManifestNode[]> {
@@ -172,11 +175,20 @@ export async function readRunLogs(dir: string): Promise<RunLogs> {
   } catch (error) {
     throw new RuntimeError(`Cannot read ${dir}: ${errorText(error)}`, { cause: error });
   }
-  const nodes = await Promise.all(listed.map(async (n): Promise<RunNode> => {
-    const records = await readLogRecords(`${dir}/${n.log}`, manifest?.startTs);
-    const base = { role: n.role, address: n.address, records, outages: n.outages };
-    return n.name === "" ? base : { ...base, name: n.name };
-  }));
+  const nodes: RunNode[] = new Array(listed.length);
+  // A few files at a time: a thousand nodes' texts all read at once would
+  // sit in memory together (hundreds of MB) before any of them is parsed.
+  let next = 0;
+  const reader = async () => {
+    while (next < listed.length) {
+      const i = next++;
+      const n = listed[i]!;
+      const records = await readLogRecords(`${dir}/${n.log}`, manifest?.startTs);
+      const base = { role: n.role, address: n.address, records, outages: n.outages };
+      nodes[i] = n.name === "" ? base : { ...base, name: n.name };
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, listed.length) }, reader));
   return manifest === undefined ? { nodes } : { nodes, manifest };
 }
 

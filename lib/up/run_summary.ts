@@ -5,7 +5,7 @@
  * @module
  */
 
-import { readRunLogs } from "./run_logs.ts";
+import { readRunLogs, type RunLogs } from "./run_logs.ts";
 import { summarizeRun } from "./summary.ts";
 import { formatSummary } from "./summary_text.ts";
 import { trafficTotals } from "./traffic.ts";
@@ -20,6 +20,8 @@ export interface RunSummaryOptions {
   width: number;
   /** Styles the heading (bold on a terminal). */
   heading(text: string): string;
+  /** The logs, if already read (to share one reading with the report). @default {read from logDir} */
+  logs?: RunLogs;
 }
 
 /**
@@ -27,7 +29,7 @@ export interface RunSummaryOptions {
  * @throws {RuntimeError} When the logs cannot be read.
  */
 export async function runSummaryText(logDir: string, options: RunSummaryOptions): Promise<string> {
-  const { nodes } = await readRunLogs(logDir);
+  const { nodes } = options.logs ?? await readRunLogs(logDir);
   const summary = summarizeRun(nodes, { stopTs: options.stopTs });
   return formatSummary(summary, {
     elapsedMs: options.stopTs - options.startTs,

@@ -7,11 +7,16 @@ class FakeFile implements SinkFile {
   full = false;
   text = "";
   closed = false;
+  writes = 0;
+  /** Called after each successful write. */
+  onWrite: () => void = () => {};
   #decoder = new TextDecoder();
 
   write(bytes: Uint8Array): Promise<number> {
     if (this.full) return Promise.reject(new Error("No space left on device (os error 28)"));
     this.text += this.#decoder.decode(bytes);
+    this.writes++;
+    this.onWrite();
     return Promise.resolve(bytes.length);
   }
 
@@ -62,4 +67,18 @@ Deno.test("a file sink on a full disk warns once per outage and keeps taking rec
   await sink.close();
   assertEquals(file.text, "a\ne\ng\n");
   assertEquals([sink.lost, file.closed], [4, true]);
+});
+
+Deno.test("a file sink with its own flush interval writes an interval's records in one write", async () => {
+  const file = new FakeFile();
+  const written = new Promise<void>((resolve) => file.onWrite = resolve);
+  const sink = openFileSink("peer.jsonl", (r) => `${r.message[0]}\n`, {
+    open: () => file,
+    flushIntervalMs: 20,
+  });
+  for (const text of ["a", "b", "c"]) sink(record(text));
+  assertEquals(file.writes, 0, "nothing is written before the interval ends");
+  await written;
+  assertEquals([file.text, file.writes], ["a\nb\nc\n", 1]);
+  await sink.close();
 });
