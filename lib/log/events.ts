@@ -336,7 +336,7 @@ export const EVENT_FORMATS: { readonly [N in EventName]: EventFormat } = {
   gossip_generated: { level: "info", template: "generated {message}" },
   gossip_released: {
     level: "info",
-    template: "sent {messages} messages made while it had no neighbour to its first one",
+    template: "sent what it said while it had no neighbour to its first one ({messages} held)",
   },
   gossip_received: { level: "info", template: "received {message} from {from}" },
   catch_up: { level: "info", template: "caught up on {messages} earlier messages from {from}" },
