@@ -1,5 +1,5 @@
 import { assertEquals } from "@std/assert";
-import { readRunLogs } from "../../../lib/up/run_logs.ts";
+import { readRunLogs } from "../../lib/up/run_logs.ts";
 
 Deno.test("readRunLogs reads many nodes' files, a few at a time, each into its own place", async () => {
   const dir = await Deno.makeTempDir({ prefix: "gossipnet-run-logs-" });
