@@ -8,6 +8,7 @@
  *     deno task bench:inproc --sizes 20,50        # the comparison only, these sizes
  *     deno task bench:inproc --sizes none --scale 1000
  *     deno task bench:inproc --sizes none --v8-flags=--max-old-space-size=1024
+ *     deno task bench:inproc --sizes none --workers 1,2   # one thread against two, in turn
  *
  * Comparison workload (both modes, one run each, side by side): 3 seeds, N
  * peers, each peer 5 messages every N × 60 ms (about 17 messages a second
@@ -39,6 +40,8 @@ const TICKS_PER_S = 100;
 /** One run's figures. */
 interface Result {
   mode: "in-process" | "processes";
+  /** In-process: the threads the nodes share (`up --workers`). */
+  threads?: number;
   peers: number;
   messages: number;
   delivery: string;
@@ -100,7 +103,12 @@ function scale(peers: number): Workload {
   return { peers, intervalMs, count: 1, pingMs: 13_000, durationMs: intervalMs * 1.5 + 8000 };
 }
 
-async function runOnce(mode: Result["mode"], w: Workload, v8Flags?: string): Promise<Result> {
+async function runOnce(
+  mode: Result["mode"],
+  w: Workload,
+  v8Flags?: string,
+  threads?: number,
+): Promise<Result> {
   const basePort = freePortBlock(3 + w.peers);
   const dir = await Deno.makeTempDir({ prefix: `gossipnet-inproc-bench-${w.peers}-` });
   const cpuBefore = childrenCpuS();
@@ -114,6 +122,7 @@ async function runOnce(mode: Result["mode"], w: Workload, v8Flags?: string): Pro
       MAIN,
       "up",
       mode === "in-process" ? "--in-process" : "--processes",
+      ...(threads !== undefined && mode === "in-process" ? ["--workers", String(threads)] : []),
       "--seeds",
       "3",
       "--peers",
@@ -160,6 +169,7 @@ async function runOnce(mode: Result["mode"], w: Workload, v8Flags?: string): Pro
   await Deno.remove(dir, { recursive: true });
   return {
     mode,
+    ...(threads === undefined ? {} : { threads }),
     peers: w.peers,
     messages: summary.messages,
     delivery: `${summary.delivered}/${summary.expected}`,
@@ -177,7 +187,8 @@ async function runOnce(mode: Result["mode"], w: Workload, v8Flags?: string): Pro
 
 function show(r: Result): string {
   const ms = (v: number | undefined) => v === undefined ? "-" : `${v.toFixed(1)} ms`;
-  return `${r.mode.padEnd(10)} N=${String(r.peers).padEnd(4)} delivery ${
+  const mode = r.threads === undefined ? r.mode : `${r.mode} ×${r.threads}`;
+  return `${mode.padEnd(14)} N=${String(r.peers).padEnd(4)} delivery ${
     r.deliveryPct.toFixed(2)
   }% (${r.delivery}), coverage p50 ${ms(r.p50Ms)} p99 ${ms(r.p99Ms)}, CPU ${
     r.cpuS.toFixed(1)
@@ -192,7 +203,7 @@ if (import.meta.main) {
     console.error("bench:inproc: reads /proc, so it runs on Linux only");
     Deno.exit(2);
   }
-  const args = parseArgs(Deno.args, { string: ["sizes", "scale", "v8-flags"] });
+  const args = parseArgs(Deno.args, { string: ["sizes", "scale", "v8-flags", "workers"] });
   const v8Flags = args["v8-flags"];
   const list = (text: string | undefined, fallback: number[]) =>
     text === undefined ? fallback : text === "none" ? [] : text.split(",").map(Number);
@@ -202,18 +213,26 @@ if (import.meta.main) {
     console.error("bench:inproc: --sizes and --scale take sizes like 20,50 (2-1000) or none");
     Deno.exit(2);
   }
+  // Unset: up chooses by size. A list runs the in-process rows once per count, in turn.
+  const threads: (number | undefined)[] = args.workers === undefined
+    ? [undefined]
+    : args.workers.split(",").map(Number);
   const results: Result[] = [];
   for (const peers of sizes) {
     for (const mode of ["processes", "in-process"] as const) {
-      const result = await runOnce(mode, comparison(peers), v8Flags);
-      results.push(result);
-      console.log(show(result));
+      for (const count of mode === "processes" ? [undefined] : threads) {
+        const result = await runOnce(mode, comparison(peers), v8Flags, count);
+        results.push(result);
+        console.log(show(result));
+      }
     }
   }
   for (const peers of scales) {
-    const result = await runOnce("in-process", scale(peers), v8Flags);
-    results.push(result);
-    console.log(show(result));
+    for (const count of threads) {
+      const result = await runOnce("in-process", scale(peers), v8Flags, count);
+      results.push(result);
+      console.log(show(result));
+    }
   }
   console.log(JSON.stringify(results));
 }

@@ -99,6 +99,8 @@ export interface UpInvocation {
   inProcess: boolean;
   /** True when `inProcess` was chosen for the peer count, not asked for. */
   inProcessByDefault: boolean;
+  /** Threads that share in-process nodes (`--workers`); unset: chosen by size. */
+  workers?: number;
 }
 
 /** `gossipnet report <log-dir> | <result.json>`. */
@@ -502,6 +504,7 @@ function upInvocation(specs: readonly FlagSpec[], values: Map<string, FlagValue>
     ...keyFileOf(values),
     secure,
     ...runMode(values),
+    ...optional("workers", values.get("workers") as number | undefined),
   };
 }
 
@@ -515,6 +518,9 @@ function runMode(
   }
   const peers = (values.get("peers") as number | undefined) ?? 10;
   const byDefault = !asked && !processes && peers > IN_PROCESS_ABOVE_PEERS;
+  if (values.get("workers") !== undefined && !asked && !byDefault) {
+    throw new UsageError("--workers is for in-process nodes: give --in-process too");
+  }
   return { inProcess: asked || byDefault, inProcessByDefault: byDefault };
 }
 

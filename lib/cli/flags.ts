@@ -15,6 +15,14 @@ import { CONNECTION_LIMIT_RANGES, PEER_LIMITS, SEED_LIMITS } from "../config/nod
  */
 export const IN_PROCESS_ABOVE_PEERS = 64;
 
+/**
+ * Above this many nodes `up --in-process` spreads them over one worker
+ * thread per core: one thread saturates near 22,000 frames a second each
+ * way, while below this a hop inside one thread is cheaper than one across
+ * threads (docs/benchmarks.md).
+ */
+export const WORKERS_ABOVE_NODES = 200;
+
 /** How a flag's value is read and checked. */
 export type FlagKind =
   | "port"
@@ -521,6 +529,15 @@ export const COMMAND_FLAGS: { readonly [command: string]: readonly FlagSpec[] } 
       value: "",
       defaultText: `on above ${IN_PROCESS_ABOVE_PEERS} peers`,
       help: "run every node inside up's own process (real TCP, same logs and shell)",
+    },
+    {
+      name: "workers",
+      kind: "count",
+      value: "<n>",
+      defaultText: `1, or one per core above ${WORKERS_ABOVE_NODES} nodes`,
+      help: "threads that share the nodes with --in-process (1: all on up's own)",
+      range: [1, 64],
+      advanced: true,
     },
     {
       name: "processes",

@@ -50,14 +50,18 @@ import { keyEnv } from "./key_env.ts";
 import { runSummaryText } from "../up/run_summary.ts";
 import { type ManagedNode, Supervisor } from "../up/supervisor.ts";
 import { inProcessRunner } from "../up/in_process_runner.ts";
+import { workerRunner } from "../up/worker_runner.ts";
 import { processRunner } from "../up/process_runner.ts";
 import type { NodeExit } from "../up/node_runner.ts";
+
 import { Terminal } from "../up/terminal.ts";
 import { systemClock } from "../util/clock.ts";
 import { formatAddress } from "../util/address.ts";
 import { errorText } from "../util/errors.ts";
 import type { UpInvocation } from "./args.ts";
-import { IN_PROCESS_ABOVE_PEERS } from "./flags.ts";
+import { IN_PROCESS_ABOVE_PEERS, WORKERS_ABOVE_NODES } from "./flags.ts";
+import type { NodeRunner } from "../up/node_runner.ts";
+import type { LogEvent } from "../log/events.ts";
 
 /**
  * A second stop signal this soon after the first is the same Ctrl+C: under
@@ -67,6 +71,12 @@ import { IN_PROCESS_ABOVE_PEERS } from "./flags.ts";
 export const SIGNAL_ECHO_MS = 1000;
 /** In-process peers stopped at once at the end (see `StopOptions.batchSize`). */
 const IN_PROCESS_STOP_BATCH = 50;
+
+/** One thread per core (at most 8) for a large in-process network, else one. */
+function defaultThreads(nodes: number): number {
+  if (nodes <= WORKERS_ABOVE_NODES) return 1;
+  return Math.max(1, Math.min(8, navigator.hardwareConcurrency || 1));
+}
 /** Changes to nodes.json within this long are written together. */
 const MANIFEST_DELAY_MS = 100;
 /** A node still running this long after its stop request gets SIGTERM, then SIGKILL. */
@@ -129,6 +139,8 @@ class UpRun {
   readonly #commands: Record<string, ShellCommand>;
   readonly #keys: RunKeys | undefined;
   readonly #keyState = new KeyState();
+  /** Threads the in-process nodes share. */
+  readonly #threads: number;
   #dashboard: Dashboard | undefined;
   #keyboard: TtyLineInput | undefined;
   #stop: (reason: string) => void = () => {};
@@ -145,6 +157,7 @@ class UpRun {
   ) {
     this.#inv = inv;
     this.#keys = keys;
+    this.#threads = inv.workers ?? defaultThreads(plan.length);
     this.#paths = paths;
     this.#names = new Map(plan.map((n) => [n.address, n.name]));
     this.#terminal = new Terminal({ tty: Deno.stdout.isTerminal(), color: consoleUsesColor() });
@@ -168,17 +181,7 @@ class UpRun {
     };
     this.#supervisor = new Supervisor(plan, {
       runner: inv.inProcess
-        ? inProcessRunner({
-          seeds: plan.filter((n) => n.role === "seed")
-            .map((n) => n.advertised ?? { host: n.host, port: n.port }),
-          logDir: paths.logDir,
-          peerTuning: inv.peerTuning,
-          metrics: metricsAddress(plan, inv),
-          ...(keys ? { keyFile: keys.path } : {}),
-          // Their events come straight here: no need to read back the files they write.
-          onEvent: (node, event) =>
-            this.#onRecord(node.address, recordOfEvent(event, systemClock.now())),
-        })
+        ? this.#inProcessRunner(plan, keys)
         : processRunner({ command: selfCommand(), args: (node) => childArgs(node, args) }),
       hooks: {
         onLine: (node, line) => this.#output.output(node.spec, line),
@@ -217,6 +220,28 @@ class UpRun {
         `${paths.logDir}/${logFileName(node.role, node.host, node.port)}`,
       );
     }
+  }
+
+  /** In-process nodes on this thread, or spread over worker threads. */
+  #inProcessRunner(plan: readonly NodeSpec[], keys: RunKeys | undefined): NodeRunner {
+    const inv = this.#inv;
+    const options = {
+      seeds: plan.filter((n) => n.role === "seed")
+        .map((n) => n.advertised ?? { host: n.host, port: n.port }),
+      logDir: this.#paths.logDir,
+      peerTuning: inv.peerTuning,
+      metrics: metricsAddress(plan, inv),
+      ...(keys ? { keyFile: keys.path } : {}),
+      // Their events come straight here: no need to read back the files they write.
+      onEvent: (node: NodeSpec, event: LogEvent, ts: number) =>
+        this.#onRecord(node.address, recordOfEvent(event, ts)),
+    };
+    if (this.#threads === 1) return inProcessRunner(options);
+    return workerRunner({
+      ...options,
+      workers: this.#threads,
+      onProblem: (text) => this.#terminal.problem(`up: a node failed unexpectedly: ${text}`),
+    });
   }
 
   async execute(): Promise<number> {
@@ -436,6 +461,7 @@ class UpRun {
           inProcess: this.#inv.inProcessByDefault
             ? { abovePeers: IN_PROCESS_ABOVE_PEERS }
             : "asked" as const,
+          threads: this.#threads,
         }
         : {}),
     });

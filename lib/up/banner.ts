@@ -35,6 +35,8 @@ export function startBanner(
     verbose: boolean;
     /** The nodes run inside `up`'s process; `default` when up chose that for the peer count. */
     inProcess?: "asked" | { abovePeers: number };
+    /** In-process nodes spread over this many threads (`--workers`). */
+    threads?: number;
     keys?: BannerKeys;
   },
 ): string[] {
@@ -48,6 +50,9 @@ export function startBanner(
       `up: more than ${options.inProcess.abovePeers} peers: every node runs inside this ` +
       "process, on real TCP sockets (--processes for one process per node)",
     ];
+  if (options.inProcess !== undefined && (options.threads ?? 1) > 1) {
+    mode.push(`up: the nodes are spread over ${options.threads} threads (--workers)`);
+  }
   return [
     `up: starting ${count(seeds, "seed")} and ${count(peers, "peer")} on ${options.host}; ` +
     `logs in ${options.logDir}`,

@@ -38,8 +38,11 @@ export interface InProcessRunnerOptions {
   peerTuning: Partial<PeerTuning>;
   /** A node's `--metrics` address, if it serves one. */
   metrics?: (node: NodeSpec) => string | undefined;
-  /** Also gets every event of every node as it happens (besides its log file). */
-  onEvent?: (node: NodeSpec, event: LogEvent) => void;
+  /**
+   * Also gets every event of every node as it happens (besides its log
+   * file), with the time it was logged.
+   */
+  onEvent?: (node: NodeSpec, event: LogEvent, ts: number) => void;
   /** @default {tcpTransport} */
   transport?: Transport;
   /** @default {systemClock} */
@@ -142,8 +145,9 @@ class InProcessNode implements NodeInstance {
   }
 
   async #launch(spec: NodeSpec, options: InProcessRunnerOptions): Promise<Launched> {
+    const clock = options.clock ?? systemClock;
     const tap = options.onEvent
-      ? { emit: (event: LogEvent) => options.onEvent?.(spec, event) }
+      ? { emit: (event: LogEvent) => options.onEvent?.(spec, event, clock.now()) }
       : undefined;
     const openLog = async () => {
       const file = await openEventFile({

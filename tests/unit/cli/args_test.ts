@@ -289,6 +289,29 @@ Deno.test("parseInvocation() runs up in-process above 64 peers unless told --pro
   });
 });
 
+Deno.test("parseInvocation() takes up --workers for in-process nodes only", async (t) => {
+  const workers = (args: string[]) => {
+    const up = parseInvocation(["up", ...args]);
+    if (up.command !== "up") throw new Error(`expected up, got ${up.command}`);
+    return up.workers;
+  };
+  await t.step("unset: up chooses", () => assertEquals(workers(["--in-process"]), undefined));
+  await t.step("with --in-process", () => {
+    assertEquals(workers(["--in-process", "--workers", "2"]), 2);
+  });
+  await t.step("in-process by default", () => {
+    assertEquals(workers(["--peers", "100", "--workers", "3"]), 3);
+  });
+  await t.step("for processes: refused, with the reason", () => {
+    const error = assertThrows(() => parseInvocation(["up", "--workers", "2"]), UsageError);
+    assertEquals(error.message, "--workers is for in-process nodes: give --in-process too");
+  });
+  await t.step("out of range", () => {
+    assertThrows(() => parseInvocation(["up", "--in-process", "--workers", "0"]), UsageError);
+    assertThrows(() => parseInvocation(["up", "--in-process", "--workers", "two"]), UsageError);
+  });
+});
+
 Deno.test("parseInvocation() passes up's peer args back through the peer parser", () => {
   const up = parseInvocation(["up", "--gossip-interval", "1.5s", "--ping-misses", "4"]);
   if (up.command !== "up") throw new Error(`expected up, got ${up.command}`);

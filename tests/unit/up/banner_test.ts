@@ -28,3 +28,10 @@ Deno.test("startBanner() says in one line when the nodes run in-process, and why
     );
   });
 });
+
+Deno.test("startBanner() says over how many threads in-process nodes are spread, if more than one", () => {
+  const lines = startBanner(PLAN, { ...BASE, inProcess: "asked", threads: 2 });
+  assertEquals(lines[2], "up: the nodes are spread over 2 threads (--workers)");
+  assertEquals(startBanner(PLAN, { ...BASE, inProcess: "asked", threads: 1 }).length, 3);
+  assertEquals(startBanner(PLAN, { ...BASE, threads: 2 }).length, 2);
+});
