@@ -246,7 +246,12 @@ export function workerRunner(options: WorkerRunnerOptions): NodeRunner {
       const thread = threads[slot] ??= new NodeThread(setup, options, () => {
         if (threads[slot] === thread) threads[slot] = undefined;
       });
-      const node = new WorkerNode(spec, onLine, onActed, (operation) => thread.operate(id, operation));
+      const node = new WorkerNode(
+        spec,
+        onLine,
+        onActed,
+        (operation) => thread.operate(id, operation),
+      );
       thread.start(id, node, options.metrics?.(spec));
       return node;
     },
