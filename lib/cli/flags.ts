@@ -16,12 +16,12 @@ import { CONNECTION_LIMIT_RANGES, PEER_LIMITS, SEED_LIMITS } from "../config/nod
 export const IN_PROCESS_ABOVE_PEERS = 64;
 
 /**
- * Above this many nodes `up --in-process` spreads them over one worker
- * thread per core: one thread saturates near 22,000 frames a second each
- * way, while below this a hop inside one thread is cheaper than one across
- * threads (docs/benchmarks.md).
+ * Above this many peers `up --in-process` spreads its nodes over one worker
+ * thread per core. Measured (docs/benchmarks.md): at 100 peers two threads
+ * cut coverage p99 by a third for 17% more CPU; at 50 they were even, and
+ * one thread used less CPU and memory.
  */
-export const WORKERS_ABOVE_NODES = 200;
+export const WORKERS_ABOVE_PEERS = 64;
 
 /** How a flag's value is read and checked. */
 export type FlagKind =
@@ -534,7 +534,7 @@ export const COMMAND_FLAGS: { readonly [command: string]: readonly FlagSpec[] } 
       name: "workers",
       kind: "count",
       value: "<n>",
-      defaultText: `1, or one per core above ${WORKERS_ABOVE_NODES} nodes`,
+      defaultText: `1, or one per core above ${WORKERS_ABOVE_PEERS} peers`,
       help: "threads that share the nodes with --in-process (1: all on up's own)",
       range: [1, 64],
       advanced: true,

@@ -59,7 +59,7 @@ import { systemClock } from "../util/clock.ts";
 import { formatAddress } from "../util/address.ts";
 import { errorText } from "../util/errors.ts";
 import type { UpInvocation } from "./args.ts";
-import { IN_PROCESS_ABOVE_PEERS, WORKERS_ABOVE_NODES } from "./flags.ts";
+import { IN_PROCESS_ABOVE_PEERS, WORKERS_ABOVE_PEERS } from "./flags.ts";
 import type { NodeRunner } from "../up/node_runner.ts";
 import type { LogEvent } from "../log/events.ts";
 
@@ -73,8 +73,8 @@ export const SIGNAL_ECHO_MS = 1000;
 const IN_PROCESS_STOP_BATCH = 50;
 
 /** One thread per core (at most 8) for a large in-process network, else one. */
-function defaultThreads(nodes: number): number {
-  if (nodes <= WORKERS_ABOVE_NODES) return 1;
+function defaultThreads(peers: number): number {
+  if (peers <= WORKERS_ABOVE_PEERS) return 1;
   return Math.max(1, Math.min(8, navigator.hardwareConcurrency || 1));
 }
 /** Changes to nodes.json within this long are written together. */
@@ -157,7 +157,7 @@ class UpRun {
   ) {
     this.#inv = inv;
     this.#keys = keys;
-    this.#threads = inv.workers ?? defaultThreads(plan.length);
+    this.#threads = inv.workers ?? defaultThreads(plan.filter((n) => n.role === "peer").length);
     this.#paths = paths;
     this.#names = new Map(plan.map((n) => [n.address, n.name]));
     this.#terminal = new Terminal({ tty: Deno.stdout.isTerminal(), color: consoleUsesColor() });

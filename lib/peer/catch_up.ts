@@ -6,7 +6,11 @@
  * has had them already.
  *
  * A neighbour that is itself still catching up answers once it is done, so
- * peers that join in a burst do not hand each other empty lists.
+ * peers that join in a burst do not hand each other empty lists; but it
+ * answers at once the very neighbour it is waiting on, or the two would
+ * wait for each other until both timed out. An answer that brought nothing
+ * new (most likely from another newcomer) is followed by one more ask, of
+ * the next neighbour.
  *
  * @module
  */
@@ -57,7 +61,12 @@ export interface CatchUpOptions {
   limits: CatchUpLimits;
   /** Give up waiting for an answer after this long, in ms. */
   timeoutMs: number;
+  /** The peer's neighbour links, oldest first: where a second ask goes. */
+  neighbors?: () => readonly FramedConnection[];
 }
+
+/** Neighbours asked at most, when the first answer brings nothing new. */
+const MAX_ASKS = 2;
 
 /** One peer's catching up, and its answers to neighbours that ask. */
 export class CatchUp {
@@ -70,6 +79,7 @@ export class CatchUp {
   #answered = new WeakSet<FramedConnection>();
   /** Neighbours this peer ever asked: a late answer from one is ignored, not an error. */
   #everAsked = new Set<string>();
+  #asks = 0;
 
   /** Creates the catch-up of one peer; nothing is sent until {@linkcode ask}. */
   constructor(options: CatchUpOptions) {
@@ -79,7 +89,8 @@ export class CatchUp {
   /** Asks `neighbor` for recent messages (once, when joining). */
   ask(neighbor: FramedConnection): void {
     const { limits } = this.#options;
-    if (limits.maxMessages <= 0 || this.#asked) return;
+    if (limits.maxMessages <= 0 || this.#asked || this.#asks >= MAX_ASKS) return;
+    this.#asks++;
     // A neighbour still catching up itself answers once it is done (up to
     // its own timeout), so wait for twice that.
     const timer = this.#options.clock.setTimeout(() => this.#done(), 2 * this.#options.timeoutMs);
@@ -100,7 +111,8 @@ export class CatchUp {
       maxMessages: Math.min(request.maxMessages, this.#options.limits.maxMessages),
       maxAgeMs: Math.min(request.maxAgeMs, this.#options.limits.maxAgeMs),
     };
-    if (this.#asked) {
+    // Held back until this peer has caught up, unless the asker is the one it waits on.
+    if (this.#asked && this.#asked.key !== neighbor.remoteKey) {
       this.#deferred.push({ neighbor, limits });
       return;
     }
@@ -136,6 +148,7 @@ export class CatchUp {
     if (this.#asked) this.#options.clock.clearTimeout(this.#asked.timer);
     this.#asked = undefined;
     this.#deferred = [];
+    this.#asks = MAX_ASKS;
   }
 
   #done(): void {
@@ -149,6 +162,11 @@ export class CatchUp {
     for (const { neighbor, limits } of waiting) {
       if (!neighbor.isClosed) this.#answer(neighbor, limits);
     }
+    if (asked.received > 0) return;
+    const next = this.#options.neighbors?.().find((link) =>
+      !link.isClosed && !this.#everAsked.has(link.remoteKey)
+    );
+    if (next) this.ask(next);
   }
 
   #answer(neighbor: FramedConnection, limits: CatchUpLimits): void {

@@ -239,6 +239,7 @@ export class PeerNode {
       clock: this.#clock,
       limits: { maxMessages: t.catchUpMaxMessages, maxAgeMs: t.catchUpMaxAgeMs },
       timeoutMs: t.dialTimeoutMs,
+      neighbors: () => this.#neighbors.list().map((n) => n.connection),
     });
     this.#tracker = new LivenessTracker({
       misses: t.pingMisses,

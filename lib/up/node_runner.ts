@@ -51,8 +51,15 @@ export interface NodeRunner {
   /** `process` or `in-process`: how `up` describes what it runs. */
   readonly kind: "process" | "in-process";
   /**
-   * Starts `spec`; `onLine` gets what it prints.
+   * Starts `spec`; `onLine` gets what it prints. A runner whose kill, pause
+   * and resume land later than they are asked for (on another thread) tells
+   * `onActed` when each took effect, so outages are timed by the node's
+   * own log clock.
    * @throws {RuntimeError} When it cannot be started at all.
    */
-  start(spec: NodeSpec, onLine: (line: string) => void): NodeInstance;
+  start(
+    spec: NodeSpec,
+    onLine: (line: string) => void,
+    onActed?: (operation: "kill" | "pause" | "resume", ts: number) => void,
+  ): NodeInstance;
 }

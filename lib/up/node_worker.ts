@@ -13,6 +13,7 @@
  * @module
  */
 
+import { systemClock } from "../util/clock.ts";
 import { errorText } from "../util/errors.ts";
 import { inProcessRunner } from "./in_process_runner.ts";
 import type { NodeInstance, NodeRunner } from "./node_runner.ts";
@@ -116,7 +117,11 @@ scope.onmessage = ({ data }) => {
     }
     case "operate": {
       const node = nodes.get(data.id);
-      if (node) node[data.operation]();
+      if (!node || !node[data.operation]()) return;
+      const operation = data.operation;
+      if (operation === "kill" || operation === "pause" || operation === "resume") {
+        send({ type: "acted", id: data.id, operation, ts: systemClock.now() });
+      }
       return;
     }
   }

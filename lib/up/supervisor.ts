@@ -131,6 +131,10 @@ export class ManagedNode {
     const instance = options.runner.start(this.spec, (line) => {
       if (line.trim() !== "") this.#lastLine = line.trim();
       options.hooks.onLine(this, line);
+    }, (operation, ts) => {
+      if (this.#instance !== instance) return;
+      this.retime(operation, ts);
+      options.hooks.onChange();
     });
     this.#instance = instance;
     this.#exitStatus = undefined;
@@ -157,6 +161,19 @@ export class ManagedNode {
   mark(state: NodeState, outage?: MutableOutage): void {
     this.#state = state;
     if (outage) this.#outages.push(outage);
+  }
+
+  /**
+   * @internal Moves the latest outage's edge to when the operation took
+   * effect: its start for a kill or pause, its end for a resume.
+   */
+  retime(operation: "kill" | "pause" | "resume", ts: number): void {
+    const kind = operation === "resume" ? "pause" : operation;
+    const outage = this.#outages.findLast((o) => o.kind === kind);
+    if (!outage) return;
+    if (operation === "resume") {
+      if (outage.toTs !== undefined) outage.toTs = Math.max(outage.toTs, ts);
+    } else if (outage.toTs === undefined) outage.fromTs = Math.max(outage.fromTs, ts);
   }
 
   /** @internal Ends the open outage of `kind` at `ts`. */

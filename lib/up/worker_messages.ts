@@ -46,5 +46,7 @@ export type FromWorker =
   /** The node never got to listen (or to settle); `error` says why. */
   | { type: "failed"; id: number; stage: "listening" | "settled"; error: string }
   | { type: "exited"; id: number; exit: NodeExit }
+  /** A kill, pause or resume took effect at `ts`. */
+  | { type: "acted"; id: number; operation: "kill" | "pause" | "resume"; ts: number }
   /** A node's code failed where nothing caught it; the worker and its other nodes go on. */
   | { type: "problem"; text: string };

@@ -37,6 +37,7 @@ class WorkerNode implements NodeInstance {
   readonly settled: Promise<void>;
   readonly spec: NodeSpec;
   readonly onLine: (line: string) => void;
+  readonly onActed: ((operation: "kill" | "pause" | "resume", ts: number) => void) | undefined;
   #finish!: (exit: NodeExit) => void;
   #listened!: [() => void, (error: Error) => void];
   #settle!: [() => void, (error: Error) => void];
@@ -49,10 +50,12 @@ class WorkerNode implements NodeInstance {
   constructor(
     spec: NodeSpec,
     onLine: (line: string) => void,
+    onActed: WorkerNode["onActed"],
     operate: (operation: NodeOperation) => void,
   ) {
     this.spec = spec;
     this.onLine = onLine;
+    this.onActed = onActed;
     this.#operate = operate;
     this.exited = new Promise((resolve) => this.#finish = resolve);
     this.listening = new Promise((resolve, reject) => this.#listened = [resolve, reject]);
@@ -78,6 +81,8 @@ class WorkerNode implements NodeInstance {
       }
       case "exited":
         return this.end(message.exit);
+      case "acted":
+        return this.onActed?.(message.operation, message.ts);
     }
   }
 
@@ -235,13 +240,18 @@ export function workerRunner(options: WorkerRunnerOptions): NodeRunner {
   let nextId = 0;
   return {
     kind: "in-process",
-    start(spec, onLine) {
+    start(spec, onLine, onActed) {
       const id = nextId++;
       const slot = id % count;
       const thread = threads[slot] ??= new NodeThread(setup, options, () => {
         if (threads[slot] === thread) threads[slot] = undefined;
       });
-      const node = new WorkerNode(spec, onLine, (operation) => thread.operate(id, operation));
+      const node = new WorkerNode(
+        spec,
+        onLine,
+        onActed,
+        (operation) => thread.operate(id, operation),
+      );
       thread.start(id, node, options.metrics?.(spec));
       return node;
     },

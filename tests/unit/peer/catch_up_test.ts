@@ -50,7 +50,7 @@ function fakeLink(key: string): FramedConnection & { sent: Message[] } {
   } as unknown as FramedConnection & { sent: Message[] };
 }
 
-function setup(clock: ManualClock) {
+function setup(clock: ManualClock, neighbors: FramedConnection[] = []) {
   const log = new MemoryEventLog();
   const messages = new MessageList({ clock });
   const catchUp = new CatchUp({
@@ -59,6 +59,7 @@ function setup(clock: ManualClock) {
     clock,
     limits: { maxMessages: 100, maxAgeMs: 60_000 },
     timeoutMs: 2000,
+    neighbors: () => neighbors,
   });
   return { log, messages, catchUp };
 }
@@ -136,4 +137,71 @@ Deno.test("CatchUp: an unanswered ask times out, and waiting requests are answer
   clock.advance(1); // twice the timeout: a neighbour that defers gets its own timeout's worth
   assertEquals(log.named("catch_up"), [{ event: "catch_up", from: "10.0.0.8:6008", messages: 0 }]);
   assertEquals(joiner.sent, [{ kind: "catch_up", more: false, items: [] }]);
+});
+
+const EMPTY = { kind: "catch_up" as const, more: false, items: [] };
+
+Deno.test("CatchUp: two newcomers that ask each other answer at once instead of waiting for each other", () => {
+  const clock = new ManualClock(1_000_000);
+  const { messages, catchUp } = setup(clock);
+  messages.record("10.0.0.1:6001", "heard", "10.0.0.5:6005");
+  const other = fakeLink("10.0.0.8:6008");
+  catchUp.ask(other);
+  // The neighbour it waits on asks it in turn: deferring would stall both until the timeout.
+  catchUp.onRequest(other, { maxMessages: 10, maxAgeMs: 60_000 });
+  assertEquals(other.sent.at(-1), {
+    kind: "catch_up",
+    more: false,
+    items: [{ origin: { host: "10.0.0.1", port: 6001 }, text: "heard" }],
+  });
+  // Anyone else still waits until it is done.
+  const third = fakeLink("10.0.0.7:6007");
+  catchUp.onRequest(third, { maxMessages: 10, maxAgeMs: 60_000 });
+  assertEquals(third.sent, []);
+});
+
+Deno.test("CatchUp: an answer that brings nothing new is followed by one ask of the next neighbour", async (t) => {
+  const item = { origin: { host: "10.0.0.3", port: 6003 }, text: "older" };
+  await t.step("empty, then the next neighbour not yet asked; at most two asks", () => {
+    const clock = new ManualClock(1_000_000);
+    const first = fakeLink("10.0.0.8:6008");
+    const second = fakeLink("10.0.0.9:6009");
+    const third = fakeLink("10.0.0.10:6010");
+    const { log, catchUp } = setup(clock, [first, second, third]);
+    catchUp.ask(first);
+    catchUp.onAnswer("10.0.0.8:6008", EMPTY);
+    assertEquals(second.sent.map((m) => m.kind), ["catch_up_request"]);
+    catchUp.onAnswer("10.0.0.9:6009", EMPTY);
+    assertEquals(third.sent, []);
+    assertEquals(log.named("catch_up").map((e) => e.from), ["10.0.0.8:6008", "10.0.0.9:6009"]);
+  });
+  await t.step("the second ask brings what the first lacked", () => {
+    const clock = new ManualClock(1_000_000);
+    const first = fakeLink("10.0.0.8:6008");
+    const second = fakeLink("10.0.0.9:6009");
+    const { log, catchUp } = setup(clock, [first, second]);
+    catchUp.ask(first);
+    clock.advance(4000); // timed out: nothing came
+    assertEquals(second.sent.length, 1);
+    catchUp.onAnswer("10.0.0.9:6009", { kind: "catch_up", more: false, items: [item] });
+    assertEquals(log.named("gossip_received").map((e) => e.from), ["10.0.0.9:6009"]);
+  });
+  await t.step("an answer with news ends it", () => {
+    const clock = new ManualClock(1_000_000);
+    const first = fakeLink("10.0.0.8:6008");
+    const second = fakeLink("10.0.0.9:6009");
+    const { catchUp } = setup(clock, [first, second]);
+    catchUp.ask(first);
+    catchUp.onAnswer("10.0.0.8:6008", { kind: "catch_up", more: false, items: [item] });
+    assertEquals(second.sent, []);
+  });
+  await t.step("no other neighbour: nothing more", () => {
+    const clock = new ManualClock(1_000_000);
+    const first = fakeLink("10.0.0.8:6008");
+    const { log, catchUp } = setup(clock, [first]);
+    catchUp.ask(first);
+    catchUp.onAnswer("10.0.0.8:6008", EMPTY);
+    assertEquals(first.sent.length, 1);
+    assertEquals(log.named("catch_up").length, 1);
+  });
 });
