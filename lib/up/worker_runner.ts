@@ -32,15 +32,15 @@ const LOST_EXIT: NodeExit = { success: false, code: 1, signal: null };
 /** One node on some worker, as `up`'s thread sees it. */
 class WorkerNode implements NodeInstance {
   readonly pid = Deno.pid;
-  readonly exited: Promise<NodeExit>;
-  readonly listening: Promise<void>;
-  readonly settled: Promise<void>;
+  readonly #exit = Promise.withResolvers<NodeExit>();
+  readonly #listened = Promise.withResolvers<void>();
+  readonly #settle = Promise.withResolvers<void>();
+  readonly exited = this.#exit.promise;
+  readonly listening = this.#listened.promise;
+  readonly settled = this.#settle.promise;
   readonly spec: NodeSpec;
   readonly onLine: (line: string) => void;
   readonly onActed: ((operation: "kill" | "pause" | "resume", ts: number) => void) | undefined;
-  #finish!: (exit: NodeExit) => void;
-  #listened!: [() => void, (error: Error) => void];
-  #settle!: [() => void, (error: Error) => void];
   #launched = false;
   #ended = false;
   #killed = false;
@@ -57,9 +57,6 @@ class WorkerNode implements NodeInstance {
     this.onLine = onLine;
     this.onActed = onActed;
     this.#operate = operate;
-    this.exited = new Promise((resolve) => this.#finish = resolve);
-    this.listening = new Promise((resolve, reject) => this.#listened = [resolve, reject]);
-    this.settled = new Promise((resolve, reject) => this.#settle = [resolve, reject]);
     this.listening.catch(() => {});
     this.settled.catch(() => {});
   }
@@ -71,13 +68,13 @@ class WorkerNode implements NodeInstance {
         return this.onLine(message.line);
       case "listening":
         this.#launched = true;
-        return this.#listened[0]();
+        return this.#listened.resolve();
       case "settled":
-        return this.#settle[0]();
+        return this.#settle.resolve();
       case "failed": {
         const error = new Error(message.error);
-        if (message.stage === "listening") this.#listened[1](error);
-        return this.#settle[1](error);
+        if (message.stage === "listening") this.#listened.reject(error);
+        return this.#settle.reject(error);
       }
       case "exited":
         return this.end(message.exit);
@@ -91,9 +88,9 @@ class WorkerNode implements NodeInstance {
     if (this.#ended) return;
     this.#ended = true;
     const gone = new Error("the node ended before it got there");
-    this.#listened[1](gone);
-    this.#settle[1](gone);
-    this.#finish(exit);
+    this.#listened.reject(gone);
+    this.#settle.reject(gone);
+    this.#exit.resolve(exit);
   }
 
   kill(): boolean {
