@@ -185,6 +185,31 @@ const CLOSE_FLUSH_TIMEOUT_MS = 1000;
 // The queue of a link whose stream took its last one (`transfer`).
 const NO_BYTES = new Uint8Array(0);
 
+// Connections with frames to flush, in the order they queued them: one
+// microtask flushes them all, rather than a microtask (and a closure) per
+// connection per turn.
+let flushes: (() => void)[] = [];
+let spareFlushes: (() => void)[] = [];
+function scheduleFlush(flush: () => void): void {
+  flushes.push(flush);
+  if (flushes.length === 1) queueMicrotask(flushAll);
+}
+function flushAll(): void {
+  const batch = flushes;
+  flushes = spareFlushes;
+  spareFlushes = batch;
+  for (const flush of batch) {
+    // One failure must not strand the others' frames: it surfaces as an
+    // uncaught error would have, and the rest still flush.
+    try {
+      flush();
+    } catch (error) {
+      reportError(error);
+    }
+  }
+  batch.length = 0;
+}
+
 /** Traffic counters of one connection. */
 export interface ConnectionStats {
   framesIn: number;
@@ -363,7 +388,7 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
     this.stats.framesOut++;
     if (!this.#flushScheduled && !this.#writing) {
       this.#flushScheduled = true;
-      queueMicrotask(() => this.#flush());
+      scheduleFlush(this.#flushNow);
     }
   }
 
@@ -423,18 +448,22 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
     this.#queued = at + n;
     if (!this.#flushScheduled && !this.#writing) {
       this.#flushScheduled = true;
-      queueMicrotask(() => this.#flush());
+      scheduleFlush(this.#flushNow);
     }
     return at;
   }
 
-  async #flush(): Promise<void> {
+  // Runs from the shared flush microtask (scheduleFlush): a stream that
+  // takes buffers is handed them at once; anything else is written by the
+  // async loop.
+  readonly #flushNow = (): void => {
     this.#flushScheduled = false;
     if (this.#writing || this.#closed) return;
-    if (this.#stream.transfer && !this.#keyring) {
-      this.#handOver(this.#stream.transfer.bind(this.#stream));
-      return;
-    }
+    if (this.#stream.transfer && !this.#keyring) this.#handOver();
+    else this.#flush();
+  };
+
+  async #flush(): Promise<void> {
     this.#writing = true;
     try {
       while (!this.#closed) {
@@ -475,17 +504,21 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
 
   // A stream that takes buffers gets the queue itself: no copy, no wait,
   // and an idle link holds no buffer until it sends again.
-  #handOver(transfer: (data: Uint8Array) => void): void {
+  #handOver(): void {
+    const stream = this.#stream as Required<ByteStream>;
     try {
-      for (const frame of this.#clear.splice(0)) {
-        transfer(frame);
-        this.stats.bytesOut += frame.length;
+      if (this.#clear.length > 0) {
+        for (const frame of this.#clear.splice(0)) {
+          stream.transfer(frame);
+          this.stats.bytesOut += frame.length;
+        }
       }
       if (this.#queued > 0) {
-        const out = this.#queue.subarray(0, this.#queued);
+        const queue = this.#queue;
+        const out = this.#queued === queue.length ? queue : queue.subarray(0, this.#queued);
         this.#queue = NO_BYTES;
         this.#queued = 0;
-        transfer(out);
+        stream.transfer(out);
         this.stats.bytesOut += out.length;
         if (this.#budget && !this.#closed) {
           this.#budget.refund(this, out.length);
