@@ -51,6 +51,7 @@ import type { BudgetHolder, SendBudget } from "./send_budget.ts";
 import {
   decodeMessage,
   encodeMessage,
+  encodeTransient,
   type ErrorCode,
   type HelloMessage,
   type Message,
@@ -379,7 +380,8 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
       this.#sendClear(encodeMessage(message));
       return true;
     }
-    return this.#enqueue(encodeMessage(message));
+    // Copied into the queue at once, so the shared encoder's buffer will do.
+    return this.#enqueue(encodeTransient(message));
   }
 
   // A handshake frame: written before anything queued, never sealed.
