@@ -23,6 +23,8 @@ export interface NetworkStats {
   bytes: number;
   /** Connections opened. */
   connections: number;
+  /** Frames carried, by message type byte (index); unkeyed links only. */
+  framesByType: number[];
 }
 
 const FIRST_EPHEMERAL_PORT = 40_000;
@@ -50,7 +52,7 @@ const FIRST_EPHEMERAL_PORT = 40_000;
 export class MemoryNetwork implements Carrier {
   readonly clock: VirtualClock;
   readonly model: LinkModel;
-  readonly stats: NetworkStats = { packets: 0, bytes: 0, connections: 0 };
+  readonly stats: NetworkStats = { packets: 0, bytes: 0, connections: 0, framesByType: [] };
   readonly #hosts: Host[] = [];
   readonly #byIp = new Map<string, Host>();
 
@@ -195,6 +197,7 @@ export class MemoryNetwork implements Carrier {
     if (chunk) {
       this.stats.packets++;
       this.stats.bytes += bytes;
+      countFrames(chunk, this.stats.framesByType);
     }
     const sendAt = Math.max(now, stream.busyUntil) + this.model.transmitMs(bytes);
     stream.busyUntil = sendAt;
@@ -220,4 +223,21 @@ export class MemoryNetwork implements Carrier {
   release(stream: MemoryStream): void {
     stream.local.streams.delete(stream);
   }
+}
+
+// Counts the frames of `chunk` by type. A connection hands the network
+// whole frames (its queue holds nothing else), so the length prefixes walk
+// the chunk exactly; a chunk that does not parse (a keyed link's sealed
+// records) counts under type 0.
+function countFrames(chunk: Uint8Array, counts: number[]): void {
+  let at = 0;
+  while (at + 5 <= chunk.length) {
+    const length = ((chunk[at]! << 24) | (chunk[at + 1]! << 16) | (chunk[at + 2]! << 8) |
+      chunk[at + 3]!) >>> 0;
+    if (length === 0 || at + 4 + length > chunk.length) break;
+    const type = chunk[at + 4]!;
+    counts[type] = (counts[type] ?? 0) + 1;
+    at += 4 + length;
+  }
+  if (at < chunk.length) counts[0] = (counts[0] ?? 0) + 1;
 }

@@ -8,6 +8,7 @@
  */
 
 import { fitPowerLaw } from "../stats/power_law.ts";
+import { MessageType } from "../wire/message_types.ts";
 import type { Simulation } from "./simulation.ts";
 import { wrapText } from "../util/wrap_text.ts";
 
@@ -83,6 +84,38 @@ export interface SimSummary {
     readonly rejected: number;
     readonly votes: number;
   };
+  /** What crossed the simulated network: where a run's work goes. */
+  readonly traffic: {
+    readonly frames: number;
+    readonly bytes: number;
+    /** Frames by message kind, most first (ties by name). */
+    readonly byKind: ReadonlyArray<{ readonly kind: string; readonly frames: number }>;
+  };
+}
+
+// "DegreeUpdate" -> "degree_update", as message kinds are spelled.
+const KIND_BY_TYPE: readonly string[] = (() => {
+  const names: string[] = [];
+  for (const [name, type] of Object.entries(MessageType)) {
+    names[type] = name.replace(/(?<=[a-z])(?=[A-Z])/g, "_").toLowerCase();
+  }
+  return names;
+})();
+
+function trafficOf(sim: Simulation): SimSummary["traffic"] {
+  const stats = sim.network.stats;
+  const byKind: { kind: string; frames: number }[] = [];
+  let frames = 0;
+  stats.framesByType.forEach((count, type) => {
+    if (!count) return;
+    frames += count;
+    byKind.push({
+      kind: KIND_BY_TYPE[type] ?? (type === 0 ? "unparsed" : `type ${type}`),
+      frames: count,
+    });
+  });
+  byKind.sort((a, b) => b.frames - a.frames || (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0));
+  return { frames, bytes: stats.bytes, byKind };
 }
 
 /** The value at rank `q` (0..1) of ascending `sorted`, nearest rank; null when empty. */
@@ -218,6 +251,7 @@ export function summarize(sim: Simulation): SimSummary {
       rejected: c.count("registration_rejected") + c.count("removal_rejected"),
       votes: c.count("vote"),
     },
+    traffic: trafficOf(sim),
   };
 }
 
@@ -228,6 +262,17 @@ function ms(value: number | null): string {
 function percent(ratio: number): string {
   if (ratio >= 1) return "100%";
   return `${(Math.floor(ratio * 1000) / 10).toFixed(1)}%`;
+}
+
+// "3142093 frames, 211.4 MiB: ping 19.1%, pong 19.1%, ..." (the six largest kinds).
+function trafficText(t: SimSummary["traffic"]): string {
+  const share = (n: number) =>
+    `${(Math.round((1000 * n) / Math.max(1, t.frames)) / 10).toFixed(1)}%`;
+  const top = t.byKind.slice(0, 6).map((k) => `${k.kind} ${share(k.frames)}`);
+  const rest = t.byKind.slice(6).reduce((sum, k) => sum + k.frames, 0);
+  if (rest > 0) top.push(`${t.byKind.length - 6} other kinds ${share(rest)}`);
+  const mib = (t.bytes / 1024 / 1024).toFixed(1);
+  return `${t.frames} frames, ${mib} MiB${top.length > 0 ? `: ${top.join(", ")}` : ""}`;
 }
 
 /** The summary as text for people (virtual times only: stable for one seed). */
@@ -274,6 +319,7 @@ export function formatSimSummary(s: SimSummary): string {
     `  false removals: ${s.falseRemovals}`,
     `  consensus:     ${s.consensus.registrations} registrations and ${s.consensus.removals} ` +
       `removals proposed, ${s.consensus.rejected} rejected, ${s.consensus.votes} votes`,
+    `  traffic:       ${trafficText(s.traffic)}`,
   );
   return lines.flatMap(fitLine).join("\n") + "\n";
 }

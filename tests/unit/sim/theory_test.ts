@@ -23,6 +23,15 @@ Deno.test("sim theory: on a static overlay each flood gives N-1 first receipts a
   assertEquals(summary.duplicates.perMessage, theory);
   assertEquals(summary.duplicates.theory, theory);
   assertEquals(summary.delivery.ratio, 1);
+  // Counted again on the wire: each flood crosses every link both ways but
+  // for the N-1 links its first receipts came in on.
+  const floodFrames = summary.traffic.byKind.find((k) => k.kind === "app_message")?.frames;
+  assertEquals(floodFrames, 12 * (2 * shot.edges - (shot.peers - 1)));
+  assertEquals(
+    summary.traffic.byKind.reduce((sum, k) => sum + k.frames, 0),
+    summary.traffic.frames,
+  );
+  assertEquals(summary.traffic.byKind.some((k) => k.kind === "unparsed"), false);
 });
 
 Deno.test("sim theory: the join rule with sampled peer lists gives a power law, exponent in [2.5, 3.5] at 10,000 peers", () => {
