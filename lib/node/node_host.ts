@@ -105,6 +105,7 @@ export class NodeHost<R> {
   readonly #traffic: ConnectionStats = { framesIn: 0, bytesIn: 0, framesOut: 0, bytesOut: 0 };
   readonly #guard: StrangerGuard;
   readonly #budget: SendBudget;
+  #hello: HelloMessage | undefined;
   #listener: LinkListener | undefined;
   #running = false;
   #startedAt = 0;
@@ -180,7 +181,9 @@ export class NodeHost<R> {
 
   /** This node's hello; `client` for probes, which are not links. */
   hello(as: NodeRole = this.#options.role): HelloMessage {
-    return helloFrom(as, this.#options.nodeId, this.#options.self);
+    // Made once: every link of this node sends the same hello.
+    if (as !== this.#options.role) return helloFrom(as, this.#options.nodeId, this.#options.self);
+    return this.#hello ??= helloFrom(as, this.#options.nodeId, this.#options.self);
   }
 
   /**

@@ -84,6 +84,11 @@ export type PeerConnectionRole =
 
 type PeerConnection = FramedConnection<PeerConnectionRole>;
 
+// One role object for all links of a kind (roles are read, never changed):
+// a simulation holds millions of links.
+const NEIGHBOR_ROLE: PeerConnectionRole = { kind: "neighbor" };
+const VISITOR_ROLE: PeerConnectionRole = { kind: "visitor" };
+
 /** Requests one client connection may make: a burst of 1,000, then 200 a second. */
 const CLIENT_RATE: RateLimit = { perSecond: 200, burst: 1000 };
 
@@ -229,7 +234,7 @@ export class PeerNode {
       clock: this.#clock,
       rng: this.#rng,
       log: this.#log,
-      dial: (address) => this.#host.dial(address, { kind: "neighbor" }, t.dialTimeoutMs),
+      dial: (address) => this.#host.dial(address, NEIGHBOR_ROLE, t.dialTimeoutMs),
       refreshPeerLists: () => this.#seeds.refreshPeerLists(),
       knownPeers: () => this.knownPeers(),
     });
@@ -438,7 +443,7 @@ export class PeerNode {
     }
     // Inbound seeds and clients only probe: they get pongs, not gossip.
     if (connection.direction === "in" && hello.role !== "peer") {
-      return { role: { kind: "visitor" } };
+      return { role: VISITOR_ROLE };
     }
     if (hello.role !== "peer") {
       return { reject: { code: "unexpected_message", text: "Expected a peer" } };
@@ -473,7 +478,7 @@ export class PeerNode {
       // What this peer said while it had no neighbour goes out now.
       if (this.#gossip.held > 0) queueMicrotask(() => this.#gossip.release());
     }
-    return { role: { kind: "neighbor" }, settled: true };
+    return { role: NEIGHBOR_ROLE, settled: true };
   }
 
   #route(

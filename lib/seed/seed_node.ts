@@ -85,6 +85,11 @@ export type SeedConnectionRole =
 
 type SeedConnection = FramedConnection<SeedConnectionRole>;
 
+// One role object for all links of a kind (roles are read, never changed):
+// a seed in a simulation holds tens of thousands of peer sessions.
+const PEER_ROLE: SeedConnectionRole = { kind: "peer" };
+const CLIENT_ROLE: SeedConnectionRole = { kind: "client" };
+
 /** A running seed. */
 export class SeedNode {
   /** This node's id, sent in every hello. */
@@ -319,8 +324,8 @@ export class SeedNode {
 
   #admit(connection: SeedConnection, hello: HelloMessage): Admission<SeedConnectionRole> {
     // Peers and clients stay pending: a peer until it registers, a client always.
-    if (hello.role === "peer") return { role: { kind: "peer" } };
-    if (hello.role === "client") return { role: { kind: "client" } };
+    if (hello.role === "peer") return { role: PEER_ROLE };
+    if (hello.role === "client") return { role: CLIENT_ROLE };
     return this.#links.admit(connection as FramedConnection<SeedLinkRole>, hello);
   }
 

@@ -218,7 +218,8 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
 
   #stream: ByteStream;
   #handler: ConnectionHandler<R>;
-  #localHello: HelloMessage;
+  // Needed only until `start` has sent it.
+  #localHello: HelloMessage | undefined;
   #clock: Clock;
   #decoder: FrameDecoder;
   #maxQueued: number;
@@ -249,8 +250,9 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
   #clear: Uint8Array[] = [];
   #closeInfo: CloseInfo | undefined;
   #drained: (() => void) | undefined;
-  #done: Promise<CloseInfo>;
-  #resolveDone!: (info: CloseInfo) => void;
+  // Made only when someone asks for `closed`: most links are never awaited,
+  // and a simulator holds hundreds of thousands of them.
+  #done: PromiseWithResolvers<CloseInfo> | undefined;
 
   /** Wraps `stream`; nothing happens until {@linkcode start}. */
   constructor(
@@ -284,12 +286,23 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
     this.#idleTimeout = options.idleTimeoutMs ?? 0;
     this.#budget = options.budget;
     this.#lastReceived = this.#clock.now();
-    this.#done = new Promise((resolve) => this.#resolveDone = resolve);
   }
 
   /** Resolves when the connection has closed, with why. */
   get closed(): Promise<CloseInfo> {
-    return this.#done;
+    if (this.#done) return this.#done.promise;
+    if (this.#closeInfo) return Promise.resolve(this.#closeInfo);
+    this.#done = Promise.withResolvers();
+    return this.#done.promise;
+  }
+
+  /**
+   * Hands the connection's callbacks to `handler` from now on. A dialler
+   * that wrapped the node's handler until the handshake settled lets go
+   * of its wrapper (and what it captured) this way.
+   */
+  replaceHandler(handler: ConnectionHandler<R>): void {
+    this.#handler = handler;
   }
 
   /** True once closing has begun; sends are refused from then on. */
@@ -329,14 +342,16 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
 
   /** Sends the local hello and starts reading. Returns at once. */
   start(): void {
+    const localHello = this.#localHello!;
+    this.#localHello = undefined;
     if (this.#keyring) {
       const authHello = encodeMessage(newAuthHello(this.#keyring));
-      const hello = encodeMessage(this.#localHello);
+      const hello = encodeMessage(localHello);
       this.#auth = { local: { authHello, hello } };
       this.#sendClear(authHello);
       this.#sendClear(hello);
     } else {
-      this.send(this.#localHello);
+      this.send(localHello);
     }
     this.#timer = this.#clock.setTimeout(() => this.#onTimer(), this.#handshakeTimeout);
     if (!this.#keyring && this.#stream.subscribe) {
@@ -553,7 +568,7 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
       // Already closed by the other side or the runtime: nothing to release.
     }
     this.#handler.onClose(this, this.#closeInfo);
-    this.#resolveDone(this.#closeInfo);
+    this.#done?.resolve(this.#closeInfo);
   }
 
   #onTimer(): void {

@@ -78,6 +78,9 @@ export async function dialNode<R = unknown>(
           const rejection = inner.onHello(conn, hello);
           if (!rejection && !settled) {
             settled = true;
+            // From here this wrapper only forwards: the link keeps the
+            // node's handler, not this dial's scope, for the rest of its life.
+            conn.replaceHandler(inner);
             resolve(conn);
           }
           return rejection;
