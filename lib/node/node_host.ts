@@ -30,6 +30,7 @@ import { SendBudget } from "../wire/send_budget.ts";
 import { droppedEvent, helloFrom, listenAndServe } from "../wire/serve.ts";
 import type { LinkListener, Transport } from "../wire/transport.ts";
 import type { BanPolicy } from "./ban_book.ts";
+import type { InternPool } from "./intern_pool.ts";
 import { StrangerGuard } from "./stranger_guard.ts";
 
 /** Why a connection is turned away after its hello: sent to the remote, then it closes. */
@@ -63,6 +64,8 @@ export interface NodeHostOptions<R> {
   limits: ConnectionLimits;
   /** The network keys: with them every link is authenticated and sealed. @default {none: plaintext} */
   keyring?: KeyringSource;
+  /** Shares remotes' hellos and keys among connections (and nodes). @default {none} */
+  pool?: InternPool;
   /**
    * Hellos admitted even while their IP is banned: claims this node already
    * trusts (a listed seed, a member, a known peer). @default {none}
@@ -255,7 +258,14 @@ export class NodeHost<R> {
   }
 
   readonly #handler: ConnectionHandler<R> = {
-    onHello: (connection, hello) => {
+    onHello: (connection, decoded) => {
+      // Every link from one remote carries an equal hello: keep one copy.
+      const pool = this.#options.pool;
+      const hello = pool ? pool.hello(decoded) : decoded;
+      if (pool) {
+        connection.remoteHello = hello;
+        connection.remoteKey = pool.key(hello.address);
+      }
       if (hello.nodeId === this.#options.nodeId) {
         return { code: "unexpected_message", text: "Connected to itself" };
       }

@@ -14,6 +14,7 @@ import type { EventLog } from "../log/events.ts";
 import { throttledLog } from "../log/throttle.ts";
 import { answerClient } from "../node/client_requests.ts";
 import { EventCounters } from "../node/event_counters.ts";
+import { InternPool } from "../node/intern_pool.ts";
 import { type Admission, NodeHost } from "../node/node_host.ts";
 import type { PeerStatus } from "../node/node_status.ts";
 import { formatDeadReport } from "../protocol/dead_report.ts";
@@ -39,6 +40,7 @@ import { MessageList } from "./message_list.ts";
 import { NeighborRoutes } from "./neighbor_routes.ts";
 import { type Neighbor, NeighborTable, SIMULTANEOUS_DIAL_MS } from "./neighbors.ts";
 import { Overlay } from "./overlay.ts";
+import { PeerLists } from "./peer_lists.ts";
 import { peerStatus } from "./peer_status.ts";
 import { type SeedLink, SeedSessions } from "./seed_sessions.ts";
 
@@ -71,6 +73,11 @@ export interface PeerNodeOptions {
    * its timer alone is millions of events. @default {true}
    */
   stats?: boolean;
+  /**
+   * Shares addresses and hellos with other nodes of this process (the
+   * simulator gives all its nodes one). @default {a pool of this peer's own}
+   */
+  pool?: InternPool;
 }
 
 /** What a connection to a peer is. */
@@ -128,8 +135,8 @@ export class PeerNode {
   readonly #app: AppMessages;
   readonly #handlers: HandlerQueue | undefined;
   #joined = false;
-  /** The latest peer list from each seed, by seed key. */
-  readonly #lists = new Map<string, PeerEntry[]>();
+  /** The latest peer list from each seed. */
+  readonly #lists: PeerLists;
   readonly #routes: NeighborRoutes;
   #degreeQueued = false;
   readonly #clientRequests = new WeakMap<PeerConnection, TokenBucket>();
@@ -144,6 +151,8 @@ export class PeerNode {
     this.#rng = options.rng ?? systemRng;
     this.nodeId = options.nodeId ?? newNodeId();
     this.#stats = options.processStats ?? systemProcessStats;
+    const pool = options.pool ?? new InternPool();
+    this.#lists = new PeerLists(pool);
     // Warnings that repeat while a link stays broken are rate-limited and
     // remote text in them is cut short; the counters behind status and
     // metrics count every event all the same.
@@ -159,6 +168,7 @@ export class PeerNode {
       clock: this.#clock,
       log: this.#log,
       limits: t,
+      pool,
       ...(options.keyring ? { keyring: options.keyring } : {}),
       trusted: (hello) => this.#trusted(hello),
       admit: (connection, hello) => this.#admit(connection, hello),
@@ -332,7 +342,7 @@ export class PeerNode {
    * 100,000 peers in one simulation, a kept union is 10 KB per peer.
    */
   knownPeers(): KnownPeer[] {
-    return unionPeerLists(this.#lists.values(), this.#options.self);
+    return unionPeerLists(this.#lists.lists(), this.#options.self);
   }
 
   /** Current neighbours. */
@@ -428,10 +438,7 @@ export class PeerNode {
     if (this.#neighbors.has(key)) return true;
     // Listed by a seed (this peer's own entry does not count, as in the union).
     if (key === formatAddress(this.#options.self)) return false;
-    for (const list of this.#lists.values()) {
-      for (const entry of list) if (formatAddress(entry.address) === key) return true;
-    }
-    return false;
+    return this.#lists.has(key);
   }
 
   #admit(connection: PeerConnection, hello: HelloMessage): Admission<PeerConnectionRole> {

@@ -37,6 +37,7 @@ import type { KeyringSource } from "../wire/keyring.ts";
 import type { Transport } from "../wire/transport.ts";
 import { Membership } from "./membership.ts";
 import { MembershipHealer } from "./membership_healer.ts";
+import { InternPool } from "../node/intern_pool.ts";
 import { PeerRequests } from "./peer_requests.ts";
 import { PeerRoutes } from "./peer_routes.ts";
 import { MAX_CLOCK_SKEW_MS } from "./record_check.ts";
@@ -72,6 +73,11 @@ export interface SeedNodeOptions {
   peerListFullMax?: number;
   /** Advanced (tests): largest Peer List synced whole every round. @default {SYNC_FULL_MAX} */
   syncFullMax?: number;
+  /**
+   * Shares remotes' hellos and addresses with other nodes of this process
+   * (the simulator gives all its nodes one). @default {a pool of this seed's own}
+   */
+  pool?: InternPool;
 }
 
 /** What a connection to a seed is, by the remote's hello. */
@@ -133,6 +139,7 @@ export class SeedNode {
       clock: this.#clock,
       log: this.#log,
       limits: tuning,
+      pool: options.pool ?? new InternPool(),
       ...(options.keyring ? { keyring: options.keyring } : {}),
       trusted: (hello) => this.#trusted(hello),
       admit: (connection, hello) => this.#admit(connection, hello),
