@@ -26,7 +26,7 @@ import { type RateLimit, TokenBucket } from "../util/token_bucket.ts";
 import { VERSION } from "../util/version.ts";
 import type { CloseInfo, FramedConnection } from "../wire/connection.ts";
 import type { Frame } from "../wire/frame.ts";
-import type { HelloMessage, Message, PeerEntry } from "../wire/messages.ts";
+import type { HelloMessage, Message } from "../wire/messages.ts";
 import type { KeyringSource } from "../wire/keyring.ts";
 import type { Transport } from "../wire/transport.ts";
 import { AppMessages, type Published, type ReceivedMessage } from "./app_messages.ts";
