@@ -119,7 +119,8 @@ export class PeerNode {
   readonly #log: EventLog;
   readonly #clock: Clock;
   /** Losses held back while a simultaneous dial settles, by neighbour key. */
-  readonly #settling = new Map<string, TimerHandle>();
+  // Made when first needed and dropped once empty: a simulation holds 100,000 peers.
+  #settling: Map<string, TimerHandle> | undefined;
   readonly #rng: Rng;
   readonly #stats: ProcessStats;
   readonly #host: NodeHost<PeerConnectionRole>;
@@ -139,7 +140,8 @@ export class PeerNode {
   readonly #lists: PeerLists;
   readonly #routes: NeighborRoutes;
   #degreeQueued = false;
-  readonly #clientRequests = new WeakMap<PeerConnection, TokenBucket>();
+  // Made at the first client request: most peers never get one.
+  #clientRequests: WeakMap<PeerConnection, TokenBucket> | undefined;
   /** The seeds removed this peer while it was alive; relink once registered again. */
   #removed = false;
   #statsTimer: TimerHandle | undefined;
@@ -405,8 +407,8 @@ export class PeerNode {
     this.#monitor.stop();
     this.#overlay.stop();
     this.#catchUp.stop();
-    for (const timer of this.#settling.values()) this.#clock.clearTimeout(timer);
-    this.#settling.clear();
+    for (const timer of this.#settling?.values() ?? []) this.#clock.clearTimeout(timer);
+    this.#settling = undefined;
     this.#host.stopListening();
     this.#seeds.leave();
     const handlersStopped = this.#handlers?.stop();
@@ -470,10 +472,10 @@ export class PeerNode {
       return { reject: { code: "too_many_connections", text: added.text } };
     }
     if (added.kind === "added") {
-      const settling = this.#settling.get(added.neighbor.key);
+      const settling = this.#settling?.get(added.neighbor.key);
       if (settling !== undefined) {
         this.#clock.clearTimeout(settling);
-        this.#settling.delete(added.neighbor.key);
+        this.#stopSettling(added.neighbor.key);
       }
       this.#log.emit({
         event: "neighbor_connected",
@@ -526,8 +528,9 @@ export class PeerNode {
   // in lines, but a stranger must not make this peer flood the network.
   #allowClientRequest(connection: PeerConnection): boolean {
     const now = this.#clock.now();
-    let bucket = this.#clientRequests.get(connection);
-    if (!bucket) this.#clientRequests.set(connection, bucket = new TokenBucket(CLIENT_RATE, now));
+    const requests = this.#clientRequests ??= new WeakMap();
+    let bucket = requests.get(connection);
+    if (!bucket) requests.set(connection, bucket = new TokenBucket(CLIENT_RATE, now));
     return bucket.take(now);
   }
 
@@ -552,13 +555,18 @@ export class PeerNode {
     // that peer comes up meanwhile.
     if (info.reason === "remote_closed" && this.#clock.now() - lost.since < SIMULTANEOUS_DIAL_MS) {
       const timer = this.#clock.setTimeout(() => {
-        this.#settling.delete(lost.key);
+        this.#stopSettling(lost.key);
         if (this.#host.running && !this.#neighbors.has(lost.key)) lose();
       }, SIMULTANEOUS_DIAL_MS);
-      this.#settling.set(lost.key, timer);
+      (this.#settling ??= new Map()).set(lost.key, timer);
       return;
     }
     lose();
+  }
+
+  #stopSettling(key: string): void {
+    this.#settling?.delete(key);
+    if (this.#settling?.size === 0) this.#settling = undefined;
   }
 
   #reportDead(target: Address): void {
