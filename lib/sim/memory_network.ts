@@ -207,7 +207,7 @@ export class MemoryNetwork implements Carrier {
     if (!peer) return;
     // Arrivals on one direction are in time order (ties in scheduling
     // order), so each event takes the next chunk in flight: no closure per packet.
-    peer.inFlight.push(chunk);
+    (peer.inFlight ??= []).push(chunk);
     clock.schedule(0, peer.arriveNext, arrive - now);
   }
 

@@ -67,11 +67,12 @@ export interface ByteStream {
   close(): void;
   /**
    * Optional push mode (the simulator's in-memory streams): from now on each
-   * arriving chunk, or `null` at EOF, goes to `sink` as it arrives, with no
-   * read, promise or copy; the chunk is the sink's to keep. Unkeyed links use
-   * it when the stream has it.
+   * arriving chunk, or `null` at EOF, goes to `sink`, called on `target`, as
+   * it arrives, with no read, promise or copy; the chunk is the sink's to
+   * keep. Unkeyed links use it when the stream has it. (A shared function
+   * and its target, not a closure: a simulation holds millions of links.)
    */
-  subscribe?(sink: (chunk: Uint8Array | null) => void): void;
+  subscribe?<T>(sink: (this: T, chunk: Uint8Array | null) => void, target: T): void;
   /**
    * Optional (the simulator's in-memory streams): sends all of `data` at
    * once, keeping the buffer itself; the caller never touches it again.
@@ -247,7 +248,8 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
   #opener: RecordOpener | undefined;
   #inner: FrameDecoder | undefined;
   // Handshake frames, written in clear ahead of the queue.
-  #clear: Uint8Array[] = [];
+  // (Made when first needed: an unkeyed link never has any.)
+  #clear: Uint8Array[] | undefined;
   #closeInfo: CloseInfo | undefined;
   #drained: (() => void) | undefined;
   // Made only when someone asks for `closed`: most links are never awaited,
@@ -355,7 +357,7 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
     }
     this.#timer = this.#clock.setTimeout(() => this.#onTimer(), this.#handshakeTimeout);
     if (!this.#keyring && this.#stream.subscribe) {
-      this.#stream.subscribe((chunk) => this.#onChunk(chunk));
+      this.#stream.subscribe(this.#onChunk, this);
     } else {
       this.#readLoop();
     }
@@ -374,7 +376,7 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
 
   // A handshake frame: written before anything queued, never sealed.
   #sendClear(frameBytes: Uint8Array): void {
-    this.#clear.push(frameBytes);
+    (this.#clear ??= []).push(frameBytes);
     this.stats.framesOut++;
     if (!this.#flushScheduled && !this.#writing) {
       this.#flushScheduled = true;
@@ -385,7 +387,7 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
   // Whether bytes are waiting to be written now (a keyed link holds its
   // queue until the session exists).
   #hasOutput(): boolean {
-    return this.#writing || this.#clear.length > 0 ||
+    return this.#writing || this.#clear !== undefined ||
       (this.#queued > 0 && (!this.#keyring || this.#sealer !== undefined));
   }
 
@@ -453,9 +455,9 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
     this.#writing = true;
     try {
       while (!this.#closed) {
-        if (this.#clear.length > 0) {
+        if (this.#clear) {
           const frames = this.#clear;
-          this.#clear = [];
+          this.#clear = undefined;
           const clear = frames.length === 1 ? frames[0]! : concatBytes(frames);
           await this.#writeAll(clear);
           this.stats.bytesOut += clear.length;
@@ -492,7 +494,9 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
   // and an idle link holds no buffer until it sends again.
   #handOver(transfer: (data: Uint8Array) => void): void {
     try {
-      for (const frame of this.#clear.splice(0)) {
+      const clear = this.#clear;
+      this.#clear = undefined;
+      for (const frame of clear ?? []) {
         transfer(frame);
         this.stats.bytesOut += frame.length;
       }
