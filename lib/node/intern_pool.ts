@@ -1,5 +1,6 @@
 /**
- * Shares equal immutable values (addresses, their `host:port` keys, hellos)
+ * Shares equal immutable values (addresses, their `host:port` keys, hellos,
+ * short strings)
  * instead of keeping one decoded copy per place that holds them. Every peer
  * list, hello and membership record decodes its own address objects and
  * strings; in a simulation of 100,000 peers in one process the same few
@@ -43,6 +44,7 @@ export class InternPool {
   readonly #max: number;
   #addresses = new Map<string, Interned>();
   #hellos = new Map<string, HelloMessage>();
+  #texts = new Map<string, string>();
 
   /** An empty pool. */
   constructor(options: InternPoolOptions = {}) {
@@ -75,6 +77,15 @@ export class InternPool {
       this.#hellos.set(id, shared);
     }
     return shared;
+  }
+
+  /** The shared string equal to `text` (a node id, a version's origin...). */
+  text(text: string): string {
+    const shared = this.#texts.get(text);
+    if (shared !== undefined) return shared;
+    if (this.#texts.size >= this.#max) this.#texts = new Map();
+    this.#texts.set(text, text);
+    return text;
   }
 
   #entry(address: Address): Interned {

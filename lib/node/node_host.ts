@@ -222,6 +222,7 @@ export class NodeHost<R> {
       timeoutMs,
       clock: this.#options.clock,
       role,
+      ...(this.#options.pool ? { remoteLabel: this.#options.pool.key(address) } : {}),
       connection: this.#connectionOptions(),
     });
   }

@@ -191,6 +191,7 @@ export class PeerNode {
       clock: this.#clock,
       maxEntries: t.messageListMaxEntries,
       maxAgeMs: t.messageListMaxAgeMs,
+      ...(options.pool ? { pool: options.pool } : {}),
     });
     this.#gossip = new Gossip({
       self: options.self,

@@ -130,6 +130,7 @@ export class SeedNode {
     this.#counters = new EventCounters(throttledLog(boundedLog(options.log), this.#clock));
     this.#log = this.#counters;
     const tuning = options.tuning;
+    const pool = options.pool ?? new InternPool();
     this.#host = new NodeHost<SeedConnectionRole>({
       role: "seed",
       nodeId: this.nodeId,
@@ -139,7 +140,7 @@ export class SeedNode {
       clock: this.#clock,
       log: this.#log,
       limits: tuning,
-      pool: options.pool ?? new InternPool(),
+      pool,
       ...(options.keyring ? { keyring: options.keyring } : {}),
       trusted: (hello) => this.#trusted(hello),
       admit: (connection, hello) => this.#admit(connection, hello),
@@ -159,6 +160,7 @@ export class SeedNode {
     this.#membership = new Membership({
       clock: this.#clock,
       tombstoneTtlMs: tuning.tombstoneTtlMs,
+      pool,
     });
     const others = options.seeds.filter((s) => !sameAddress(s, options.self));
     this.#mesh = new SeedMesh({

@@ -67,7 +67,6 @@ export class MemoryNetwork implements Carrier {
       id: this.#hosts.length + 1,
       ip,
       listeners: new Map(),
-      streams: new Set(),
       down: false,
       nextPort: FIRST_EPHEMERAL_PORT,
     };
@@ -97,8 +96,6 @@ export class MemoryNetwork implements Carrier {
     this.clock.silence(id);
     for (const listener of host.listeners.values()) listener.vanish();
     host.listeners.clear();
-    for (const stream of host.streams) stream.vanish();
-    host.streams.clear();
   }
 
   /** The transport of host `id`. */
@@ -214,10 +211,5 @@ export class MemoryNetwork implements Carrier {
   /** Notes activity for the virtual clock. */
   touch(): void {
     this.clock.touch();
-  }
-
-  /** Forgets a stream that closed. */
-  release(stream: MemoryStream): void {
-    stream.local.streams.delete(stream);
   }
 }

@@ -10,12 +10,15 @@ import type { Address } from "../util/address.ts";
 import type { ByteStream } from "../wire/connection.ts";
 import type { Link, LinkListener } from "../wire/transport.ts";
 
-/** A simulated machine: one IP address, its listeners and open streams. */
+/**
+ * A simulated machine: one IP address and its listeners. Its streams are not
+ * listed: once it is down they all behave as gone (a set of them per host
+ * cost more memory than anything else a host holds).
+ */
 export interface Host {
   readonly id: number;
   readonly ip: string;
   readonly listeners: Map<number, MemoryListener>;
-  readonly streams: Set<MemoryStream>;
   down: boolean;
   nextPort: number;
 }
@@ -26,8 +29,6 @@ export interface Carrier {
   touch(): void;
   /** Hands `chunk` (or the FIN, `null`) from `stream` to its peer. */
   carry(stream: MemoryStream, chunk: Uint8Array | null): void;
-  /** Forgets a stream that closed. */
-  release(stream: MemoryStream): void;
 }
 
 /** What a stream holds in pull mode (before a subscriber, or for readers): made when first needed. */
@@ -72,12 +73,16 @@ export class MemoryStream implements ByteStream {
     this.local = local;
     this.remote = remote;
     this.arriveNext = this.#arriveNext.bind(this);
-    local.streams.add(this);
+  }
+
+  // Closed here, or its host crashed: then it is gone without a word.
+  get #gone(): boolean {
+    return this.#closed || this.local.down;
   }
 
   /** Reads what has arrived into `buffer`; waits when nothing has; `null` after the FIN. */
   read(buffer: Uint8Array): Promise<number | null> {
-    if (this.#closed) return Promise.reject(new Deno.errors.BadResource("Stream is closed"));
+    if (this.#gone) return Promise.reject(new Deno.errors.BadResource("Stream is closed"));
     const pull = this.#pull ??= newPullState();
     if (pull.head < pull.inbox.length) return Promise.resolve(take(pull, buffer));
     if (pull.eof) return Promise.resolve(null);
@@ -92,7 +97,7 @@ export class MemoryStream implements ByteStream {
    * returned it.
    */
   subscribe<T>(sink: (this: T, chunk: Uint8Array | null) => void, target: T): void {
-    if (this.#closed) return;
+    if (this.#gone) return;
     const pull = this.#pull;
     if (pull?.reader) throw new Deno.errors.Busy("A read is pending");
     this.#sink = sink as (this: unknown, chunk: Uint8Array | null) => void;
@@ -103,6 +108,7 @@ export class MemoryStream implements ByteStream {
       if (pull.offset > 0 && early[0]) early[0] = early[0].subarray(pull.offset);
       const eof = pull.eof;
       queueMicrotask(() => {
+        if (this.local.down) return;
         for (const chunk of early) this.#push(chunk);
         if (eof) this.#push(null);
       });
@@ -111,7 +117,7 @@ export class MemoryStream implements ByteStream {
 
   /** Sends a copy of `data`; it arrives after the link's delay. Resolves at once. */
   write(data: Uint8Array): Promise<number> {
-    if (this.#closed) return Promise.reject(new Deno.errors.BadResource("Stream is closed"));
+    if (this.#gone) return Promise.reject(new Deno.errors.BadResource("Stream is closed"));
     if (data.length === 0) return Promise.resolve(0);
     // The caller reuses its buffer: the bytes in flight are a copy.
     this.#net.carry(this, data.slice());
@@ -120,18 +126,17 @@ export class MemoryStream implements ByteStream {
 
   /** Sends `data` itself (the caller gives it up): the same as {@linkcode write} without the copy. */
   transfer(data: Uint8Array): void {
-    if (this.#closed) throw new Deno.errors.BadResource("Stream is closed");
+    if (this.#gone) throw new Deno.errors.BadResource("Stream is closed");
     if (data.length > 0) this.#net.carry(this, data);
   }
 
   /** Closes this end: a FIN follows the data in flight; a pending read gets `null`. */
   close(): void {
-    if (this.#closed) throw new Deno.errors.BadResource("Stream is closed");
+    if (this.#gone) throw new Deno.errors.BadResource("Stream is closed");
     this.#closed = true;
     const reader = this.#pull?.reader;
     this.#pull = undefined;
     this.#net.carry(this, null);
-    this.#net.release(this);
     reader?.resolve(null);
     const sink = this.#sink;
     const target = this.#target;
@@ -154,7 +159,7 @@ export class MemoryStream implements ByteStream {
 
   /** Bytes (or, for `null`, the FIN) arrived from the peer. */
   arrive(chunk: Uint8Array | null): void {
-    if (this.#closed) return;
+    if (this.#gone) return;
     this.#net.touch();
     if (this.#sink) {
       this.#push(chunk);
@@ -167,14 +172,6 @@ export class MemoryStream implements ByteStream {
     if (!reader) return;
     pull.reader = undefined;
     reader.resolve(chunk === null ? null : take(pull, reader.buffer));
-  }
-
-  /** The host crashed: this end is gone without a word. */
-  vanish(): void {
-    this.#closed = true;
-    this.#pull = undefined;
-    this.#sink = undefined;
-    this.#target = undefined;
   }
 
   // Hands `chunk` to the subscriber; after the FIN it has none.
