@@ -315,6 +315,8 @@ export class SeedSessions {
         detail: `no answer to registration within ${this.#options.tuning.registerTimeoutMs}ms`,
       })),
     ]);
+    // Decided: later settlements change nothing, and the link need not keep the promise alive.
+    link.settle = NO_SETTLE;
     if (result.kind === "registered" && link.registered) {
       link.registeredAt = this.#options.clock.now();
       this.#options.log.emit({ event: "seed_connected", seed: key });
