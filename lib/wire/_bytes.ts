@@ -149,6 +149,17 @@ export class ByteWriter {
     return this.#length;
   }
 
+  /** Bytes the buffer holds before it must grow. */
+  get capacity(): number {
+    return this.#bytes.length;
+  }
+
+  /** Forgets what was written, keeping the buffer (views taken before now see it overwritten). */
+  reset(): this {
+    this.#length = 0;
+    return this;
+  }
+
   #reserve(n: number): number {
     const at = this.#length;
     if (at + n > this.#bytes.length) {

@@ -51,6 +51,7 @@ import type { BudgetHolder, SendBudget } from "./send_budget.ts";
 import {
   decodeMessage,
   encodeMessage,
+  encodeTransient,
   type ErrorCode,
   type HelloMessage,
   type Message,
@@ -185,6 +186,31 @@ const QUEUE_KEEP_BYTES = 64 * 1024;
 const CLOSE_FLUSH_TIMEOUT_MS = 1000;
 // The queue of a link whose stream took its last one (`transfer`).
 const NO_BYTES = new Uint8Array(0);
+
+// Connections with frames to flush, in the order they queued them: one
+// microtask flushes them all, rather than a microtask (and a closure) per
+// connection per turn.
+let flushes: (() => void)[] = [];
+let spareFlushes: (() => void)[] = [];
+function scheduleFlush(flush: () => void): void {
+  flushes.push(flush);
+  if (flushes.length === 1) queueMicrotask(flushAll);
+}
+function flushAll(): void {
+  const batch = flushes;
+  flushes = spareFlushes;
+  spareFlushes = batch;
+  for (const flush of batch) {
+    // One failure must not strand the others' frames: it surfaces as an
+    // uncaught error would have, and the rest still flush.
+    try {
+      flush();
+    } catch (error) {
+      reportError(error);
+    }
+  }
+  batch.length = 0;
+}
 
 /** Traffic counters of one connection. */
 export interface ConnectionStats {
@@ -371,7 +397,8 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
       this.#sendClear(encodeMessage(message));
       return true;
     }
-    return this.#enqueue(encodeMessage(message));
+    // Copied into the queue at once, so the shared encoder's buffer will do.
+    return this.#enqueue(encodeTransient(message));
   }
 
   // A handshake frame: written before anything queued, never sealed.
@@ -380,7 +407,7 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
     this.stats.framesOut++;
     if (!this.#flushScheduled && !this.#writing) {
       this.#flushScheduled = true;
-      queueMicrotask(() => this.#flush());
+      scheduleFlush(this.#flushNow);
     }
   }
 
@@ -440,18 +467,22 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
     this.#queued = at + n;
     if (!this.#flushScheduled && !this.#writing) {
       this.#flushScheduled = true;
-      queueMicrotask(() => this.#flush());
+      scheduleFlush(this.#flushNow);
     }
     return at;
   }
 
-  async #flush(): Promise<void> {
+  // Runs from the shared flush microtask (scheduleFlush): a stream that
+  // takes buffers is handed them at once; anything else is written by the
+  // async loop.
+  readonly #flushNow = (): void => {
     this.#flushScheduled = false;
     if (this.#writing || this.#closed) return;
-    if (this.#stream.transfer && !this.#keyring) {
-      this.#handOver(this.#stream.transfer.bind(this.#stream));
-      return;
-    }
+    if (this.#stream.transfer && !this.#keyring) this.#handOver();
+    else this.#flush();
+  };
+
+  async #flush(): Promise<void> {
     this.#writing = true;
     try {
       while (!this.#closed) {
@@ -492,19 +523,23 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
 
   // A stream that takes buffers gets the queue itself: no copy, no wait,
   // and an idle link holds no buffer until it sends again.
-  #handOver(transfer: (data: Uint8Array) => void): void {
+  #handOver(): void {
+    const stream = this.#stream as Required<ByteStream>;
     try {
       const clear = this.#clear;
-      this.#clear = undefined;
-      for (const frame of clear ?? []) {
-        transfer(frame);
-        this.stats.bytesOut += frame.length;
+      if (clear) {
+        this.#clear = undefined;
+        for (const frame of clear) {
+          stream.transfer(frame);
+          this.stats.bytesOut += frame.length;
+        }
       }
       if (this.#queued > 0) {
-        const out = this.#queue.subarray(0, this.#queued);
+        const queue = this.#queue;
+        const out = this.#queued === queue.length ? queue : queue.subarray(0, this.#queued);
         this.#queue = NO_BYTES;
         this.#queued = 0;
-        transfer(out);
+        stream.transfer(out);
         this.stats.bytesOut += out.length;
         if (this.#budget && !this.#closed) {
           this.#budget.refund(this, out.length);

@@ -174,3 +174,33 @@ Deno.test("Overlay.rejoin() links up to the outbound cap even with enough neighb
   assertEquals(s.dialled.every((port) => port >= 6003), true, "only new peers");
   s.overlay.stop();
 });
+
+Deno.test("Overlay's repair check ticks only while the peer is short of neighbours", async () => {
+  const s = setup({
+    peers: [known(6001), known(6002), known(6003)],
+    unreachable: [6001, 6002, 6003],
+  });
+  s.overlay.start();
+  assertEquals(s.clock.pending, 1, "armed at start");
+  // Every dial fails: it keeps checking, once per interval.
+  for (let tick = 1; tick <= 3; tick++) {
+    s.clock.advance(1000);
+    await settle();
+    assertEquals(s.refreshes(), tick);
+    assertEquals(s.clock.pending, 1, `still armed after tick ${tick}`);
+  }
+  // Two links come up: the next tick finds enough and the timer goes idle.
+  addLink(s.neighbors, known(6004).address, "in");
+  addLink(s.neighbors, known(6005).address, "in");
+  s.clock.advance(1000);
+  await settle();
+  assertEquals([s.refreshes(), s.clock.pending], [3, 0]);
+  s.clock.advance(10_000);
+  await settle();
+  assertEquals(s.refreshes(), 3, "idle: no checks");
+  // A registration with enough links arms nothing.
+  s.overlay.repairSoon();
+  await settle();
+  assertEquals([s.refreshes(), s.clock.pending], [3, 0]);
+  s.overlay.stop();
+});

@@ -78,3 +78,17 @@ Deno.test("VirtualClock.run() calls onProgress every progressEvery events", asyn
   await clock.run({ untilMs: 100, progressEvery: 4, onProgress: (p) => calls.push(p.events) });
   assertEquals(calls, [4, 8]);
 });
+
+Deno.test("VirtualClock.run() plays one instant's events back to back, then settles their continuations before time moves", async () => {
+  const clock = new VirtualClock();
+  const seen: string[] = [];
+  const at = (name: string) => seen.push(`${name}@${clock.elapsed}`);
+  clock.setTimeout(() => {
+    at("a");
+    Promise.resolve().then(() => Promise.resolve()).then(() => at("a-continued"));
+  }, 10);
+  clock.setTimeout(() => at("b"), 10);
+  clock.setTimeout(() => at("c"), 20);
+  await clock.run({ untilMs: 100 });
+  assertEquals(seen, ["a@10", "b@10", "a-continued@10", "c@20"]);
+});

@@ -18,6 +18,7 @@ import {
   decodeMessage,
   encodeMessage,
   encodeMessageFrom,
+  encodeTransient,
   membersMessages,
   type Message,
   type MessageKind,
@@ -214,4 +215,41 @@ Deno.test("the host generator makes valid DNS names of every length 1-253", () =
     }
   }
   fc.assert(fc.property(dnsName, (name) => isValidHost(name)), { numRuns: 1000 });
+});
+
+Deno.test("encodeTransient() gives encodeMessage()'s bytes, whatever it encoded before", () => {
+  // The shared buffer is reused: a long message then a short one must not
+  // leave the long one's tail behind, and a failed encode must not poison it.
+  const all = [...SAMPLES, ...APP_SAMPLES];
+  assertThrows(
+    () =>
+      encodeTransient({ kind: "gossip", origin: { host: "x".repeat(300), port: 1 }, text: "t" }),
+    RangeError,
+  );
+  for (const first of all) {
+    encodeTransient(first);
+    for (const message of all) {
+      assert(
+        sameBytes(encodeTransient(message), encodeMessage(message)),
+        `${first.kind} then ${message.kind}`,
+      );
+    }
+  }
+  fc.assert(
+    fc.property(
+      fc.oneof(...Object.values(MESSAGE_ARBITRARIES) as fc.Arbitrary<Message>[]),
+      (message) => {
+        let reference: Uint8Array;
+        try {
+          reference = encodeMessage(message);
+        } catch (error) {
+          assertThrows(() => encodeTransient(message), RangeError);
+          assert(error instanceof RangeError);
+          return;
+        }
+        assert(sameBytes(encodeTransient(message), reference));
+      },
+    ),
+    { ...PARAMS, numRuns: Math.max(100, Math.floor(RUNS / 10)) },
+  );
 });
