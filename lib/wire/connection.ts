@@ -265,14 +265,11 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
   #closed = false;
   #lastReceived: number;
   #timer: TimerHandle | undefined;
-  #maxFrame: number;
-  // Keyed links only: the handshake in progress, then the session's sealer
-  // and opener, and the decoder of the frames inside opened records.
+  // Keyed links only: the keys, and in one object made only for them the
+  // handshake, the session's sealer and opener and the inner decoder (a
+  // simulation holds millions of unkeyed links).
   #keyring: Keyring | undefined;
-  #auth: AuthState | undefined;
-  #sealer: RecordSealer | undefined;
-  #opener: RecordOpener | undefined;
-  #inner: FrameDecoder | undefined;
+  #keyed: KeyedState | undefined;
   // Handshake frames, written in clear ahead of the queue.
   // (Made when first needed: an unkeyed link never has any.)
   #clear: Uint8Array[] | undefined;
@@ -300,14 +297,15 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
     this.direction = init.direction;
     this.remoteLabel = init.remoteLabel;
     this.#clock = options.clock ?? systemClock;
-    this.#maxFrame = options.maxFrameBytes ?? MAX_FRAME_BYTES;
+    const maxFrame = options.maxFrameBytes ?? MAX_FRAME_BYTES;
     // A keyring is read once: a link keeps the keys it was opened with.
     this.#keyring = options.keyring?.current();
+    if (this.#keyring) this.#keyed = { maxFrame };
     // On a keyed link the outer stream carries records of at most 16 KiB
     // (the few handshake frames before them are far smaller); the frames
     // inside records have the frame limit.
     this.#decoder = new FrameDecoder({
-      maxFrameBytes: this.#keyring ? recordLimit(RECORD_PLAINTEXT_BYTES) : this.#maxFrame,
+      maxFrameBytes: this.#keyring ? recordLimit(RECORD_PLAINTEXT_BYTES) : maxFrame,
     });
     this.#maxQueued = options.maxQueuedBytes ?? 4 * 1024 * 1024;
     this.#handshakeTimeout = options.handshakeTimeoutMs ?? 5000;
@@ -375,7 +373,7 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
     if (this.#keyring) {
       const authHello = encodeMessage(newAuthHello(this.#keyring));
       const hello = encodeMessage(localHello);
-      this.#auth = { local: { authHello, hello } };
+      this.#keyed!.auth = { local: { authHello, hello } };
       this.#sendClear(authHello);
       this.#sendClear(hello);
     } else {
@@ -393,7 +391,7 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
   send(message: Message): boolean {
     if (this.#closing) return false;
     // Before the session exists, only an error can leave, and only in clear.
-    if (this.#keyring && !this.#sealer && message.kind === "error") {
+    if (this.#keyring && !this.#keyed?.sealer && message.kind === "error") {
       this.#sendClear(encodeMessage(message));
       return true;
     }
@@ -415,7 +413,7 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
   // queue until the session exists).
   #hasOutput(): boolean {
     return this.#writing || this.#clear !== undefined ||
-      (this.#queued > 0 && (!this.#keyring || this.#sealer !== undefined));
+      (this.#queued > 0 && (!this.#keyring || this.#keyed?.sealer !== undefined));
   }
 
   /**
@@ -494,7 +492,7 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
           this.stats.bytesOut += clear.length;
           continue;
         }
-        if (this.#queued === 0 || (this.#keyring && !this.#sealer)) break;
+        if (this.#queued === 0 || (this.#keyring && !this.#keyed?.sealer)) break;
         // Double buffering: writes go from one buffer while sends fill the other.
         const out = this.#queue.subarray(0, this.#queued);
         const next = this.#spare;
@@ -503,7 +501,8 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
         this.#queued = 0;
         // Frames sent while this batch is sealed and written coalesce into
         // the next one: one seal per write, however many frames.
-        const wire = this.#sealer ? await this.#sealer.seal(out) : out;
+        const sealer = this.#keyed?.sealer;
+        const wire = sealer ? await sealer.seal(out) : out;
         if (this.#closed) break;
         await this.#writeAll(wire);
         this.stats.bytesOut += wire.length;
@@ -751,12 +750,13 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
 
   async #onKeyedFrames(frames: Frame[]): Promise<void> {
     let i = 0;
-    while (i < frames.length && !this.#opener) {
+    const keyed = this.#keyed!;
+    while (i < frames.length && !keyed.opener) {
       if (this.#closing) return;
       await this.#onHandshakeFrame(frames[i]!, frames[i + 1]);
       i++;
     }
-    const opener = this.#opener;
+    const opener = keyed.opener;
     if (!opener || i >= frames.length) return;
     // Counters are checked in order before anything is decrypted; the
     // records of one read are then opened concurrently.
@@ -770,7 +770,7 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
       }
       opened.push(opener.open(claimed));
     }
-    const inner = this.#inner!;
+    const inner = keyed.inner!;
     for (const pending of opened) {
       const result = await pending;
       if (this.#closing) return;
@@ -794,14 +794,15 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
 
   // One frame of a keyed handshake: auth_hello, hello, auth_proof in turn.
   async #onHandshakeFrame(frame: Frame, next: Frame | undefined): Promise<void> {
-    const auth = this.#auth!;
+    const keyed = this.#keyed!;
+    const auth = keyed.auth!;
     const keyring = this.#keyring!;
     this.stats.framesIn++;
-    if (frame.payload.length + 1 > this.#maxFrame) {
+    if (frame.payload.length + 1 > keyed.maxFrame) {
       this.fail(
         "protocol_error",
         "malformed",
-        `Frame length (${frame.payload.length + 1}) exceeds limit (${this.#maxFrame})`,
+        `Frame length (${frame.payload.length + 1}) exceeds limit (${keyed.maxFrame})`,
       );
       return;
     }
@@ -873,7 +874,7 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
       auth.session = session;
       // The proof is the last frame in clear; everything after it is sealed.
       this.#sendClear(encodeMessage({ kind: "auth_proof", mac: toHex(mac) }));
-      this.#sealer = new RecordSealer(
+      keyed.sealer = new RecordSealer(
         session.seal,
         RECORD_PLAINTEXT_BYTES,
         syncKey(session.sealBytes),
@@ -899,18 +900,32 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
       );
       return;
     }
-    this.#opener = new RecordOpener(auth.session!.open, syncKey(auth.session!.openBytes));
+    keyed.opener = new RecordOpener(auth.session!.open, syncKey(auth.session!.openBytes));
     // The remote is a member now: a record or frame that spans reads is
     // given its declared length at once (bounded by the limits), so it is
     // copied once rather than at every doubling.
     this.#decoder.initialBodyBytes = recordLimit(RECORD_PLAINTEXT_BYTES);
-    this.#inner = new FrameDecoder({
-      maxFrameBytes: this.#maxFrame,
-      initialBodyBytes: this.#maxFrame,
+    keyed.inner = new FrameDecoder({
+      maxFrameBytes: keyed.maxFrame,
+      initialBodyBytes: keyed.maxFrame,
     });
-    this.#auth = undefined;
+    keyed.auth = undefined;
     this.#accept(auth.remoteHello);
   }
+}
+
+/** What only a keyed link holds. */
+interface KeyedState {
+  /** Largest frame inside records. */
+  readonly maxFrame: number;
+  /** The handshake in progress; gone once it is done. */
+  auth?: AuthState | undefined;
+  /** The session's sealer, from this side's proof on. */
+  sealer?: RecordSealer;
+  /** The session's opener, once the remote's proof verified. */
+  opener?: RecordOpener;
+  /** The decoder of the frames inside opened records. */
+  inner?: FrameDecoder;
 }
 
 /** A keyed handshake in progress. */
