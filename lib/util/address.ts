@@ -94,7 +94,7 @@ const canonicalCache = new Map<string, string>();
  * ```
  */
 export function canonicalHost(host: string): string {
-  if (!host.includes(":")) return /[A-Z]/.test(host) ? host.toLowerCase() : host;
+  if (!host.includes(":")) return hasUpperCase(host) ? host.toLowerCase() : host;
   const known = canonicalCache.get(host);
   if (known !== undefined) return known;
   const groups = ipv6Groups(host);
@@ -102,6 +102,15 @@ export function canonicalHost(host: string): string {
   if (canonicalCache.size >= 1024) canonicalCache.clear();
   canonicalCache.set(host, canonical);
   return canonical;
+}
+
+// A character loop: cheaper than a regular expression for strings this short.
+function hasUpperCase(host: string): boolean {
+  for (let i = 0; i < host.length; i++) {
+    const c = host.charCodeAt(i);
+    if (c >= 65 && c <= 90) return true;
+  }
+  return false;
 }
 
 /**

@@ -28,13 +28,23 @@ export function writeAddress(w: ByteWriter, a: Address): void {
   w.str8(a.host).u16(a.port);
 }
 
+// Hosts already found valid: a node decodes the same few hosts over and
+// over (every hello, peer list and gossip names them), and the check is
+// regular expressions. Bounded: cleared when full.
+const validHosts = new Set<string>();
+const VALID_HOSTS_KEPT = 8192;
+
 /** Reads an address and validates it; port 0 only where `allowPortZero` (a client's hello). */
 export function readAddress(r: ByteReader, what: string, allowPortZero = false): Address {
   const host = r.str8(`${what} host`);
   const port = r.u16(`${what} port`);
-  // JSON quoting escapes control characters: a hostile host cannot forge log lines.
-  if (!isValidHost(host)) {
-    throw new MalformedInput(`${what} host ${JSON.stringify(host)} is not valid`);
+  if (!validHosts.has(host)) {
+    // JSON quoting escapes control characters: a hostile host cannot forge log lines.
+    if (!isValidHost(host)) {
+      throw new MalformedInput(`${what} host ${JSON.stringify(host)} is not valid`);
+    }
+    if (validHosts.size >= VALID_HOSTS_KEPT) validHosts.clear();
+    validHosts.add(host);
   }
   if (port === 0 && !allowPortZero) throw new MalformedInput(`${what} port is 0`);
   return { host, port };
