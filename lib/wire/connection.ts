@@ -189,22 +189,25 @@ const NO_BYTES = new Uint8Array(0);
 
 // Connections with frames to flush, in the order they queued them: one
 // microtask flushes them all, rather than a microtask (and a closure) per
-// connection per turn.
-let flushes: (() => void)[] = [];
-let spareFlushes: (() => void)[] = [];
-function scheduleFlush(flush: () => void): void {
-  flushes.push(flush);
+// connection per turn. The queue holds the connections themselves, not a
+// closure each: a simulation holds millions of links.
+let flushes: FramedConnection<unknown>[] = [];
+let spareFlushes: FramedConnection<unknown>[] = [];
+// Set by FramedConnection's static block: flushes one connection's queue.
+let flushConnection: (connection: FramedConnection<unknown>) => void;
+function scheduleFlush(connection: FramedConnection<unknown>): void {
+  flushes.push(connection);
   if (flushes.length === 1) queueMicrotask(flushAll);
 }
 function flushAll(): void {
   const batch = flushes;
   flushes = spareFlushes;
   spareFlushes = batch;
-  for (const flush of batch) {
+  for (const connection of batch) {
     // One failure must not strand the others' frames: it surfaces as an
     // uncaught error would have, and the rest still flush.
     try {
-      flush();
+      flushConnection(connection);
     } catch (error) {
       reportError(error);
     }
@@ -405,7 +408,7 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
     this.stats.framesOut++;
     if (!this.#flushScheduled && !this.#writing) {
       this.#flushScheduled = true;
-      scheduleFlush(this.#flushNow);
+      scheduleFlush(this as FramedConnection<unknown>);
     }
   }
 
@@ -465,7 +468,7 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
     this.#queued = at + n;
     if (!this.#flushScheduled && !this.#writing) {
       this.#flushScheduled = true;
-      scheduleFlush(this.#flushNow);
+      scheduleFlush(this as FramedConnection<unknown>);
     }
     return at;
   }
@@ -473,12 +476,16 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
   // Runs from the shared flush microtask (scheduleFlush): a stream that
   // takes buffers is handed them at once; anything else is written by the
   // async loop.
-  readonly #flushNow = (): void => {
+  #flushNow(): void {
     this.#flushScheduled = false;
     if (this.#writing || this.#closed) return;
     if (this.#stream.transfer && !this.#keyring) this.#handOver();
     else this.#flush();
-  };
+  }
+
+  static {
+    flushConnection = (connection) => connection.#flushNow();
+  }
 
   async #flush(): Promise<void> {
     this.#writing = true;
