@@ -88,7 +88,8 @@ interface Slot {
 export class Throttle {
   #clock: Clock;
   #windowMs: number;
-  #slots = new Map<string, Slot>();
+  // Made at the first throttled line: a simulation holds 100,000 nodes, most never warn.
+  #slots: Map<string, Slot> | undefined;
 
   /** One line per key per `windowMs`. */
   constructor(clock: Clock, windowMs: number = THROTTLE_WINDOW_MS) {
@@ -99,17 +100,18 @@ export class Throttle {
   /** Whether a line for `key` is written now, and how many were held back before it. */
   check(key: string): { write: boolean; held: number } {
     const now = this.#clock.now();
-    const slot = this.#slots.get(key);
+    const slots = this.#slots ??= new Map();
+    const slot = slots.get(key);
     if (slot && now - slot.writtenAt < this.#windowMs) {
       slot.held++;
       return { write: false, held: slot.held };
     }
     const held = slot?.held ?? 0;
-    this.#slots.delete(key); // re-insert: Map order is then least recently written first
-    this.#slots.set(key, { writtenAt: now, held: 0 });
-    if (this.#slots.size > MAX_KEYS) {
-      const oldest = this.#slots.keys().next().value;
-      if (oldest !== undefined) this.#slots.delete(oldest);
+    slots.delete(key); // re-insert: Map order is then least recently written first
+    slots.set(key, { writtenAt: now, held: 0 });
+    if (slots.size > MAX_KEYS) {
+      const oldest = slots.keys().next().value;
+      if (oldest !== undefined) slots.delete(oldest);
     }
     return { write: true, held };
   }

@@ -58,7 +58,8 @@ interface Entry {
  */
 export class BanBook {
   readonly #policy: BanPolicy;
-  readonly #entries = new Map<string, Entry>();
+  // Made at the first offence: most nodes never ban anyone, and a simulation holds 100,000.
+  #entries: Map<string, Entry> | undefined;
 
   /** An empty book. */
   constructor(policy: BanPolicy = DEFAULT_BAN_POLICY) {
@@ -67,35 +68,36 @@ export class BanBook {
 
   /** Number of keys remembered. */
   get size(): number {
-    return this.#entries.size;
+    return this.#entries?.size ?? 0;
   }
 
   /** Records an offence by `key` at `now` and bans it. */
   offence(key: string, now: number): BanOutcome {
     const policy = this.#policy;
-    const previous = this.#entries.get(key);
+    const entries = this.#entries ??= new Map();
+    const previous = entries.get(key);
     const remembered = previous && now - previous.lastAt < policy.forgetAfterMs;
     const offences = remembered ? previous.offences + 1 : 1;
     const banMs = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.min(offences - 1, 30));
-    this.#entries.delete(key); // re-insert: Map order is then least recent first
-    this.#entries.set(key, {
+    entries.delete(key); // re-insert: Map order is then least recent first
+    entries.set(key, {
       offences,
       lastAt: now,
       until: Math.max(previous?.until ?? 0, now + banMs),
     });
-    if (this.#entries.size > policy.maxKeys) {
-      const oldest = this.#entries.keys().next().value;
-      if (oldest !== undefined) this.#entries.delete(oldest);
+    if (entries.size > policy.maxKeys) {
+      const oldest = entries.keys().next().value;
+      if (oldest !== undefined) entries.delete(oldest);
     }
     return { offences, banMs };
   }
 
   /** Ms left of `key`'s ban at `now`; 0 when it is not banned. */
   bannedFor(key: string, now: number): number {
-    const entry = this.#entries.get(key);
+    const entry = this.#entries?.get(key);
     if (!entry) return 0;
     if (now - entry.lastAt >= this.#policy.forgetAfterMs && now >= entry.until) {
-      this.#entries.delete(key);
+      this.#entries!.delete(key);
       return 0;
     }
     return Math.max(0, entry.until - now);

@@ -30,6 +30,7 @@ import { SendBudget } from "../wire/send_budget.ts";
 import { droppedEvent, helloFrom, listenAndServe } from "../wire/serve.ts";
 import type { LinkListener, Transport } from "../wire/transport.ts";
 import type { BanPolicy } from "./ban_book.ts";
+import type { InternPool } from "./intern_pool.ts";
 import { StrangerGuard } from "./stranger_guard.ts";
 
 /** Why a connection is turned away after its hello: sent to the remote, then it closes. */
@@ -63,6 +64,8 @@ export interface NodeHostOptions<R> {
   limits: ConnectionLimits;
   /** The network keys: with them every link is authenticated and sealed. @default {none: plaintext} */
   keyring?: KeyringSource;
+  /** Shares remotes' hellos and keys among connections (and nodes). @default {none} */
+  pool?: InternPool;
   /**
    * Hellos admitted even while their IP is banned: claims this node already
    * trusts (a listed seed, a member, a known peer). @default {none}
@@ -105,6 +108,7 @@ export class NodeHost<R> {
   readonly #traffic: ConnectionStats = { framesIn: 0, bytesIn: 0, framesOut: 0, bytesOut: 0 };
   readonly #guard: StrangerGuard;
   readonly #budget: SendBudget;
+  #hello: HelloMessage | undefined;
   #listener: LinkListener | undefined;
   #running = false;
   #startedAt = 0;
@@ -180,7 +184,9 @@ export class NodeHost<R> {
 
   /** This node's hello; `client` for probes, which are not links. */
   hello(as: NodeRole = this.#options.role): HelloMessage {
-    return helloFrom(as, this.#options.nodeId, this.#options.self);
+    // Made once: every link of this node sends the same hello.
+    if (as !== this.#options.role) return helloFrom(as, this.#options.nodeId, this.#options.self);
+    return this.#hello ??= helloFrom(as, this.#options.nodeId, this.#options.self);
   }
 
   /**
@@ -216,6 +222,7 @@ export class NodeHost<R> {
       timeoutMs,
       clock: this.#options.clock,
       role,
+      ...(this.#options.pool ? { remoteLabel: this.#options.pool.key(address) } : {}),
       connection: this.#connectionOptions(),
     });
   }
@@ -252,7 +259,14 @@ export class NodeHost<R> {
   }
 
   readonly #handler: ConnectionHandler<R> = {
-    onHello: (connection, hello) => {
+    onHello: (connection, decoded) => {
+      // Every link from one remote carries an equal hello: keep one copy.
+      const pool = this.#options.pool;
+      const hello = pool ? pool.hello(decoded) : decoded;
+      if (pool) {
+        connection.remoteHello = hello;
+        connection.remoteKey = pool.key(hello.address);
+      }
       if (hello.nodeId === this.#options.nodeId) {
         return { code: "unexpected_message", text: "Connected to itself" };
       }

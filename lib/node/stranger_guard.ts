@@ -48,6 +48,11 @@ interface Inbound {
   timer: TimerHandle | undefined;
 }
 
+// Every settled connection shares this entry (its IP is read again from its
+// label when needed): most inbound links settle and stay open for long, and
+// a simulation holds hundreds of thousands of them. Never changed.
+const SETTLED: Inbound = Object.freeze({ ip: "", settled: true, timer: undefined });
+
 // Closes that mean the remote misbehaved: each is an offence.
 const OFFENCES: ReadonlySet<CloseInfo["reason"]> = new Set([
   "protocol_error",
@@ -91,17 +96,17 @@ export class StrangerGuard {
 
   /** At an inbound hello: a refusal if the remote is banned, else undefined. */
   checkHello(connection: FramedConnection<unknown>, hello: HelloMessage): Refusal | undefined {
-    const entry = this.#entry(connection);
+    const ip = this.#ip(connection);
     const now = this.#options.clock.now();
     const claim = formatAddress(hello.address);
-    const claimBan = this.#bans.bannedFor(`${entry.ip}|${claim}`, now);
-    let ipBan = claimBan > 0 ? 0 : this.#bans.bannedFor(entry.ip, now);
+    const claimBan = this.#bans.bannedFor(`${ip}|${claim}`, now);
+    let ipBan = claimBan > 0 ? 0 : this.#bans.bannedFor(ip, now);
     // Asked only of a banned IP: whether a peer trusts a claim can take a
     // walk through its peer lists, and most hellos come from unbanned IPs.
     if (ipBan > 0 && this.#options.trusted(hello)) ipBan = 0;
     const remaining = Math.max(claimBan, ipBan);
     if (remaining === 0) return undefined;
-    const who = claimBan > 0 ? `${entry.ip} claiming ${claim}` : entry.ip;
+    const who = claimBan > 0 ? `${ip} claiming ${claim}` : ip;
     const detail = `${who} misbehaved; refused for ${Math.ceil(remaining / 1000)} s more`;
     this.#options.log.emit({ event: "connection_refused", remote: who, reason: "banned", detail });
     return { code: "too_many_connections", text: `Refused: ${detail}` };
@@ -128,10 +133,9 @@ export class StrangerGuard {
     if (connection.direction !== "in") return;
     const entry = this.#entry(connection);
     if (entry.settled) return;
-    entry.settled = true;
     if (entry.timer !== undefined) this.#options.clock.clearTimeout(entry.timer);
-    entry.timer = undefined;
     this.#admission.settle(entry.ip);
+    this.#inbound.set(connection, SETTLED);
   }
 
   /** Reports whether an inbound connection has settled (outbound ones always have). */
@@ -147,20 +151,26 @@ export class StrangerGuard {
     if (entry.timer !== undefined) this.#options.clock.clearTimeout(entry.timer);
     this.#admission.close(entry.ip, entry.settled);
     if (!OFFENCES.has(info.reason)) return;
+    const ip = this.#ip(connection, entry);
     const hello = connection.remoteHello;
     const claim = hello ? formatAddress(hello.address) : undefined;
     const now = this.#options.clock.now();
     // The claim is refused outright; the IP too, for claims not yet trusted,
     // so rotating claimed addresses buys an offender nothing.
-    const ipOutcome = this.#bans.offence(entry.ip, now);
-    const outcome = claim ? this.#bans.offence(`${entry.ip}|${claim}`, now) : ipOutcome;
+    const ipOutcome = this.#bans.offence(ip, now);
+    const outcome = claim ? this.#bans.offence(`${ip}|${claim}`, now) : ipOutcome;
     this.#options.log.emit({
       event: "banned",
-      remote: claim ? `${entry.ip} claiming ${claim}` : entry.ip,
+      remote: claim ? `${ip} claiming ${claim}` : ip,
       offences: outcome.offences,
       forMs: Math.max(outcome.banMs, ipOutcome.banMs),
       detail: `${info.reason}: ${info.detail}`,
     });
+  }
+
+  // The remote's IP (a settled entry does not keep it).
+  #ip(connection: FramedConnection<unknown>, entry = this.#entry(connection)): string {
+    return entry.settled ? ipOfLabel(connection.remoteLabel) : entry.ip;
   }
 
   #entry(connection: FramedConnection<unknown>): Inbound {

@@ -44,9 +44,11 @@ export class LivenessMonitor {
   #timer: TimerHandle | undefined;
   #running = false;
   /** Pings this peer sent on behalf of others, by nonce. */
-  #helperPings = new Map<number, { answer(alive: boolean): void; timer: TimerHandle }>();
+  // Both made when first needed and dropped once empty: probes are rare, and a
+  // simulation holds 100,000 peers.
+  #helperPings: Map<number, { answer(alive: boolean): void; timer: TimerHandle }> | undefined;
   /** Indirect probes this peer asked for, by nonce. */
-  #indirect = new Map<number, { answer(alive: boolean, by: string): void; cancel(): void }>();
+  #indirect: Map<number, { answer(alive: boolean, by: string): void; cancel(): void }> | undefined;
 
   /** Creates the monitor; {@linkcode start} begins the ping rounds. */
   constructor(options: LivenessMonitorOptions) {
@@ -63,12 +65,13 @@ export class LivenessMonitor {
   stop(): void {
     this.#running = false;
     if (this.#timer !== undefined) this.#options.clock.clearTimeout(this.#timer);
-    for (const ping of this.#helperPings.values()) {
+    const pings = this.#helperPings;
+    this.#helperPings = undefined;
+    for (const ping of pings?.values() ?? []) {
       this.#options.clock.clearTimeout(ping.timer);
       ping.answer(false);
     }
-    this.#helperPings.clear();
-    for (const probe of this.#indirect.values()) probe.cancel();
+    for (const probe of this.#indirect?.values() ?? []) probe.cancel();
   }
 
   /** Starts watching a neighbour. */
@@ -86,9 +89,9 @@ export class LivenessMonitor {
 
   /** Handles a pong from neighbour `from`. */
   onPong(from: string, nonce: number): void {
-    const helper = this.#helperPings.get(nonce);
+    const helper = this.#helperPings?.get(nonce);
     if (helper) {
-      this.#helperPings.delete(nonce);
+      this.#forgetHelperPing(nonce);
       this.#options.clock.clearTimeout(helper.timer);
       helper.answer(true);
       return;
@@ -113,16 +116,24 @@ export class LivenessMonitor {
     }
     const nonce = randomUint32(this.#options.rng);
     const timer = this.#options.clock.setTimeout(() => {
-      if (this.#helperPings.delete(nonce)) reply(false);
+      if (this.#forgetHelperPing(nonce)) reply(false);
     }, this.#options.probeTimeoutMs);
-    this.#helperPings.set(nonce, { answer: reply, timer });
+    (this.#helperPings ??= new Map()).set(nonce, { answer: reply, timer });
     link.connection.send({ kind: "ping", nonce });
     return true;
   }
 
   /** Handles a helper's answer to one of this peer's indirect probes. */
   onProbeResult(from: string, nonce: number, alive: boolean): void {
-    this.#indirect.get(nonce)?.answer(alive, from);
+    this.#indirect?.get(nonce)?.answer(alive, from);
+  }
+
+  // True if the helper ping `nonce` was pending.
+  #forgetHelperPing(nonce: number): boolean {
+    const pings = this.#helperPings;
+    if (!pings?.delete(nonce)) return false;
+    if (pings.size === 0) this.#helperPings = undefined;
+    return true;
   }
 
   #schedule(): void {
@@ -185,8 +196,8 @@ export class LivenessMonitor {
           () => resolve(undefined),
           this.#options.probeTimeoutMs * 1.5 + 50,
         );
-        this.#indirect.set(nonce, {
-          answer: (alive, by) => {
+        (this.#indirect ??= new Map()).set(nonce, {
+          answer: (alive: boolean, by: string) => {
             if (alive || ++answers === helpers.length) {
               this.#options.clock.clearTimeout(timer);
               resolve(alive ? by : undefined);
@@ -201,7 +212,8 @@ export class LivenessMonitor {
           helper.connection.send({ kind: "probe_request", nonce, target: address });
         }
       });
-      this.#indirect.delete(nonce);
+      this.#indirect?.delete(nonce);
+      if (this.#indirect?.size === 0) this.#indirect = undefined;
       if (!this.#running || !this.#options.tracker.isWatched(target)) return;
       if (cleared !== undefined) {
         this.#options.tracker.clearSuspicion(target);

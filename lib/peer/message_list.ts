@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { InternPool } from "../node/intern_pool.ts";
 import type { Clock } from "../util/clock.ts";
 
 /** What the list remembers about one message. */
@@ -28,6 +29,11 @@ export interface MessageListOptions {
   maxAgeMs?: number;
   /** Time source. */
   clock: Clock;
+  /**
+   * Shares entries' origins and texts with the other peers of this process
+   * (in a simulation every peer remembers every flood). @default {none}
+   */
+  pool?: InternPool;
 }
 
 /**
@@ -65,6 +71,7 @@ export class MessageList {
   #maxEntries: number;
   #maxAgeMs: number;
   #clock: Clock;
+  #pool: InternPool | undefined;
   #duplicates = 0;
 
   /** Creates an empty list. */
@@ -72,6 +79,7 @@ export class MessageList {
     this.#maxEntries = options.maxEntries ?? 100_000;
     this.#maxAgeMs = options.maxAgeMs ?? 600_000;
     this.#clock = options.clock;
+    this.#pool = options.pool;
   }
 
   /** Entries currently remembered. */
@@ -97,7 +105,13 @@ export class MessageList {
       return "duplicate";
     }
     if (known) this.#entries.delete(key); // a true hash collision: newest wins
-    this.#entries.set(key, { text, origin, firstSeen: now, from });
+    const pool = this.#pool;
+    this.#entries.set(
+      key,
+      pool
+        ? { text: pool.text(text), origin: pool.text(origin), firstSeen: now, from }
+        : { text, origin, firstSeen: now, from },
+    );
     this.#evict(now);
     return "new";
   }

@@ -39,7 +39,8 @@ export interface NeighborRoutesOptions {
 /** Routes the messages of neighbour links. */
 export class NeighborRoutes {
   readonly #options: NeighborRoutesOptions;
-  readonly #probeRequests = new WeakMap<FramedConnection, TokenBucket>();
+  // Made at the first probe request: most peers never get one.
+  #probeRequests: WeakMap<FramedConnection, TokenBucket> | undefined;
 
   /** Creates the routes. */
   constructor(options: NeighborRoutesOptions) {
@@ -132,10 +133,9 @@ export class NeighborRoutes {
 
   #allowProbeRequest(connection: FramedConnection): boolean {
     const now = this.#options.clock.now();
-    let bucket = this.#probeRequests.get(connection);
-    if (!bucket) {
-      this.#probeRequests.set(connection, bucket = new TokenBucket(PROBE_REQUEST_RATE, now));
-    }
+    const requests = this.#probeRequests ??= new WeakMap();
+    let bucket = requests.get(connection);
+    if (!bucket) requests.set(connection, bucket = new TokenBucket(PROBE_REQUEST_RATE, now));
     return bucket.take(now);
   }
 }

@@ -42,8 +42,9 @@ const MIN_DEGREE = 2;
 /** Dials and repairs a peer's neighbour links. */
 export class Overlay {
   #options: OverlayOptions;
-  #dialing = new Set<string>();
-  #quarantine = new Map<string, number>();
+  // Both made when first needed and dropped once empty: a simulation holds 100,000 peers.
+  #dialing: Set<string> | undefined;
+  #quarantine: Map<string, number> | undefined;
   #timer: TimerHandle | undefined;
   #repairing = false;
   #running = false;
@@ -60,14 +61,18 @@ export class Overlay {
    */
   async link(known: readonly KnownPeer[], count: number): Promise<void> {
     const now = this.#options.clock.now();
-    for (const [key, until] of this.#quarantine) if (until <= now) this.#quarantine.delete(key);
+    const quarantine = this.#quarantine;
+    if (quarantine) {
+      for (const [key, until] of quarantine) if (until <= now) quarantine.delete(key);
+      if (quarantine.size === 0) this.#quarantine = undefined;
+    }
     const neighbors = this.#options.neighbors;
     let candidates = known.filter((p) =>
-      !neighbors.has(p.key) && !this.#dialing.has(p.key) && !this.#quarantine.has(p.key)
+      !neighbors.has(p.key) && !this.#dialing?.has(p.key) && !this.#quarantine?.has(p.key)
     );
     let linked = 0;
     while (!this.#stopped && candidates.length > 0 && linked < count) {
-      const capRoom = this.#options.maxNeighbors - neighbors.outbound - this.#dialing.size;
+      const capRoom = this.#options.maxNeighbors - neighbors.outbound - (this.#dialing?.size ?? 0);
       const room = Math.min(count - linked, capRoom);
       if (room <= 0) return;
       const picks = chooseNeighbors(candidates, room, this.#options.rng) as KnownPeer[];
@@ -80,7 +85,10 @@ export class Overlay {
 
   /** Keeps `key` from being dialled for a while (it left, or was reported dead). */
   quarantine(key: string): void {
-    this.#quarantine.set(key, this.#options.clock.now() + this.#options.quarantineMs);
+    (this.#quarantine ??= new Map()).set(
+      key,
+      this.#options.clock.now() + this.#options.quarantineMs,
+    );
   }
 
   /** Starts the periodic repair check. */
@@ -121,7 +129,7 @@ export class Overlay {
   }
 
   async #dial(peer: KnownPeer): Promise<boolean> {
-    this.#dialing.add(peer.key);
+    (this.#dialing ??= new Set()).add(peer.key);
     try {
       await this.#options.dial(peer.address);
       return true;
@@ -136,7 +144,8 @@ export class Overlay {
       });
       return false;
     } finally {
-      this.#dialing.delete(peer.key);
+      this.#dialing?.delete(peer.key);
+      if (this.#dialing?.size === 0) this.#dialing = undefined;
     }
   }
 

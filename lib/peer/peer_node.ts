@@ -14,6 +14,7 @@ import type { EventLog } from "../log/events.ts";
 import { throttledLog } from "../log/throttle.ts";
 import { answerClient } from "../node/client_requests.ts";
 import { EventCounters } from "../node/event_counters.ts";
+import { InternPool } from "../node/intern_pool.ts";
 import { type Admission, NodeHost } from "../node/node_host.ts";
 import type { PeerStatus } from "../node/node_status.ts";
 import { formatDeadReport } from "../protocol/dead_report.ts";
@@ -25,7 +26,7 @@ import { type RateLimit, TokenBucket } from "../util/token_bucket.ts";
 import { VERSION } from "../util/version.ts";
 import type { CloseInfo, FramedConnection } from "../wire/connection.ts";
 import type { Frame } from "../wire/frame.ts";
-import type { HelloMessage, Message, PeerEntry } from "../wire/messages.ts";
+import type { HelloMessage, Message } from "../wire/messages.ts";
 import type { KeyringSource } from "../wire/keyring.ts";
 import type { Transport } from "../wire/transport.ts";
 import { AppMessages, type Published, type ReceivedMessage } from "./app_messages.ts";
@@ -39,6 +40,7 @@ import { MessageList } from "./message_list.ts";
 import { NeighborRoutes } from "./neighbor_routes.ts";
 import { type Neighbor, NeighborTable, SIMULTANEOUS_DIAL_MS } from "./neighbors.ts";
 import { Overlay } from "./overlay.ts";
+import { PeerLists } from "./peer_lists.ts";
 import { peerStatus } from "./peer_status.ts";
 import { type SeedLink, SeedSessions } from "./seed_sessions.ts";
 
@@ -71,6 +73,11 @@ export interface PeerNodeOptions {
    * its timer alone is millions of events. @default {true}
    */
   stats?: boolean;
+  /**
+   * Shares addresses and hellos with other nodes of this process (the
+   * simulator gives all its nodes one). @default {a pool of this peer's own}
+   */
+  pool?: InternPool;
 }
 
 /** What a connection to a peer is. */
@@ -83,6 +90,11 @@ export type PeerConnectionRole =
   | { readonly kind: "visitor" };
 
 type PeerConnection = FramedConnection<PeerConnectionRole>;
+
+// One role object for all links of a kind (roles are read, never changed):
+// a simulation holds millions of links.
+const NEIGHBOR_ROLE: PeerConnectionRole = { kind: "neighbor" };
+const VISITOR_ROLE: PeerConnectionRole = { kind: "visitor" };
 
 /** Requests one client connection may make: a burst of 1,000, then 200 a second. */
 const CLIENT_RATE: RateLimit = { perSecond: 200, burst: 1000 };
@@ -107,7 +119,8 @@ export class PeerNode {
   readonly #log: EventLog;
   readonly #clock: Clock;
   /** Losses held back while a simultaneous dial settles, by neighbour key. */
-  readonly #settling = new Map<string, TimerHandle>();
+  // Made when first needed and dropped once empty: a simulation holds 100,000 peers.
+  #settling: Map<string, TimerHandle> | undefined;
   readonly #rng: Rng;
   readonly #stats: ProcessStats;
   readonly #host: NodeHost<PeerConnectionRole>;
@@ -123,11 +136,12 @@ export class PeerNode {
   readonly #app: AppMessages;
   readonly #handlers: HandlerQueue | undefined;
   #joined = false;
-  /** The latest peer list from each seed, by seed key. */
-  readonly #lists = new Map<string, PeerEntry[]>();
+  /** The latest peer list from each seed. */
+  readonly #lists: PeerLists;
   readonly #routes: NeighborRoutes;
   #degreeQueued = false;
-  readonly #clientRequests = new WeakMap<PeerConnection, TokenBucket>();
+  // Made at the first client request: most peers never get one.
+  #clientRequests: WeakMap<PeerConnection, TokenBucket> | undefined;
   /** The seeds removed this peer while it was alive; relink once registered again. */
   #removed = false;
   #statsTimer: TimerHandle | undefined;
@@ -139,6 +153,8 @@ export class PeerNode {
     this.#rng = options.rng ?? systemRng;
     this.nodeId = options.nodeId ?? newNodeId();
     this.#stats = options.processStats ?? systemProcessStats;
+    const pool = options.pool ?? new InternPool();
+    this.#lists = new PeerLists(pool);
     // Warnings that repeat while a link stays broken are rate-limited and
     // remote text in them is cut short; the counters behind status and
     // metrics count every event all the same.
@@ -154,6 +170,7 @@ export class PeerNode {
       clock: this.#clock,
       log: this.#log,
       limits: t,
+      pool,
       ...(options.keyring ? { keyring: options.keyring } : {}),
       trusted: (hello) => this.#trusted(hello),
       admit: (connection, hello) => this.#admit(connection, hello),
@@ -174,6 +191,7 @@ export class PeerNode {
       clock: this.#clock,
       maxEntries: t.messageListMaxEntries,
       maxAgeMs: t.messageListMaxAgeMs,
+      ...(options.pool ? { pool: options.pool } : {}),
     });
     this.#gossip = new Gossip({
       self: options.self,
@@ -229,7 +247,7 @@ export class PeerNode {
       clock: this.#clock,
       rng: this.#rng,
       log: this.#log,
-      dial: (address) => this.#host.dial(address, { kind: "neighbor" }, t.dialTimeoutMs),
+      dial: (address) => this.#host.dial(address, NEIGHBOR_ROLE, t.dialTimeoutMs),
       refreshPeerLists: () => this.#seeds.refreshPeerLists(),
       knownPeers: () => this.knownPeers(),
     });
@@ -327,7 +345,7 @@ export class PeerNode {
    * 100,000 peers in one simulation, a kept union is 10 KB per peer.
    */
   knownPeers(): KnownPeer[] {
-    return unionPeerLists(this.#lists.values(), this.#options.self);
+    return unionPeerLists(this.#lists.lists(), this.#options.self);
   }
 
   /** Current neighbours. */
@@ -390,8 +408,8 @@ export class PeerNode {
     this.#monitor.stop();
     this.#overlay.stop();
     this.#catchUp.stop();
-    for (const timer of this.#settling.values()) this.#clock.clearTimeout(timer);
-    this.#settling.clear();
+    for (const timer of this.#settling?.values() ?? []) this.#clock.clearTimeout(timer);
+    this.#settling = undefined;
     this.#host.stopListening();
     this.#seeds.leave();
     const handlersStopped = this.#handlers?.stop();
@@ -423,10 +441,7 @@ export class PeerNode {
     if (this.#neighbors.has(key)) return true;
     // Listed by a seed (this peer's own entry does not count, as in the union).
     if (key === formatAddress(this.#options.self)) return false;
-    for (const list of this.#lists.values()) {
-      for (const entry of list) if (formatAddress(entry.address) === key) return true;
-    }
-    return false;
+    return this.#lists.has(key);
   }
 
   #admit(connection: PeerConnection, hello: HelloMessage): Admission<PeerConnectionRole> {
@@ -438,7 +453,7 @@ export class PeerNode {
     }
     // Inbound seeds and clients only probe: they get pongs, not gossip.
     if (connection.direction === "in" && hello.role !== "peer") {
-      return { role: { kind: "visitor" } };
+      return { role: VISITOR_ROLE };
     }
     if (hello.role !== "peer") {
       return { reject: { code: "unexpected_message", text: "Expected a peer" } };
@@ -458,10 +473,10 @@ export class PeerNode {
       return { reject: { code: "too_many_connections", text: added.text } };
     }
     if (added.kind === "added") {
-      const settling = this.#settling.get(added.neighbor.key);
+      const settling = this.#settling?.get(added.neighbor.key);
       if (settling !== undefined) {
         this.#clock.clearTimeout(settling);
-        this.#settling.delete(added.neighbor.key);
+        this.#stopSettling(added.neighbor.key);
       }
       this.#log.emit({
         event: "neighbor_connected",
@@ -473,7 +488,7 @@ export class PeerNode {
       // What this peer said while it had no neighbour goes out now.
       if (this.#gossip.held > 0) queueMicrotask(() => this.#gossip.release());
     }
-    return { role: { kind: "neighbor" }, settled: true };
+    return { role: NEIGHBOR_ROLE, settled: true };
   }
 
   #route(
@@ -514,8 +529,9 @@ export class PeerNode {
   // in lines, but a stranger must not make this peer flood the network.
   #allowClientRequest(connection: PeerConnection): boolean {
     const now = this.#clock.now();
-    let bucket = this.#clientRequests.get(connection);
-    if (!bucket) this.#clientRequests.set(connection, bucket = new TokenBucket(CLIENT_RATE, now));
+    const requests = this.#clientRequests ??= new WeakMap();
+    let bucket = requests.get(connection);
+    if (!bucket) requests.set(connection, bucket = new TokenBucket(CLIENT_RATE, now));
     return bucket.take(now);
   }
 
@@ -540,13 +556,18 @@ export class PeerNode {
     // that peer comes up meanwhile.
     if (info.reason === "remote_closed" && this.#clock.now() - lost.since < SIMULTANEOUS_DIAL_MS) {
       const timer = this.#clock.setTimeout(() => {
-        this.#settling.delete(lost.key);
+        this.#stopSettling(lost.key);
         if (this.#host.running && !this.#neighbors.has(lost.key)) lose();
       }, SIMULTANEOUS_DIAL_MS);
-      this.#settling.set(lost.key, timer);
+      (this.#settling ??= new Map()).set(lost.key, timer);
       return;
     }
     lose();
+  }
+
+  #stopSettling(key: string): void {
+    this.#settling?.delete(key);
+    if (this.#settling?.size === 0) this.#settling = undefined;
   }
 
   #reportDead(target: Address): void {

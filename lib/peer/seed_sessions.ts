@@ -47,6 +47,9 @@ type Outcome =
   | { kind: "refused"; reason: RefusalReason; text: string }
   | { kind: "failed"; detail: string };
 
+// Until a registration is under way, settling does nothing (one function for every link).
+const NO_SETTLE = (): void => {};
+
 /** One seed link: what a peer knows of its session with one seed. */
 export class SeedLink {
   readonly kind = "seed";
@@ -54,9 +57,12 @@ export class SeedLink {
   /** When registration succeeded (clock ms). */
   registeredAt = 0;
   connection: FramedConnection | undefined;
-  /** Peer-list parts being collected, by request id. */
-  readonly lists = new Map<number, { peers: PeerEntry[]; done(peers: PeerEntry[]): void }>();
-  settle: (outcome: Outcome) => void = () => {};
+  /**
+   * Peer-list parts being collected, by request id; undefined when none is
+   * (made per request: a simulation holds 300,000 seed links, mostly idle).
+   */
+  lists: Map<number, { peers: PeerEntry[]; done(peers: PeerEntry[]): void }> | undefined;
+  settle: (outcome: Outcome) => void = NO_SETTLE;
 
   /** A link to `seed`. */
   constructor(readonly seed: Address, readonly key: string) {}
@@ -110,7 +116,7 @@ export class SeedSessions {
       const requestId = ++this.#requestId;
       waits.push(
         new Promise<void>((resolve) => {
-          link.lists.set(requestId, { peers: [], done: () => resolve() });
+          (link.lists ??= new Map()).set(requestId, { peers: [], done: () => resolve() });
           link.connection?.send({ kind: "peer_list_request", requestId });
         }),
       );
@@ -155,15 +161,16 @@ export class SeedSessions {
         link.settle({ kind: "refused", reason: message.reason, text: message.text });
         return true;
       case "peer_list": {
-        let pending = link.lists.get(message.requestId);
+        let pending = link.lists?.get(message.requestId);
         if (!pending && message.requestId === 0) {
           pending = { peers: [], done: () => link.settle({ kind: "registered" }) };
-          link.lists.set(0, pending);
+          (link.lists ??= new Map()).set(0, pending);
         }
         if (!pending) return true; // an answer we stopped waiting for
         pending.peers.push(...message.peers);
         if (!message.more) {
-          link.lists.delete(message.requestId);
+          link.lists?.delete(message.requestId);
+          if (link.lists?.size === 0) link.lists = undefined;
           this.#options.log.emit({
             event: "peer_list",
             seed: link.key,
@@ -188,8 +195,9 @@ export class SeedSessions {
     // comes before the lists below, one of which may be registration's own).
     link.settle({ kind: "failed", detail });
     // Requests on a closed link will never be answered: stop waiting now.
-    for (const pending of link.lists.values()) pending.done(pending.peers);
-    link.lists.clear();
+    const lists = link.lists;
+    link.lists = undefined;
+    for (const pending of lists?.values() ?? []) pending.done(pending.peers);
     if (this.#links.get(link.key) !== link) return;
     this.#links.delete(link.key);
     if (info.reason === "remote_error" && info.detail.startsWith("removed:")) {
@@ -307,6 +315,8 @@ export class SeedSessions {
         detail: `no answer to registration within ${this.#options.tuning.registerTimeoutMs}ms`,
       })),
     ]);
+    // Decided: later settlements change nothing, and the link need not keep the promise alive.
+    link.settle = NO_SETTLE;
     if (result.kind === "registered" && link.registered) {
       link.registeredAt = this.#options.clock.now();
       this.#options.log.emit({ event: "seed_connected", seed: key });

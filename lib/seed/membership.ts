@@ -14,6 +14,7 @@
  * @module
  */
 
+import type { InternPool } from "../node/intern_pool.ts";
 import type { MemberRecord, Version } from "../protocol/membership_types.ts";
 import { formatAddress } from "../util/address.ts";
 import type { Clock } from "../util/clock.ts";
@@ -32,6 +33,11 @@ export interface MembershipOptions {
   /** How long tombstones are kept, in ms. @default {600000} */
   tombstoneTtlMs?: number;
   clock: Clock;
+  /**
+   * Shares records' addresses, keys and origins with the rest of the
+   * process (every seed of a simulation holds every peer). @default {none}
+   */
+  pool?: InternPool;
 }
 
 /**
@@ -61,11 +67,13 @@ export class Membership {
   #lastStamp = 0;
   #tombstoneTtlMs: number;
   #clock: Clock;
+  #pool: InternPool | undefined;
 
   /** Creates an empty list. */
   constructor(options: MembershipOptions) {
     this.#tombstoneTtlMs = options.tombstoneTtlMs ?? 600_000;
     this.#clock = options.clock;
+    this.#pool = options.pool;
   }
 
   /** Number of current members. */
@@ -133,7 +141,8 @@ export class Membership {
 
   /** Merges a record: it replaces the current one only if its version is newer. */
   apply(record: MemberRecord): ApplyOutcome {
-    const key = formatAddress(record.address);
+    const pool = this.#pool;
+    const key = pool ? pool.key(record.address) : formatAddress(record.address);
     this.observe(record.version.stamp);
     const current = this.#records.get(key);
     if (current && compareVersions(record.version, current.version) <= 0) return "stale";
@@ -141,7 +150,17 @@ export class Membership {
     const isMember = record.state === "member";
     // Degree is soft state: keep what this seed heard directly.
     const degree = current && isMember ? current.degree : record.degree;
-    this.#records.set(key, { ...record, degree });
+    this.#records.set(
+      key,
+      pool
+        ? {
+          ...record,
+          address: pool.address(record.address),
+          version: { stamp: record.version.stamp, origin: pool.text(record.version.origin) },
+          degree,
+        }
+        : { ...record, degree },
+    );
     if (isMember) this.#removedAt.delete(key);
     else this.#removedAt.set(key, this.#clock.now());
     this.#members += (isMember ? 1 : 0) - (wasMember ? 1 : 0);

@@ -37,6 +37,7 @@ import type { KeyringSource } from "../wire/keyring.ts";
 import type { Transport } from "../wire/transport.ts";
 import { Membership } from "./membership.ts";
 import { MembershipHealer } from "./membership_healer.ts";
+import { InternPool } from "../node/intern_pool.ts";
 import { PeerRequests } from "./peer_requests.ts";
 import { PeerRoutes } from "./peer_routes.ts";
 import { MAX_CLOCK_SKEW_MS } from "./record_check.ts";
@@ -72,6 +73,11 @@ export interface SeedNodeOptions {
   peerListFullMax?: number;
   /** Advanced (tests): largest Peer List synced whole every round. @default {SYNC_FULL_MAX} */
   syncFullMax?: number;
+  /**
+   * Shares remotes' hellos and addresses with other nodes of this process
+   * (the simulator gives all its nodes one). @default {a pool of this seed's own}
+   */
+  pool?: InternPool;
 }
 
 /** What a connection to a seed is, by the remote's hello. */
@@ -84,6 +90,11 @@ export type SeedConnectionRole =
   | { readonly kind: "client" };
 
 type SeedConnection = FramedConnection<SeedConnectionRole>;
+
+// One role object for all links of a kind (roles are read, never changed):
+// a seed in a simulation holds tens of thousands of peer sessions.
+const PEER_ROLE: SeedConnectionRole = { kind: "peer" };
+const CLIENT_ROLE: SeedConnectionRole = { kind: "client" };
 
 /** A running seed. */
 export class SeedNode {
@@ -119,6 +130,7 @@ export class SeedNode {
     this.#counters = new EventCounters(throttledLog(boundedLog(options.log), this.#clock));
     this.#log = this.#counters;
     const tuning = options.tuning;
+    const pool = options.pool ?? new InternPool();
     this.#host = new NodeHost<SeedConnectionRole>({
       role: "seed",
       nodeId: this.nodeId,
@@ -128,6 +140,7 @@ export class SeedNode {
       clock: this.#clock,
       log: this.#log,
       limits: tuning,
+      pool,
       ...(options.keyring ? { keyring: options.keyring } : {}),
       trusted: (hello) => this.#trusted(hello),
       admit: (connection, hello) => this.#admit(connection, hello),
@@ -147,6 +160,7 @@ export class SeedNode {
     this.#membership = new Membership({
       clock: this.#clock,
       tombstoneTtlMs: tuning.tombstoneTtlMs,
+      pool,
     });
     const others = options.seeds.filter((s) => !sameAddress(s, options.self));
     this.#mesh = new SeedMesh({
@@ -319,8 +333,8 @@ export class SeedNode {
 
   #admit(connection: SeedConnection, hello: HelloMessage): Admission<SeedConnectionRole> {
     // Peers and clients stay pending: a peer until it registers, a client always.
-    if (hello.role === "peer") return { role: { kind: "peer" } };
-    if (hello.role === "client") return { role: { kind: "client" } };
+    if (hello.role === "peer") return { role: PEER_ROLE };
+    if (hello.role === "client") return { role: CLIENT_ROLE };
     return this.#links.admit(connection as FramedConnection<SeedLinkRole>, hello);
   }
 

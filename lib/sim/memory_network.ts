@@ -69,7 +69,6 @@ export class MemoryNetwork implements Carrier {
       id: this.#hosts.length + 1,
       ip,
       listeners: new Map(),
-      streams: new Set(),
       down: false,
       nextPort: FIRST_EPHEMERAL_PORT,
     };
@@ -99,8 +98,6 @@ export class MemoryNetwork implements Carrier {
     this.clock.silence(id);
     for (const listener of host.listeners.values()) listener.vanish();
     host.listeners.clear();
-    for (const stream of host.streams) stream.vanish();
-    host.streams.clear();
   }
 
   /** The transport of host `id`. */
@@ -210,18 +207,13 @@ export class MemoryNetwork implements Carrier {
     if (!peer) return;
     // Arrivals on one direction are in time order (ties in scheduling
     // order), so each event takes the next chunk in flight: no closure per packet.
-    peer.inFlight.push(chunk);
+    (peer.inFlight ??= []).push(chunk);
     clock.schedule(0, peer.arriveNext, arrive - now);
   }
 
   /** Notes activity for the virtual clock. */
   touch(): void {
     this.clock.touch();
-  }
-
-  /** Forgets a stream that closed. */
-  release(stream: MemoryStream): void {
-    stream.local.streams.delete(stream);
   }
 }
 

@@ -10,12 +10,15 @@ import type { Address } from "../util/address.ts";
 import type { ByteStream } from "../wire/connection.ts";
 import type { Link, LinkListener } from "../wire/transport.ts";
 
-/** A simulated machine: one IP address, its listeners and open streams. */
+/**
+ * A simulated machine: one IP address and its listeners. Its streams are not
+ * listed: once it is down they all behave as gone (a set of them per host
+ * cost more memory than anything else a host holds).
+ */
 export interface Host {
   readonly id: number;
   readonly ip: string;
   readonly listeners: Map<number, MemoryListener>;
-  readonly streams: Set<MemoryStream>;
   down: boolean;
   nextPort: number;
 }
@@ -26,11 +29,24 @@ export interface Carrier {
   touch(): void;
   /** Hands `chunk` (or the FIN, `null`) from `stream` to its peer. */
   carry(stream: MemoryStream, chunk: Uint8Array | null): void;
-  /** Forgets a stream that closed. */
-  release(stream: MemoryStream): void;
 }
 
-/** One end of a simulated TCP connection. */
+/** What a stream holds in pull mode (before a subscriber, or for readers): made when first needed. */
+interface PullState {
+  inbox: Uint8Array[];
+  head: number;
+  offset: number;
+  eof: boolean;
+  reader: { buffer: Uint8Array; resolve(n: number | null): void } | undefined;
+}
+
+/**
+ * One end of a simulated TCP connection. A simulation holds millions of
+ * them, so an end keeps few fields: pull-mode state is made only if some
+ * bytes arrive before a subscriber (or for a reader), the subscriber is a
+ * shared function and its target rather than a closure, and the arrival
+ * event is a bound method rather than a closure with its own scope.
+ */
 export class MemoryStream implements ByteStream {
   readonly local: Host;
   readonly remote: Host;
@@ -39,62 +55,69 @@ export class MemoryStream implements ByteStream {
   busyUntil = 0;
   /** When the last chunk sent this way arrives (virtual ms). */
   lastArrival = 0;
-  /** Chunks (or the FIN, `null`) on their way to this end, oldest first. */
-  readonly inFlight: (Uint8Array | null)[] = [];
+  /** Chunks (or the FIN, `null`) on their way to this end, oldest first; none: undefined. */
+  inFlight: (Uint8Array | null)[] | undefined;
   #inFlightHead = 0;
   readonly #net: Carrier;
-  #inbox: Uint8Array[] = [];
-  #head = 0;
-  #offset = 0;
-  #eof = false;
+  #pull: PullState | undefined;
   #closed = false;
-  #reader: { buffer: Uint8Array; resolve(n: number | null): void } | undefined;
   // Push mode: arrivals go straight to the subscriber, inside the arrival event.
-  #sink: ((chunk: Uint8Array | null) => void) | undefined;
+  #sink: ((this: unknown, chunk: Uint8Array | null) => void) | undefined;
+  #target: unknown;
+  /** The oldest chunk in flight has arrived (an event; a crashed host drops it). */
+  readonly arriveNext: () => void;
 
   /** One end on `local`, talking to `remote`, carried by `net`. */
   constructor(net: Carrier, local: Host, remote: Host) {
     this.#net = net;
     this.local = local;
     this.remote = remote;
-    local.streams.add(this);
+    this.arriveNext = this.#arriveNext.bind(this);
+  }
+
+  // Closed here, or its host crashed: then it is gone without a word.
+  get #gone(): boolean {
+    return this.#closed || this.local.down;
   }
 
   /** Reads what has arrived into `buffer`; waits when nothing has; `null` after the FIN. */
   read(buffer: Uint8Array): Promise<number | null> {
-    if (this.#closed) return Promise.reject(new Deno.errors.BadResource("Stream is closed"));
-    if (this.#head < this.#inbox.length) return Promise.resolve(this.#take(buffer));
-    if (this.#eof) return Promise.resolve(null);
-    if (this.#reader) return Promise.reject(new Deno.errors.Busy("A read is pending"));
-    return new Promise((resolve) => this.#reader = { buffer, resolve });
+    if (this.#gone) return Promise.reject(new Deno.errors.BadResource("Stream is closed"));
+    const pull = this.#pull ??= newPullState();
+    if (pull.head < pull.inbox.length) return Promise.resolve(take(pull, buffer));
+    if (pull.eof) return Promise.resolve(null);
+    if (pull.reader) return Promise.reject(new Deno.errors.Busy("A read is pending"));
+    return new Promise((resolve) => pull.reader = { buffer, resolve });
   }
 
   /**
-   * Push mode: every chunk from now on goes to `sink` as it arrives (`null`
-   * for the FIN, or when this end closes). What arrived before is handed
-   * over in a microtask, as a read would have returned it.
+   * Push mode: every chunk from now on goes to `sink`, called on `target`,
+   * as it arrives (`null` for the FIN, or when this end closes). What
+   * arrived before is handed over in a microtask, as a read would have
+   * returned it.
    */
-  subscribe(sink: (chunk: Uint8Array | null) => void): void {
-    if (this.#closed) return;
-    if (this.#reader) throw new Deno.errors.Busy("A read is pending");
-    this.#sink = sink;
-    if (this.#head < this.#inbox.length || this.#eof) {
-      const early = this.#inbox.slice(this.#head);
-      if (this.#offset > 0 && early[0]) early[0] = early[0].subarray(this.#offset);
-      const eof = this.#eof;
-      this.#inbox = [];
-      this.#head = 0;
-      this.#offset = 0;
+  subscribe<T>(sink: (this: T, chunk: Uint8Array | null) => void, target: T): void {
+    if (this.#gone) return;
+    const pull = this.#pull;
+    if (pull?.reader) throw new Deno.errors.Busy("A read is pending");
+    this.#sink = sink as (this: unknown, chunk: Uint8Array | null) => void;
+    this.#target = target;
+    this.#pull = undefined;
+    if (pull && (pull.head < pull.inbox.length || pull.eof)) {
+      const early = pull.inbox.slice(pull.head);
+      if (pull.offset > 0 && early[0]) early[0] = early[0].subarray(pull.offset);
+      const eof = pull.eof;
       queueMicrotask(() => {
-        for (const chunk of early) if (this.#sink) this.#sink(chunk);
-        if (eof) this.#sink?.(null);
+        if (this.local.down) return;
+        for (const chunk of early) this.#push(chunk);
+        if (eof) this.#push(null);
       });
     }
   }
 
   /** Sends a copy of `data`; it arrives after the link's delay. Resolves at once. */
   write(data: Uint8Array): Promise<number> {
-    if (this.#closed) return Promise.reject(new Deno.errors.BadResource("Stream is closed"));
+    if (this.#gone) return Promise.reject(new Deno.errors.BadResource("Stream is closed"));
     if (data.length === 0) return Promise.resolve(0);
     // The caller reuses its buffer: the bytes in flight are a copy.
     this.#net.carry(this, data.slice());
@@ -103,81 +126,90 @@ export class MemoryStream implements ByteStream {
 
   /** Sends `data` itself (the caller gives it up): the same as {@linkcode write} without the copy. */
   transfer(data: Uint8Array): void {
-    if (this.#closed) throw new Deno.errors.BadResource("Stream is closed");
+    if (this.#gone) throw new Deno.errors.BadResource("Stream is closed");
     if (data.length > 0) this.#net.carry(this, data);
   }
 
   /** Closes this end: a FIN follows the data in flight; a pending read gets `null`. */
   close(): void {
-    if (this.#closed) throw new Deno.errors.BadResource("Stream is closed");
+    if (this.#gone) throw new Deno.errors.BadResource("Stream is closed");
     this.#closed = true;
-    this.#inbox = [];
+    const reader = this.#pull?.reader;
+    this.#pull = undefined;
     this.#net.carry(this, null);
-    this.#net.release(this);
-    const reader = this.#reader;
-    this.#reader = undefined;
     reader?.resolve(null);
     const sink = this.#sink;
+    const target = this.#target;
     this.#sink = undefined;
-    sink?.(null);
+    this.#target = undefined;
+    sink?.call(target, null);
   }
 
-  /** The oldest chunk in flight has arrived (an event; a crashed host drops it). */
-  readonly arriveNext = (): void => {
-    const chunk = this.inFlight[this.#inFlightHead] as Uint8Array | null;
-    this.inFlight[this.#inFlightHead++] = null;
-    if (this.#inFlightHead === this.inFlight.length) {
-      this.inFlight.length = 0;
+  #arriveNext(): void {
+    const inFlight = this.inFlight!;
+    const chunk = inFlight[this.#inFlightHead] as Uint8Array | null;
+    inFlight[this.#inFlightHead++] = null;
+    // An idle end holds no queue (most ends are idle most of the time).
+    if (this.#inFlightHead === inFlight.length) {
+      this.inFlight = undefined;
       this.#inFlightHead = 0;
     }
     if (!this.local.down) this.arrive(chunk);
-  };
+  }
 
   /** Bytes (or, for `null`, the FIN) arrived from the peer. */
   arrive(chunk: Uint8Array | null): void {
-    if (this.#closed) return;
+    if (this.#gone) return;
     this.#net.touch();
-    const sink = this.#sink;
-    if (sink) {
-      if (chunk === null) this.#sink = undefined;
-      sink(chunk);
+    if (this.#sink) {
+      this.#push(chunk);
       return;
     }
-    if (chunk === null) this.#eof = true;
-    else this.#inbox.push(chunk);
-    const reader = this.#reader;
+    const pull = this.#pull ??= newPullState();
+    if (chunk === null) pull.eof = true;
+    else pull.inbox.push(chunk);
+    const reader = pull.reader;
     if (!reader) return;
-    this.#reader = undefined;
-    reader.resolve(chunk === null ? null : this.#take(reader.buffer));
+    pull.reader = undefined;
+    reader.resolve(chunk === null ? null : take(pull, reader.buffer));
   }
 
-  /** The host crashed: this end is gone without a word. */
-  vanish(): void {
-    this.#closed = true;
-    this.#inbox = [];
-    this.#reader = undefined;
-    this.#sink = undefined;
+  // Hands `chunk` to the subscriber; after the FIN it has none.
+  #push(chunk: Uint8Array | null): void {
+    const sink = this.#sink;
+    if (!sink) return;
+    const target = this.#target;
+    if (chunk === null) {
+      this.#sink = undefined;
+      this.#target = undefined;
+    }
+    sink.call(target, chunk);
   }
+}
 
-  #take(buffer: Uint8Array): number {
-    let n = 0;
-    while (n < buffer.length && this.#head < this.#inbox.length) {
-      const chunk = this.#inbox[this.#head] as Uint8Array;
-      const count = Math.min(chunk.length - this.#offset, buffer.length - n);
-      buffer.set(chunk.subarray(this.#offset, this.#offset + count), n);
-      n += count;
-      this.#offset += count;
-      if (this.#offset === chunk.length) {
-        this.#head++;
-        this.#offset = 0;
-      }
+function newPullState(): PullState {
+  return { inbox: [], head: 0, offset: 0, eof: false, reader: undefined };
+}
+
+// Copies what has arrived into `buffer`, as much as fits.
+function take(pull: PullState, buffer: Uint8Array): number {
+  let n = 0;
+  while (n < buffer.length && pull.head < pull.inbox.length) {
+    const chunk = pull.inbox[pull.head] as Uint8Array;
+    const count = Math.min(chunk.length - pull.offset, buffer.length - n);
+    buffer.set(chunk.subarray(pull.offset, pull.offset + count), n);
+    n += count;
+    pull.offset += count;
+    if (pull.offset === chunk.length) {
+      pull.head++;
+      pull.offset = 0;
     }
-    if (this.#head === this.#inbox.length) {
-      this.#inbox.length = 0;
-      this.#head = 0;
-    }
-    return n;
   }
+  if (pull.head === pull.inbox.length) {
+    pull.inbox.length = 0;
+    pull.head = 0;
+  }
+  return n;
 }
 
 /** A bound port of a simulated host. */

@@ -173,7 +173,7 @@ export function simResult(sim: Simulation, summary: SimSummary = summarize(sim))
   let budget = SIM_RESULT_LIMITS.receipts;
   let cut = 0;
   for (const flood of sim.floods) {
-    const offsets = (c.receipts.get(flood.id) ?? []).map((r) => round(r.afterMs))
+    const offsets = (c.receipts.get(flood.id)?.afterMs ?? []).map(round)
       .sort((a, b) => a - b);
     const seq = (seqs.get(flood.origin) ?? 0) + 1;
     seqs.set(flood.origin, seq);

@@ -155,11 +155,11 @@ export function summarize(sim: Simulation): SimSummary {
   let expected = 0;
   let received = 0;
   for (const flood of sim.floods) {
-    const receipts = c.receipts.get(flood.id) ?? [];
+    const receipts = c.receipts.get(flood.id);
     expected += flood.expected;
-    received += Math.min(receipts.length, flood.expected);
-    const hops = receipts.map((r) => r.hops);
-    for (const r of receipts) flat.push(r.afterMs);
+    received += Math.min(receipts?.length ?? 0, flood.expected);
+    const hops = receipts?.hops ?? [];
+    for (const afterMs of receipts?.afterMs ?? []) flat.push(afterMs);
     to[50].push(hopsToCover(hops, flood.expected, 0.5) ?? Infinity);
     to[90].push(hopsToCover(hops, flood.expected, 0.9) ?? Infinity);
     to[100].push(hopsToCover(hops, flood.expected, 1));

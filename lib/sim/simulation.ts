@@ -14,6 +14,7 @@ import {
   resolveSeedTuning,
   type SeedTuning,
 } from "../config/node_config.ts";
+import { InternPool } from "../node/intern_pool.ts";
 import { PeerNode } from "../peer/peer_node.ts";
 import { SeedNode } from "../seed/seed_node.ts";
 import { type Address, formatAddress } from "../util/address.ts";
@@ -89,6 +90,8 @@ export class Simulation {
   readonly #seedTuning: SeedTuning;
   #peerCount = 0;
   #duplicatesAtFlood = 0;
+  // One pool for every node: each address and hello is held once, not once per holder.
+  readonly #pool = new InternPool({ maxEntries: Infinity });
 
   /** Builds the network and schedules the scenario; nothing runs until {@linkcode run}. */
   constructor(options: SimOptions) {
@@ -173,6 +176,7 @@ export class Simulation {
       clock: this.clock.forNode(host),
       rng: seededRng(mix(this.#seed, index)),
       nodeId: nodeIdFor(this.#seed, index),
+      pool: this.#pool,
       ...this.options.thresholds,
     });
     this.#seedRuntimes.push(seed);
@@ -197,6 +201,7 @@ export class Simulation {
       nodeId: nodeIdFor(this.#seed, index),
       processStats: noProcessStats,
       stats: false,
+      pool: this.#pool,
     });
     this.#peerRuntimes.set(index, peer);
     peer.start();

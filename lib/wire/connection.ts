@@ -68,11 +68,12 @@ export interface ByteStream {
   close(): void;
   /**
    * Optional push mode (the simulator's in-memory streams): from now on each
-   * arriving chunk, or `null` at EOF, goes to `sink` as it arrives, with no
-   * read, promise or copy; the chunk is the sink's to keep. Unkeyed links use
-   * it when the stream has it.
+   * arriving chunk, or `null` at EOF, goes to `sink`, called on `target`, as
+   * it arrives, with no read, promise or copy; the chunk is the sink's to
+   * keep. Unkeyed links use it when the stream has it. (A shared function
+   * and its target, not a closure: a simulation holds millions of links.)
    */
-  subscribe?(sink: (chunk: Uint8Array | null) => void): void;
+  subscribe?<T>(sink: (this: T, chunk: Uint8Array | null) => void, target: T): void;
   /**
    * Optional (the simulator's in-memory streams): sends all of `data` at
    * once, keeping the buffer itself; the caller never touches it again.
@@ -188,22 +189,25 @@ const NO_BYTES = new Uint8Array(0);
 
 // Connections with frames to flush, in the order they queued them: one
 // microtask flushes them all, rather than a microtask (and a closure) per
-// connection per turn.
-let flushes: (() => void)[] = [];
-let spareFlushes: (() => void)[] = [];
-function scheduleFlush(flush: () => void): void {
-  flushes.push(flush);
+// connection per turn. The queue holds the connections themselves, not a
+// closure each: a simulation holds millions of links.
+let flushes: FramedConnection<unknown>[] = [];
+let spareFlushes: FramedConnection<unknown>[] = [];
+// Set by FramedConnection's static block: flushes one connection's queue.
+let flushConnection: (connection: FramedConnection<unknown>) => void;
+function scheduleFlush(connection: FramedConnection<unknown>): void {
+  flushes.push(connection);
   if (flushes.length === 1) queueMicrotask(flushAll);
 }
 function flushAll(): void {
   const batch = flushes;
   flushes = spareFlushes;
   spareFlushes = batch;
-  for (const flush of batch) {
+  for (const connection of batch) {
     // One failure must not strand the others' frames: it surfaces as an
     // uncaught error would have, and the rest still flush.
     try {
-      flush();
+      flushConnection(connection);
     } catch (error) {
       reportError(error);
     }
@@ -244,7 +248,8 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
 
   #stream: ByteStream;
   #handler: ConnectionHandler<R>;
-  #localHello: HelloMessage;
+  // Needed only until `start` has sent it.
+  #localHello: HelloMessage | undefined;
   #clock: Clock;
   #decoder: FrameDecoder;
   #maxQueued: number;
@@ -263,20 +268,19 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
   #closed = false;
   #lastReceived: number;
   #timer: TimerHandle | undefined;
-  #maxFrame: number;
-  // Keyed links only: the handshake in progress, then the session's sealer
-  // and opener, and the decoder of the frames inside opened records.
+  // Keyed links only: the keys, and in one object made only for them the
+  // handshake, the session's sealer and opener and the inner decoder (a
+  // simulation holds millions of unkeyed links).
   #keyring: Keyring | undefined;
-  #auth: AuthState | undefined;
-  #sealer: RecordSealer | undefined;
-  #opener: RecordOpener | undefined;
-  #inner: FrameDecoder | undefined;
+  #keyed: KeyedState | undefined;
   // Handshake frames, written in clear ahead of the queue.
-  #clear: Uint8Array[] = [];
+  // (Made when first needed: an unkeyed link never has any.)
+  #clear: Uint8Array[] | undefined;
   #closeInfo: CloseInfo | undefined;
   #drained: (() => void) | undefined;
-  #done: Promise<CloseInfo>;
-  #resolveDone!: (info: CloseInfo) => void;
+  // Made only when someone asks for `closed`: most links are never awaited,
+  // and a simulator holds hundreds of thousands of them.
+  #done: PromiseWithResolvers<CloseInfo> | undefined;
 
   /** Wraps `stream`; nothing happens until {@linkcode start}. */
   constructor(
@@ -296,26 +300,38 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
     this.direction = init.direction;
     this.remoteLabel = init.remoteLabel;
     this.#clock = options.clock ?? systemClock;
-    this.#maxFrame = options.maxFrameBytes ?? MAX_FRAME_BYTES;
+    const maxFrame = options.maxFrameBytes ?? MAX_FRAME_BYTES;
     // A keyring is read once: a link keeps the keys it was opened with.
     this.#keyring = options.keyring?.current();
+    if (this.#keyring) this.#keyed = { maxFrame };
     // On a keyed link the outer stream carries records of at most 16 KiB
     // (the few handshake frames before them are far smaller); the frames
     // inside records have the frame limit.
     this.#decoder = new FrameDecoder({
-      maxFrameBytes: this.#keyring ? recordLimit(RECORD_PLAINTEXT_BYTES) : this.#maxFrame,
+      maxFrameBytes: this.#keyring ? recordLimit(RECORD_PLAINTEXT_BYTES) : maxFrame,
     });
     this.#maxQueued = options.maxQueuedBytes ?? 4 * 1024 * 1024;
     this.#handshakeTimeout = options.handshakeTimeoutMs ?? 5000;
     this.#idleTimeout = options.idleTimeoutMs ?? 0;
     this.#budget = options.budget;
     this.#lastReceived = this.#clock.now();
-    this.#done = new Promise((resolve) => this.#resolveDone = resolve);
   }
 
   /** Resolves when the connection has closed, with why. */
   get closed(): Promise<CloseInfo> {
-    return this.#done;
+    if (this.#done) return this.#done.promise;
+    if (this.#closeInfo) return Promise.resolve(this.#closeInfo);
+    this.#done = Promise.withResolvers();
+    return this.#done.promise;
+  }
+
+  /**
+   * Hands the connection's callbacks to `handler` from now on. A dialler
+   * that wrapped the node's handler until the handshake settled lets go
+   * of its wrapper (and what it captured) this way.
+   */
+  replaceHandler(handler: ConnectionHandler<R>): void {
+    this.#handler = handler;
   }
 
   /** True once closing has begun; sends are refused from then on. */
@@ -355,18 +371,20 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
 
   /** Sends the local hello and starts reading. Returns at once. */
   start(): void {
+    const localHello = this.#localHello!;
+    this.#localHello = undefined;
     if (this.#keyring) {
       const authHello = encodeMessage(newAuthHello(this.#keyring));
-      const hello = encodeMessage(this.#localHello);
-      this.#auth = { local: { authHello, hello } };
+      const hello = encodeMessage(localHello);
+      this.#keyed!.auth = { local: { authHello, hello } };
       this.#sendClear(authHello);
       this.#sendClear(hello);
     } else {
-      this.send(this.#localHello);
+      this.send(localHello);
     }
     this.#timer = this.#clock.setTimeout(() => this.#onTimer(), this.#handshakeTimeout);
     if (!this.#keyring && this.#stream.subscribe) {
-      this.#stream.subscribe((chunk) => this.#onChunk(chunk));
+      this.#stream.subscribe(this.#onChunk, this);
     } else {
       this.#readLoop();
     }
@@ -376,7 +394,7 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
   send(message: Message): boolean {
     if (this.#closing) return false;
     // Before the session exists, only an error can leave, and only in clear.
-    if (this.#keyring && !this.#sealer && message.kind === "error") {
+    if (this.#keyring && !this.#keyed?.sealer && message.kind === "error") {
       this.#sendClear(encodeMessage(message));
       return true;
     }
@@ -386,19 +404,19 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
 
   // A handshake frame: written before anything queued, never sealed.
   #sendClear(frameBytes: Uint8Array): void {
-    this.#clear.push(frameBytes);
+    (this.#clear ??= []).push(frameBytes);
     this.stats.framesOut++;
     if (!this.#flushScheduled && !this.#writing) {
       this.#flushScheduled = true;
-      scheduleFlush(this.#flushNow);
+      scheduleFlush(this as FramedConnection<unknown>);
     }
   }
 
   // Whether bytes are waiting to be written now (a keyed link holds its
   // queue until the session exists).
   #hasOutput(): boolean {
-    return this.#writing || this.#clear.length > 0 ||
-      (this.#queued > 0 && (!this.#keyring || this.#sealer !== undefined));
+    return this.#writing || this.#clear !== undefined ||
+      (this.#queued > 0 && (!this.#keyring || this.#keyed?.sealer !== undefined));
   }
 
   /**
@@ -450,7 +468,7 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
     this.#queued = at + n;
     if (!this.#flushScheduled && !this.#writing) {
       this.#flushScheduled = true;
-      scheduleFlush(this.#flushNow);
+      scheduleFlush(this as FramedConnection<unknown>);
     }
     return at;
   }
@@ -458,26 +476,30 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
   // Runs from the shared flush microtask (scheduleFlush): a stream that
   // takes buffers is handed them at once; anything else is written by the
   // async loop.
-  readonly #flushNow = (): void => {
+  #flushNow(): void {
     this.#flushScheduled = false;
     if (this.#writing || this.#closed) return;
     if (this.#stream.transfer && !this.#keyring) this.#handOver();
     else this.#flush();
-  };
+  }
+
+  static {
+    flushConnection = (connection) => connection.#flushNow();
+  }
 
   async #flush(): Promise<void> {
     this.#writing = true;
     try {
       while (!this.#closed) {
-        if (this.#clear.length > 0) {
+        if (this.#clear) {
           const frames = this.#clear;
-          this.#clear = [];
+          this.#clear = undefined;
           const clear = frames.length === 1 ? frames[0]! : concatBytes(frames);
           await this.#writeAll(clear);
           this.stats.bytesOut += clear.length;
           continue;
         }
-        if (this.#queued === 0 || (this.#keyring && !this.#sealer)) break;
+        if (this.#queued === 0 || (this.#keyring && !this.#keyed?.sealer)) break;
         // Double buffering: writes go from one buffer while sends fill the other.
         const out = this.#queue.subarray(0, this.#queued);
         const next = this.#spare;
@@ -486,7 +508,8 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
         this.#queued = 0;
         // Frames sent while this batch is sealed and written coalesce into
         // the next one: one seal per write, however many frames.
-        const wire = this.#sealer ? await this.#sealer.seal(out) : out;
+        const sealer = this.#keyed?.sealer;
+        const wire = sealer ? await sealer.seal(out) : out;
         if (this.#closed) break;
         await this.#writeAll(wire);
         this.stats.bytesOut += wire.length;
@@ -509,8 +532,10 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
   #handOver(): void {
     const stream = this.#stream as Required<ByteStream>;
     try {
-      if (this.#clear.length > 0) {
-        for (const frame of this.#clear.splice(0)) {
+      const clear = this.#clear;
+      if (clear) {
+        this.#clear = undefined;
+        for (const frame of clear) {
           stream.transfer(frame);
           this.stats.bytesOut += frame.length;
         }
@@ -588,7 +613,7 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
       // Already closed by the other side or the runtime: nothing to release.
     }
     this.#handler.onClose(this, this.#closeInfo);
-    this.#resolveDone(this.#closeInfo);
+    this.#done?.resolve(this.#closeInfo);
   }
 
   #onTimer(): void {
@@ -732,12 +757,13 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
 
   async #onKeyedFrames(frames: Frame[]): Promise<void> {
     let i = 0;
-    while (i < frames.length && !this.#opener) {
+    const keyed = this.#keyed!;
+    while (i < frames.length && !keyed.opener) {
       if (this.#closing) return;
       await this.#onHandshakeFrame(frames[i]!, frames[i + 1]);
       i++;
     }
-    const opener = this.#opener;
+    const opener = keyed.opener;
     if (!opener || i >= frames.length) return;
     // Counters are checked in order before anything is decrypted; the
     // records of one read are then opened concurrently.
@@ -751,7 +777,7 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
       }
       opened.push(opener.open(claimed));
     }
-    const inner = this.#inner!;
+    const inner = keyed.inner!;
     for (const pending of opened) {
       const result = await pending;
       if (this.#closing) return;
@@ -775,14 +801,15 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
 
   // One frame of a keyed handshake: auth_hello, hello, auth_proof in turn.
   async #onHandshakeFrame(frame: Frame, next: Frame | undefined): Promise<void> {
-    const auth = this.#auth!;
+    const keyed = this.#keyed!;
+    const auth = keyed.auth!;
     const keyring = this.#keyring!;
     this.stats.framesIn++;
-    if (frame.payload.length + 1 > this.#maxFrame) {
+    if (frame.payload.length + 1 > keyed.maxFrame) {
       this.fail(
         "protocol_error",
         "malformed",
-        `Frame length (${frame.payload.length + 1}) exceeds limit (${this.#maxFrame})`,
+        `Frame length (${frame.payload.length + 1}) exceeds limit (${keyed.maxFrame})`,
       );
       return;
     }
@@ -854,7 +881,7 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
       auth.session = session;
       // The proof is the last frame in clear; everything after it is sealed.
       this.#sendClear(encodeMessage({ kind: "auth_proof", mac: toHex(mac) }));
-      this.#sealer = new RecordSealer(
+      keyed.sealer = new RecordSealer(
         session.seal,
         RECORD_PLAINTEXT_BYTES,
         syncKey(session.sealBytes),
@@ -880,18 +907,32 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
       );
       return;
     }
-    this.#opener = new RecordOpener(auth.session!.open, syncKey(auth.session!.openBytes));
+    keyed.opener = new RecordOpener(auth.session!.open, syncKey(auth.session!.openBytes));
     // The remote is a member now: a record or frame that spans reads is
     // given its declared length at once (bounded by the limits), so it is
     // copied once rather than at every doubling.
     this.#decoder.initialBodyBytes = recordLimit(RECORD_PLAINTEXT_BYTES);
-    this.#inner = new FrameDecoder({
-      maxFrameBytes: this.#maxFrame,
-      initialBodyBytes: this.#maxFrame,
+    keyed.inner = new FrameDecoder({
+      maxFrameBytes: keyed.maxFrame,
+      initialBodyBytes: keyed.maxFrame,
     });
-    this.#auth = undefined;
+    keyed.auth = undefined;
     this.#accept(auth.remoteHello);
   }
+}
+
+/** What only a keyed link holds. */
+interface KeyedState {
+  /** Largest frame inside records. */
+  readonly maxFrame: number;
+  /** The handshake in progress; gone once it is done. */
+  auth?: AuthState | undefined;
+  /** The session's sealer, from this side's proof on. */
+  sealer?: RecordSealer;
+  /** The session's opener, once the remote's proof verified. */
+  opener?: RecordOpener;
+  /** The decoder of the frames inside opened records. */
+  inner?: FrameDecoder;
 }
 
 /** A keyed handshake in progress. */

@@ -37,6 +37,8 @@ export interface DialOptions<R = unknown> {
   clock: Clock;
   /** What the link is dialled for: its `role`, set before any message can arrive. */
   role?: R;
+  /** The link's label in logs, `address` as `host:port` (a shared copy). @default {formatted here} */
+  remoteLabel?: string;
   /** Further connection options (queue bound, idle timeout...). */
   connection?: Omit<ConnectionOptions, "handshakeTimeoutMs" | "clock">;
 }
@@ -68,7 +70,7 @@ export async function dialNode<R = unknown>(
     const inner = options.handler;
     const connection = new FramedConnection<R>(link.stream, {
       direction: "out",
-      remoteLabel: formatAddress(address),
+      remoteLabel: options.remoteLabel ?? formatAddress(address),
       localHello: typeof options.localHello === "function"
         ? options.localHello(link)
         : options.localHello,
@@ -78,6 +80,9 @@ export async function dialNode<R = unknown>(
           const rejection = inner.onHello(conn, hello);
           if (!rejection && !settled) {
             settled = true;
+            // From here this wrapper only forwards: the link keeps the
+            // node's handler, not this dial's scope, for the rest of its life.
+            conn.replaceHandler(inner);
             resolve(conn);
           }
           return rejection;

@@ -156,3 +156,20 @@ Deno.test("StrangerGuard: which closes are offences", async (t) => {
     assertEquals(s.guard.counts, { open: 0, pending: 0 });
   });
 });
+
+Deno.test("StrangerGuard: a settled connection that misbehaves later bans its own IP", () => {
+  const s = setup();
+  const c = new Fake("10.0.0.7:1");
+  c.remoteHello = hello(7000);
+  s.guard.screen(link(c.remoteLabel));
+  s.guard.pending(c.as);
+  s.guard.settle(c.as);
+  assertEquals(s.guard.counts, { open: 1, pending: 0 });
+  s.guard.closed(c.as, PROTOCOL_ERROR);
+  assertEquals(s.guard.counts, { open: 0, pending: 0 });
+  assertEquals(s.log.named("banned")[0]?.remote, "10.0.0.7 claiming 127.0.0.1:7000");
+  assertMatch(
+    s.guard.checkHello(new Fake("10.0.0.7:2").as, hello(7000))?.text ?? "",
+    /10\.0\.0\.7/,
+  );
+});

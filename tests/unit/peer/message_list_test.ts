@@ -1,4 +1,5 @@
 import { assert, assertEquals, assertNotEquals } from "@std/assert";
+import { InternPool } from "../../../lib/node/intern_pool.ts";
 import { hashKey, MessageList, type MessageRecord } from "../../../lib/peer/message_list.ts";
 import { ManualClock } from "../../support/manual_clock.ts";
 
@@ -223,4 +224,19 @@ Deno.test("MessageList.record() treats an expired entry as new with no call in b
   assertEquals(list.record(A, text(1), C), "new");
   assertEquals(list.duplicates, 0);
   assertEquals(list.entries(), [{ text: text(1), origin: A, firstSeen: START + 1_001, from: C }]);
+});
+
+Deno.test("MessageList with a pool answers and keeps entries as without one", () => {
+  const pool = new InternPool();
+  const one = new MessageList({ clock: new ManualClock(START), pool });
+  const two = new MessageList({ clock: new ManualClock(START), pool });
+  // Equal strings built apart, as two decoders would.
+  assertEquals(one.record([A].join(""), text(1), B), "new");
+  assertEquals(two.record([A].join(""), text(1), C), "new");
+  assertEquals(one.record(A, text(1), C), "duplicate");
+  const [a] = one.entries();
+  const [b] = two.entries();
+  // (Strings are shared, not copied, but JS cannot tell: only the values are checked.)
+  assertEquals(a, { text: text(1), origin: A, firstSeen: START, from: B });
+  assertEquals(b, { text: text(1), origin: A, firstSeen: START, from: C });
 });

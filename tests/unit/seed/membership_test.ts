@@ -1,4 +1,5 @@
-import { assert, assertEquals } from "@std/assert";
+import { assert, assertEquals, assertStrictEquals } from "@std/assert";
+import { InternPool } from "../../../lib/node/intern_pool.ts";
 import type { MemberRecord, Version } from "../../../lib/protocol/membership_types.ts";
 import { compareVersions, Membership } from "../../../lib/seed/membership.ts";
 import { ManualClock } from "../../support/manual_clock.ts";
@@ -399,4 +400,19 @@ Deno.test("Membership.changedSince() gives what changed after a mark, undefined 
   for (let i = 0; i < 3000; i++) list.apply(memberRecord(3, START + 10 + i));
   assertEquals(list.changedSince(mark), undefined);
   assertEquals(list.changedSince(list.changeMark - 1)?.map((r) => r.address.port), [1003]);
+});
+
+Deno.test("Membership with a pool shares records' addresses with other lists", () => {
+  const pool = new InternPool();
+  const a = new Membership({ clock: new ManualClock(START), pool });
+  const b = new Membership({ clock: new ManualClock(START), pool });
+  // Decoded apart: equal values, distinct objects.
+  assertEquals(a.apply(member({ ...P1 }, v(START, ["a", "aaa"].join("")))), "added");
+  assertEquals(b.apply(member({ ...P1 }, v(START, ["aa", "aa"].join("")))), "added");
+  const [ra] = a.members();
+  const [rb] = b.members();
+  assertEquals(ra, member(P1, v(START)));
+  assertStrictEquals(ra!.address, rb!.address);
+  assertEquals(a.isMember(K1), true);
+  assertEquals(a.isMember(K2), false);
 });

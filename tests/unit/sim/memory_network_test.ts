@@ -176,9 +176,11 @@ Deno.test("MemoryStream.subscribe(): chunks are pushed as they arrive, early one
     for await (const link of listener) {
       // Subscribe only once the first chunk is already waiting (arrived at 30).
       clock.setTimeout(() => {
-        link.stream.subscribe?.((chunk) =>
-          got.push({ at: clock.elapsed, bytes: chunk ? [...chunk] : null })
-        );
+        // The sink is called on the target given with it.
+        const target = { got };
+        link.stream.subscribe?.(function (this: typeof target, chunk) {
+          this.got.push({ at: clock.elapsed, bytes: chunk ? [...chunk] : null });
+        }, target);
       }, 25);
     }
   })();

@@ -733,3 +733,28 @@ Deno.test("FramedConnection.closed resolves with the close info", async () => {
   await settle();
   assertEquals(resolved, { reason: "remote_closed", detail: "Connection closed by remote" });
 });
+
+Deno.test("FramedConnection.closed asked after the close resolves with the close info", async () => {
+  const h = await handshaken();
+  h.connection.close("local", "done");
+  assertEquals(await h.connection.closed, { reason: "local", detail: "done" });
+  assertEquals(await h.connection.closed, { reason: "local", detail: "done" });
+});
+
+Deno.test("FramedConnection.replaceHandler() sends later callbacks to the new handler", async () => {
+  const h = await handshaken();
+  const messages: Message[] = [];
+  const closes: CloseInfo[] = [];
+  h.connection.replaceHandler({
+    onHello: () => undefined,
+    onMessage: (_connection, message) => messages.push(message),
+    onClose: (_connection, info) => closes.push(info),
+  });
+  h.stream.feed(encodeMessage(PING));
+  await settle();
+  h.stream.end();
+  await settle();
+  assertEquals(messages, [PING]);
+  assertEquals(closes, [{ reason: "remote_closed", detail: "Connection closed by remote" }]);
+  assertEquals([h.messages, h.closes], [[], []]);
+});
