@@ -60,7 +60,8 @@ const SUMMARIES: Readonly<Record<string, { usage: string; about: string; footer?
       "peers join --join-interval apart; 5 s after the last, --origins peers each\n" +
       "flood --messages messages; --kill, --churn and --partition play out on top. Ends\n" +
       "with a summary (delivery, dissemination, hops, duplicates against 2E-2(N-1),\n" +
-      "degrees and their power-law fit, detection and removal of killed peers).\n" +
+      "degrees and their power-law fit, detection and removal of killed peers,\n" +
+      "consensus, and the frames carried by message kind).\n" +
       "The same --seed gives the same run, summary and --out file.",
     footer: "Times in --kill and --partition are virtual, from the start of the run.",
   },
