@@ -162,8 +162,13 @@ export class Overlay {
     }, this.#options.repairIntervalMs);
   }
 
+  // Fewest links a peer keeps (where the network has that many peers).
+  #target(): number {
+    return Math.min(MIN_DEGREE, this.#options.maxNeighbors);
+  }
+
   #short(): boolean {
-    return this.#options.neighbors.degree < Math.min(MIN_DEGREE, this.#options.maxNeighbors);
+    return this.#options.neighbors.degree < this.#target();
   }
 
   async #repairOnce(): Promise<void> {
@@ -171,7 +176,7 @@ export class Overlay {
     this.#repairing = true;
     try {
       if (!this.#short()) return;
-      const target = Math.min(MIN_DEGREE, this.#options.maxNeighbors);
+      const target = this.#target();
       await this.#options.refreshPeerLists();
       if (!this.#running) return;
       const known = this.#options.knownPeers();
