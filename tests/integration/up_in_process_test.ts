@@ -113,10 +113,16 @@ for (const threads of [1, 2]) {
         (e) => e.peer === p3 && e.reason === "dead",
       );
     }
-    const reports = Array.from({ length: PEERS }, (_, k) => k + 1).filter((p) => p !== 3)
-      .flatMap((p) => readLog(peerLog(up, p)))
-      .filter((l) => l.properties.event === "dead_node_reported" && l.properties.dead === p3);
-    assert(reports.length > 0, "nobody reported p3 dead");
+    // In-process nodes flush their logs every second: the reporter's line may
+    // reach its file after the seeds' removals reached theirs, so wait for it.
+    const reports = () =>
+      Array.from({ length: PEERS }, (_, k) => k + 1).filter((p) => p !== 3)
+        .flatMap((p) => readLog(peerLog(up, p)))
+        .filter((l) => l.properties.event === "dead_node_reported" && l.properties.dead === p3);
+    await waitFor("a peer's dead report about p3", () => reports().length > 0, {
+      timeoutMs: 5_000,
+    });
+    assert(reports().length > 0, "nobody reported p3 dead");
     // A crash leaves no goodbye: no leave, no lost links, no traffic line in its own log.
     const killedAt = await waitFor(
       "the kill in nodes.json",
