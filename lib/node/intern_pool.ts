@@ -22,8 +22,11 @@ export interface InternPoolOptions {
   maxEntries?: number;
 }
 
-interface Interned {
+/** An address shared through an {@linkcode InternPool}, with its `host:port` key. */
+export interface SharedAddress {
+  /** The shared address. */
   readonly address: Address;
+  /** Its key, as {@linkcode formatAddress} gives it. */
   readonly key: string;
 }
 
@@ -42,7 +45,9 @@ interface Interned {
  */
 export class InternPool {
   readonly #max: number;
-  #addresses = new Map<string, Interned>();
+  #addresses = new Map<string, SharedAddress>();
+  /** The last entry looked up by each spelling of a host: skips building the key. */
+  #byHost = new Map<string, SharedAddress>();
   #hellos = new Map<string, HelloMessage>();
   #texts = new Map<string, string>();
 
@@ -54,6 +59,11 @@ export class InternPool {
   /** Distinct addresses held now. */
   get size(): number {
     return this.#addresses.size;
+  }
+
+  /** The shared address equal to `address`, with its key. */
+  shared(address: Address): SharedAddress {
+    return this.#entry(address);
   }
 
   /** The shared address equal to `address`. */
@@ -88,7 +98,11 @@ export class InternPool {
     return text;
   }
 
-  #entry(address: Address): Interned {
+  #entry(address: Address): SharedAddress {
+    // Most hosts have one port (one node per host), so the host alone finds
+    // the entry without formatting the key; a miss falls back to the key.
+    const cached = this.#byHost.get(address.host);
+    if (cached !== undefined && cached.address.port === address.port) return cached;
     const key = formatAddress(address);
     let entry = this.#addresses.get(key);
     if (!entry) {
@@ -97,6 +111,8 @@ export class InternPool {
       entry = { address: { host: address.host, port: address.port }, key };
       this.#addresses.set(key, entry);
     }
+    if (this.#byHost.size >= this.#max) this.#byHost = new Map();
+    this.#byHost.set(address.host, entry);
     return entry;
   }
 }

@@ -73,6 +73,8 @@ export class MessageList {
   #clock: Clock;
   #pool: InternPool | undefined;
   #duplicates = 0;
+  /** When the oldest entry was first seen (Infinity when empty): most calls need not look further. */
+  #oldest = Infinity;
 
   /** Creates an empty list. */
   constructor(options: MessageListOptions) {
@@ -104,7 +106,11 @@ export class MessageList {
       this.#duplicates++;
       return "duplicate";
     }
-    if (known) this.#entries.delete(key); // a true hash collision: newest wins
+    if (known) {
+      this.#entries.delete(key); // a true hash collision: newest wins
+      this.#oldest = this.#firstSeen();
+    }
+    if (this.#entries.size === 0) this.#oldest = now;
     const pool = this.#pool;
     this.#entries.set(
       key,
@@ -130,11 +136,20 @@ export class MessageList {
   }
 
   // Insertion order is first-seen order, so the oldest entry is always first.
+  // Called on every receipt, so the common case (nothing to forget) reads
+  // two numbers and makes no iterator.
   #evict(now: number): void {
     const cutoff = now - this.#maxAgeMs;
+    if (this.#entries.size <= this.#maxEntries && this.#oldest >= cutoff) return;
     for (const [key, entry] of this.#entries) {
       if (this.#entries.size <= this.#maxEntries && entry.firstSeen >= cutoff) break;
       this.#entries.delete(key);
     }
+    this.#oldest = this.#firstSeen();
+  }
+
+  #firstSeen(): number {
+    for (const entry of this.#entries.values()) return entry.firstSeen;
+    return Infinity;
   }
 }

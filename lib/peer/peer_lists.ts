@@ -7,12 +7,13 @@
  * @module
  */
 
-import type { InternPool } from "../node/intern_pool.ts";
-import { type Address, formatAddress } from "../util/address.ts";
+import type { InternPool, SharedAddress } from "../node/intern_pool.ts";
+import type { Address } from "../util/address.ts";
 import type { PeerEntry } from "../wire/messages.ts";
+import type { KnownPeer } from "./bootstrap.ts";
 
 interface StoredList {
-  readonly addresses: readonly Address[];
+  readonly peers: readonly SharedAddress[];
   readonly degrees: readonly number[];
 }
 
@@ -27,6 +28,7 @@ interface StoredList {
  * lists.set("10.0.0.1:5000", [{ address: { host: "10.1.0.1", port: 6000 }, degree: 2 }]);
  * lists.has("10.1.0.1:6000"); // true
  * lists.lists()[0]?.[0]?.degree; // 2
+ * lists.union({ host: "10.1.0.9", port: 6000 })[0]?.key; // "10.1.0.1:6000"
  * ```
  */
 export class PeerLists {
@@ -40,29 +42,49 @@ export class PeerLists {
 
   /** Keeps `entries` as the latest list of the seed `seed`. */
   set(seed: string, entries: readonly PeerEntry[]): void {
-    const addresses = new Array<Address>(entries.length);
+    const peers = new Array<SharedAddress>(entries.length);
     const degrees = new Array<number>(entries.length);
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i]!;
-      addresses[i] = this.#pool.address(entry.address);
+      peers[i] = this.#pool.shared(entry.address);
       degrees[i] = entry.degree;
     }
-    this.#bySeed.set(seed, { addresses, degrees });
+    this.#bySeed.set(seed, { peers, degrees });
   }
 
   /** Every kept list, as peer-list entries (made on each call). */
   lists(): PeerEntry[][] {
     const out: PeerEntry[][] = [];
-    for (const { addresses, degrees } of this.#bySeed.values()) {
-      out.push(addresses.map((address, i) => ({ address, degree: degrees[i]! })));
+    for (const { peers, degrees } of this.#bySeed.values()) {
+      out.push(peers.map((peer, i) => ({ address: peer.address, degree: degrees[i]! })));
     }
     return out;
   }
 
+  /**
+   * The union of the kept lists minus `self`, as `unionPeerLists` makes it
+   * (a peer several seeds list keeps the highest degree), in first-listed
+   * order; the shared keys spare formatting every address again.
+   */
+  union(self: Address): KnownPeer[] {
+    const selfKey = this.#pool.key(self);
+    const union = new Map<string, KnownPeer>();
+    for (const { peers, degrees } of this.#bySeed.values()) {
+      for (let i = 0; i < peers.length; i++) {
+        const { key, address } = peers[i]!;
+        if (key === selfKey) continue;
+        const degree = degrees[i]!;
+        const known = union.get(key);
+        if (!known || degree > known.degree) union.set(key, { key, address, degree });
+      }
+    }
+    return [...union.values()];
+  }
+
   /** True when some seed listed the peer `key` (`host:port`). */
   has(key: string): boolean {
-    for (const { addresses } of this.#bySeed.values()) {
-      for (const address of addresses) if (formatAddress(address) === key) return true;
+    for (const { peers } of this.#bySeed.values()) {
+      for (const peer of peers) if (peer.key === key) return true;
     }
     return false;
   }

@@ -30,7 +30,7 @@ import type { HelloMessage, Message } from "../wire/messages.ts";
 import type { KeyringSource } from "../wire/keyring.ts";
 import type { Transport } from "../wire/transport.ts";
 import { AppMessages, type Published, type ReceivedMessage } from "./app_messages.ts";
-import { type KnownPeer, unionPeerLists } from "./bootstrap.ts";
+import type { KnownPeer } from "./bootstrap.ts";
 import { CatchUp } from "./catch_up.ts";
 import { Gossip } from "./gossip.ts";
 import { HandlerQueue, type HandlerRunner } from "./handler_queue.ts";
@@ -345,7 +345,7 @@ export class PeerNode {
    * 100,000 peers in one simulation, a kept union is 10 KB per peer.
    */
   knownPeers(): KnownPeer[] {
-    return unionPeerLists(this.#lists.lists(), this.#options.self);
+    return this.#lists.union(this.#options.self);
   }
 
   /** Current neighbours. */

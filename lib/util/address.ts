@@ -15,7 +15,43 @@ export interface Address {
   readonly port: number;
 }
 
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+/**
+ * Reports whether `host` is a dotted-quad IPv4 literal: four decimal parts
+ * 0-255, no leading zeros, nothing else. A character loop, not a regular
+ * expression: every decoded address is checked, and in a simulation of
+ * 100,000 peers that is millions of checks.
+ *
+ * @example Usage
+ * ```ts
+ * import { isIPv4 } from "./address.ts";
+ * isIPv4("10.0.0.7"); // true
+ * isIPv4("10.0.0.07"); // false
+ * ```
+ */
+export function isIPv4(host: string): boolean {
+  const length = host.length;
+  if (length < 7 || length > 15) return false;
+  let parts = 0;
+  let at = 0;
+  while (at <= length) {
+    let value = 0;
+    let digits = 0;
+    const first = host.charCodeAt(at);
+    while (at < length) {
+      const c = host.charCodeAt(at);
+      if (c < 48 || c > 57) break;
+      value = value * 10 + (c - 48);
+      digits++;
+      at++;
+    }
+    if (digits === 0 || digits > 3 || value > 255 || (digits > 1 && first === 48)) return false;
+    parts++;
+    if (at === length) return parts === 4;
+    if (parts === 4 || host.charCodeAt(at) !== 46) return false;
+    at++;
+  }
+  return false;
+}
 const HOSTNAME =
   /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
 const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
@@ -27,7 +63,7 @@ function isIPv6(host: string): boolean {
   const lastColon = text.lastIndexOf(":");
   const tail = text.slice(lastColon + 1);
   if (tail.includes(".")) {
-    if (!IPV4.test(tail)) return false;
+    if (!isIPv4(tail)) return false;
     text = `${text.slice(0, lastColon + 1)}0:0`;
   }
   const halves = text.split("::");
@@ -141,7 +177,7 @@ export function isUnspecifiedHost(host: string): boolean {
  * ```
  */
 export function isValidHost(host: string): boolean {
-  if (IPV4.test(host)) return true;
+  if (isIPv4(host)) return true;
   if (host.includes(":")) return isIPv6(host);
   // A name made only of digits and dots is a broken IPv4 literal, not a name.
   if (/^[\d.]+$/.test(host)) return false;

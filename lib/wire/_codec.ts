@@ -7,7 +7,7 @@
  */
 
 import type { Address } from "../util/address.ts";
-import { isValidHost } from "../util/address.ts";
+import { isIPv4, isValidHost } from "../util/address.ts";
 import { type ByteReader, type ByteWriter, MalformedInput } from "./_bytes.ts";
 import {
   type MemberRecord,
@@ -28,9 +28,10 @@ export function writeAddress(w: ByteWriter, a: Address): void {
   w.str8(a.host).u16(a.port);
 }
 
-// Hosts already found valid: a node decodes the same few hosts over and
-// over (every hello, peer list and gossip names them), and the check is
-// regular expressions. Bounded: cleared when full.
+// Names and IPv6 hosts already found valid: a node decodes the same few
+// hosts over and over (every hello, peer list and gossip names them), and
+// their check is regular expressions. IPv4 literals, the common case, are
+// checked directly. Bounded: cleared when full.
 const validHosts = new Set<string>();
 const VALID_HOSTS_KEPT = 8192;
 
@@ -38,7 +39,7 @@ const VALID_HOSTS_KEPT = 8192;
 export function readAddress(r: ByteReader, what: string, allowPortZero = false): Address {
   const host = r.str8(`${what} host`);
   const port = r.u16(`${what} port`);
-  if (!validHosts.has(host)) {
+  if (!isIPv4(host) && !validHosts.has(host)) {
     // JSON quoting escapes control characters: a hostile host cannot forge log lines.
     if (!isValidHost(host)) {
       throw new MalformedInput(`${what} host ${JSON.stringify(host)} is not valid`);

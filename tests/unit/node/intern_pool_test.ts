@@ -44,3 +44,21 @@ Deno.test("InternPool starts over past maxEntries, and stays correct", () => {
   assertEquals(again, a);
   assertEquals(pool.key(again), "10.0.0.1:1");
 });
+
+Deno.test("InternPool.shared() tells ports of one host apart, and spellings of one host not", () => {
+  const pool = new InternPool();
+  const a = pool.shared({ host: "10.0.0.1", port: 6000 });
+  const b = pool.shared({ host: "10.0.0.1", port: 6001 });
+  assertEquals([a.key, b.key], ["10.0.0.1:6000", "10.0.0.1:6001"]);
+  // Back to the first port after the host was last seen with another.
+  assertStrictEquals(pool.shared({ host: "10.0.0.1", port: 6000 }), a);
+  assertStrictEquals(pool.shared({ host: "10.0.0.1", port: 6001 }), b);
+  const v6 = pool.shared({ host: "::1", port: 5000 });
+  assertStrictEquals(pool.shared({ host: "0:0:0:0:0:0:0:1", port: 5000 }), v6);
+  assertEquals(v6.key, "[::1]:5000");
+  assertStrictEquals(pool.shared({ host: "SEED.example", port: 1 }).key, "seed.example:1");
+  assertStrictEquals(
+    pool.shared({ host: "seed.example", port: 1 }),
+    pool.shared({ host: "SEED.example", port: 1 }),
+  );
+});

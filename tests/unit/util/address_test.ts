@@ -1,9 +1,11 @@
 import { assertEquals } from "@std/assert";
+import fc from "fast-check";
 import {
   type Address,
   canonicalHost,
   formatAddress,
   formatHost,
+  isIPv4,
   isUnspecifiedHost,
   isValidHost,
   isValidPort,
@@ -202,4 +204,30 @@ Deno.test("isUnspecifiedHost() catches 0.0.0.0 and :: in any spelling", () => {
   assertEquals(unspecified.map(isUnspecifiedHost), unspecified.map(() => true));
   const specified = ["127.0.0.1", "::1", "10.0.0.7", "0.0.0.1", "localhost"];
   assertEquals(specified.map(isUnspecifiedHost), specified.map(() => false));
+});
+
+Deno.test("isIPv4() answers as the dotted-quad regular expression does, for any string", () => {
+  const quad = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+  const part = fc.oneof(
+    fc.integer({ min: 0, max: 300 }).map(String),
+    fc.constantFrom("00", "01", "007", "0255", "256", "999", "", "1a", " 1", "-1"),
+  );
+  const nearQuads = fc.array(part, { minLength: 1, maxLength: 6 }).map((p) => p.join("."));
+  const digitsAndDots = fc.string({
+    unit: fc.constantFrom("0", "1", "2", "5", "9", ".", "a", "\n"),
+  });
+  fc.assert(
+    fc.property(fc.oneof(nearQuads, digitsAndDots, fc.string()), (host) => {
+      assertEquals(isIPv4(host), quad.test(host), JSON.stringify(host));
+    }),
+    { numRuns: 5000 },
+  );
+  assertEquals(["0.0.0.0", "255.255.255.255", "10.0.0.7"].map(isIPv4), [true, true, true]);
+  assertEquals(["1.2.3", "1.2.3.4.", "1.2.3.4\n", "01.2.3.4", "1.2.3.256"].map(isIPv4), [
+    false,
+    false,
+    false,
+    false,
+    false,
+  ]);
 });

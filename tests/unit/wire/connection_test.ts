@@ -758,3 +758,43 @@ Deno.test("FramedConnection.replaceHandler() sends later callbacks to the new ha
   assertEquals(closes, [{ reason: "remote_closed", detail: "Connection closed by remote" }]);
   assertEquals([h.messages, h.closes], [[], []]);
 });
+
+/** A stream that takes buffers, as the simulator's does: it keeps each one handed over, and a copy. */
+class TakingStream extends FakeStream {
+  readonly taken: Array<{ chunk: Uint8Array; copy: Uint8Array }> = [];
+  transfer(data: Uint8Array): void {
+    this.taken.push({ chunk: data, copy: data.slice() });
+  }
+}
+
+Deno.test("FramedConnection hands a taking stream queues that no later send overwrites", async () => {
+  const streams = [new TakingStream(), new TakingStream(), new TakingStream()];
+  const links = streams.map((stream) => harness({ stream }).connection);
+  for (const link of links) link.start();
+  await settle();
+  const sent: Message[][] = streams.map(() => [LOCAL_HELLO]);
+  const send = (i: number, message: Message) => {
+    links[i]!.send(message);
+    sent[i]!.push(message);
+  };
+  const gossip = (n: number): Message => ({ ...GOSSIP, text: `1732180000000:127.0.0.1:${n}` });
+  for (let turn = 0; turn < 3; turn++) {
+    // Interleaved within a turn, so a queue is sometimes the latest cut of the
+    // shared memory (grown in place) and sometimes not (copied), and one
+    // burst is larger than a cut.
+    send(0, PING);
+    send(1, gossip(turn));
+    send(0, gossip(100 + turn));
+    send(0, PONG);
+    for (let n = 0; n < 300; n++) send(2, gossip(1000 * turn + n));
+    send(1, PING);
+    await settle();
+  }
+  streams.forEach((stream, i) => {
+    for (const { chunk, copy } of stream.taken) assertEquals(chunk, copy);
+    assertEquals(decodeAll(concatBytes(stream.taken.map((t) => t.chunk))), sent[i]);
+    // One chunk per turn (and the hello's).
+    assertEquals(stream.taken.length, 4);
+    assertEquals(stream.writes.length, 0);
+  });
+});
