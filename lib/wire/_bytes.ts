@@ -29,6 +29,14 @@ export class ByteReader {
     this.#bytes = bytes;
   }
 
+  /** Starts over on `bytes`, as a new reader would: one reader can serve many frames. */
+  reset(bytes: Uint8Array): this {
+    this.#bytes = bytes;
+    this.#offset = 0;
+    this.#view = undefined;
+    return this;
+  }
+
   /** Bytes not yet read. */
   get remaining(): number {
     return this.#bytes.length - this.#offset;

@@ -70,16 +70,27 @@ const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"
 
 /** Writes a node id (16 hex digits) as its 8 raw bytes. */
 export function writeNodeId(w: ByteWriter, id: string): void {
-  if (!/^[0-9a-f]{16}$/.test(id)) {
-    throw new RangeError(`Node id must be 16 hex digits, got "${id}"`);
+  // Checked whole before a byte is written: a bad id leaves the writer as it was.
+  let valid = id.length === 16;
+  for (let i = 0; valid && i < 16; i++) valid = hexDigit(id.charCodeAt(i)) >= 0;
+  if (!valid) throw new RangeError(`Node id must be 16 hex digits, got "${id}"`);
+  for (let i = 0; i < 16; i += 2) {
+    w.u8((hexDigit(id.charCodeAt(i)) << 4) | hexDigit(id.charCodeAt(i + 1)));
   }
-  for (let i = 0; i < 16; i += 2) w.u8(parseInt(id.slice(i, i + 2), 16));
+}
+
+// The value of a lowercase hex digit's char code, or -1.
+function hexDigit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  return -1;
 }
 
 /** Reads 8 raw bytes as a node id of 16 lowercase hex digits. */
 export function readNodeId(r: ByteReader): string {
+  const bytes = r.bytes(8, "node id");
   let id = "";
-  for (const byte of r.bytes(8, "node id")) id += HEX[byte];
+  for (let i = 0; i < 8; i++) id += HEX[bytes[i]!];
   return id;
 }
 

@@ -188,6 +188,8 @@ export function isKnownType(type: number): boolean {
   return BY_TYPE[type] !== undefined;
 }
 
+const FRAME_READER = new ByteReader(new Uint8Array(0));
+
 /** Decodes a frame into a message, or says precisely why it cannot. */
 export function decodeMessage(frame: Frame): DecodeResult {
   const codec = BY_TYPE[frame.type];
@@ -199,7 +201,8 @@ export function decodeMessage(frame: Frame): DecodeResult {
       type: frame.type,
     };
   }
-  const reader = new ByteReader(frame.payload);
+  // One reader for every frame: decoding is synchronous and never nested.
+  const reader = FRAME_READER.reset(frame.payload);
   try {
     const message = codec.decode(reader);
     reader.end(message.kind);
