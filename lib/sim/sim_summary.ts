@@ -279,7 +279,9 @@ function trafficText(t: SimSummary["traffic"]): string {
 export function formatSimSummary(s: SimSummary): string {
   const n = s.network;
   const lines = [
-    `Simulated ${n.seeds} seeds and ${n.peers} peers for ${n.untilMs} virtual ms ` +
+    `Simulated ${count(n.seeds, "seed")} and ${
+      count(n.peers, "peer")
+    } for ${n.untilMs} virtual ms ` +
     `(seed ${n.seed}; latency ${n.latencyMs} ms, jitter ${n.jitterMs} ms` +
     `${n.bandwidthBps > 0 ? `, ${n.bandwidthBps} bit/s per link` : ""}; ${n.events} events)`,
     `  join:          ${s.join.joined} of ${s.join.started} peers registered with a seed majority` +
@@ -289,7 +291,7 @@ export function formatSimSummary(s: SimSummary): string {
     `  delivery:      ${
       percent(s.delivery.ratio)
     } (${s.delivery.received} of ${s.delivery.expected} ` +
-    `expected receipts of ${s.delivery.messages} messages)`,
+    `expected receipts of ${count(s.delivery.messages, "message")})`,
     `  dissemination: p50 ${ms(s.dissemination.p50Ms)}, p99 ${ms(s.dissemination.p99Ms)}`,
     `  hops:          50% by ${s.hops.to50 ?? "n/a"}, 90% by ${s.hops.to90 ?? "n/a"}, 100% by ${
       s.hops.to100 ?? "n/a (not every message reached everyone)"
@@ -334,4 +336,9 @@ function fitLine(line: string): string[] {
   const [head, ...rest] = first;
   const tail = wrapText(rest.join(" "), SUMMARY_WIDTH - indent);
   return [label + head!, ...(rest.length > 0 ? tail.map((t) => " ".repeat(indent) + t) : [])];
+}
+
+// "1 seed", "3 seeds".
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }

@@ -48,3 +48,18 @@ Deno.test("sim: the same seed gives an identical summary; another seed another o
   const c = await runOnce(43);
   assertNotEquals(c.edges, a.edges);
 });
+
+Deno.test("sim summary: one seed and one message are counted in the singular", async () => {
+  const sim = new Simulation({
+    seeds: 1,
+    peers: 4,
+    origins: 1,
+    messages: 1,
+    seed: 7,
+    untilMs: 8_000,
+  });
+  await sim.run();
+  const text = formatSimSummary(summarize(sim));
+  assert(text.startsWith("Simulated 1 seed and 4 peers for"), text);
+  assert(text.includes("expected receipts of 1 message)"), text);
+});
