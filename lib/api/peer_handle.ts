@@ -131,6 +131,9 @@ export async function launchPeer(options: PeerOptions, launch: PeerLaunch): Prom
     tuning,
     transport: bound.transport,
     log: hub,
+    // Real sockets and a real event loop: a probe that timed out behind this
+    // process's own long turns (hundreds of nodes in one process) proves nothing.
+    watchLoop: true,
     ...(keys ? { keyring: keys } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.rng ? { rng: options.rng } : {}),

@@ -126,6 +126,9 @@ export async function launchSeed(options: SeedOptions, launch: SeedLaunch): Prom
     tuning,
     transport: bound.transport,
     log: hub,
+    // Real sockets and a real event loop: a probe that timed out behind this
+    // process's own long turns (hundreds of nodes in one process) proves nothing.
+    watchLoop: true,
     ...(keys ? { keyring: keys } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.rng ? { rng: options.rng } : {}),

@@ -115,6 +115,8 @@ export type LogEvent =
   | { event: "removal_stalled"; peer: string; detail: string } & Throttled
   /** A member failed this seed's periodic re-check; its removal is proposed. */
   | { event: "member_unreachable"; peer: string; detail: string }
+  /** A re-check probe failed for this seed's own reason (too busy, no descriptors): nothing proposed. */
+  | { event: "member_check_inconclusive"; peer: string; detail: string }
   /** A registration did not win a majority; nothing was committed. */
   | {
     event: "registration_rejected";
@@ -299,6 +301,10 @@ export const EVENT_FORMATS: { readonly [N in EventName]: EventFormat } = {
   member_unreachable: {
     level: "warning",
     template: "re-check: member {peer} unreachable ({detail}); proposing its removal",
+  },
+  member_check_inconclusive: {
+    level: "info",
+    template: "re-check: could not judge member {peer} ({detail}); nothing proposed",
   },
   registration_rejected: {
     level: "warning",

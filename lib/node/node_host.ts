@@ -67,6 +67,12 @@ export interface NodeHostOptions<R> {
   /** Shares remotes' hellos and keys among connections (and nodes). @default {none} */
   pool?: InternPool;
   /**
+   * Probes watch this node's event loop, so a timeout behind long turns is
+   * this node's trouble, not the target's (`ProbeOptions.watchLoop`). For
+   * nodes on real sockets. @default {false}
+   */
+  watchLoop?: boolean;
+  /**
    * Hellos admitted even while their IP is banned: claims this node already
    * trusts (a listed seed, a member, a known peer). @default {none}
    */
@@ -236,6 +242,7 @@ export class NodeHost<R> {
       rng,
       clock: this.#options.clock,
       ...(this.#options.keyring ? { keyring: this.#options.keyring } : {}),
+      ...(this.#options.watchLoop ? { watchLoop: true } : {}),
     });
   }
 

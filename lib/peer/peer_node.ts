@@ -78,6 +78,12 @@ export interface PeerNodeOptions {
    * simulator gives all its nodes one). @default {a pool of this peer's own}
    */
   pool?: InternPool;
+  /**
+   * Probes watch the event loop, so that one timed out behind this node's
+   * own long turns proves nothing (for nodes on real sockets; the library's
+   * `startSeed`/`startPeer` set it). @default {false}
+   */
+  watchLoop?: boolean;
 }
 
 /** What a connection to a peer is. */
@@ -172,6 +178,7 @@ export class PeerNode {
       limits: t,
       pool,
       ...(options.keyring ? { keyring: options.keyring } : {}),
+      ...(options.watchLoop ? { watchLoop: true } : {}),
       trusted: (hello) => this.#trusted(hello),
       admit: (connection, hello) => this.#admit(connection, hello),
       route: (connection, role, message, frame) => this.#route(connection, role, message, frame),

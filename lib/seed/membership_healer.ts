@@ -114,8 +114,12 @@ export class MembershipHealer {
       const record = o.membership.get(key);
       if (record?.state !== "member") return;
       const result = await o.probe(record.address);
+      if (result.alive || !o.membership.isMember(key)) return;
       // A failure of this seed's own says nothing about the member.
-      if (result.alive || result.cause === "local" || !o.membership.isMember(key)) return;
+      if (result.cause === "local") {
+        o.log.emit({ event: "member_check_inconclusive", peer: key, detail: result.detail });
+        return;
+      }
       o.log.emit({ event: "member_unreachable", peer: key, detail: result.detail });
       const raw = formatDeadReport({
         dead: record.address,

@@ -78,6 +78,12 @@ export interface SeedNodeOptions {
    * (the simulator gives all its nodes one). @default {a pool of this seed's own}
    */
   pool?: InternPool;
+  /**
+   * Probes watch the event loop, so that one timed out behind this node's
+   * own long turns proves nothing (for nodes on real sockets; the library's
+   * `startSeed`/`startPeer` set it). @default {false}
+   */
+  watchLoop?: boolean;
 }
 
 /** What a connection to a seed is, by the remote's hello. */
@@ -142,6 +148,7 @@ export class SeedNode {
       limits: tuning,
       pool,
       ...(options.keyring ? { keyring: options.keyring } : {}),
+      ...(options.watchLoop ? { watchLoop: true } : {}),
       trusted: (hello) => this.#trusted(hello),
       admit: (connection, hello) => this.#admit(connection, hello),
       route: (connection, role, message) => this.#route(connection, role, message),

@@ -7,7 +7,8 @@
  * the kernel, so only an answered ping, or a hello followed by a refusal
  * (the target is running but full), counts as alive. A failure whose cause
  * is this node's own trouble (out of descriptors or buffers, or its event
- * loop too late to notice the pong) is marked `local`: it says nothing
+ * loop too late to notice the pong, or too busy to let the round trips
+ * through in time: {@linkcode LoopWatch}) is marked `local`: it says nothing
  * about the target.
  *
  * @module
@@ -19,6 +20,7 @@ import { errorText } from "../util/errors.ts";
 import { randomUint32, type Rng } from "../util/random.ts";
 import type { ConnectionHandler, FramedConnection } from "./connection.ts";
 import { dialNode } from "./dial.ts";
+import { LoopWatch, tooBusyFor } from "./loop_watch.ts";
 import type { HelloMessage, NodeRole } from "./messages.ts";
 import type { KeyringSource } from "./keyring.ts";
 import type { Transport } from "./transport.ts";
@@ -53,6 +55,12 @@ export interface ProbeOptions {
   clock: Clock;
   /** The network keys, on a keyed network. @default {keyless} */
   keyring?: KeyringSource;
+  /**
+   * Watch this node's event loop while waiting (a {@linkcode LoopWatch}), so
+   * that a timeout behind long turns counts as `local`. For nodes on real
+   * time and sockets; a simulated clock never lags. @default {false}
+   */
+  watchLoop?: boolean;
 }
 
 // errno values of a node out of resources: EMFILE 24, ENFILE 23, ENOMEM 12,
@@ -101,6 +109,29 @@ const REFUSED_ALIVE = /^(too_many_connections|overloaded): /;
 
 /** Probes `target`; never throws. */
 export async function probeNode(target: Address, options: ProbeOptions): Promise<ProbeResult> {
+  const watch = options.watchLoop ? new LoopWatch(options.clock) : undefined;
+  const started = options.clock.now();
+  try {
+    const result = await probeOnce(target, options);
+    if (result.alive || result.cause === "local" || !watch) return result;
+    // Only a probe that waited its time out can blame the wait: a refusal
+    // or a reset that came back sooner is the target's answer, however busy.
+    const waitedOut = options.clock.now() - started >= options.timeoutMs * 0.9;
+    const lag = watch.maxLagMs;
+    if (!waitedOut || !tooBusyFor(lag, options.timeoutMs)) return result;
+    return {
+      ...result,
+      cause: "local",
+      detail: `${result.detail}; this node was too busy to judge (event-loop turns up to ${
+        Math.round(lag)
+      }ms)`,
+    };
+  } finally {
+    watch?.stop();
+  }
+}
+
+async function probeOnce(target: Address, options: ProbeOptions): Promise<ProbeResult> {
   const clock = options.clock;
   const started = clock.now();
   const nonce = randomUint32(options.rng);

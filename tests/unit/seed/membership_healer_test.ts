@@ -72,6 +72,10 @@ Deno.test("MembershipHealer.recheck() proposes nothing when its own probe cannot
   s.probe.answer = local;
   await s.healer.recheck();
   assertEquals(s.proposed, []);
+  assertEquals(s.log.named("member_unreachable"), []);
+  assertEquals(s.log.named("member_check_inconclusive").map((e) => [e.peer, e.detail]), [
+    ["127.0.0.1:6001", "Too many open files (os error 24)"],
+  ]);
 });
 
 Deno.test("MembershipHealer retries stalled removals of peers still listed", () => {

@@ -157,3 +157,90 @@ Deno.test("firedLate() needs both 50 ms and half the wait", () => {
   assertEquals(firedLate({ due: 0, firedAt: 60, waitedMs: 100 }), true);
   assertEquals(firedLate({ due: 0, firedAt: 60, waitedMs: 1000 }), false);
 });
+
+/** A transport whose target accepts the connection and then never says hello. */
+function mute(): Transport {
+  return {
+    listen: () => {
+      throw new Error("not used");
+    },
+    dial() {
+      const [near] = streamPair();
+      return Promise.resolve({ stream: near, remote: "127.0.0.1:6001", localHost: "127.0.0.1" });
+    },
+  };
+}
+
+Deno.test("probeNode() with watchLoop: a timeout behind this node's own long turns is local", async (t) => {
+  const run = async (options: { watchLoop: boolean; stallMs: number }) => {
+    const inner = new ManualClock();
+    let stalled = 0;
+    const clock: Clock = {
+      now: () => inner.now() + stalled,
+      setTimeout: (callback, ms) => inner.setTimeout(callback, ms),
+      clearTimeout: (handle) => inner.clearTimeout(handle),
+    };
+    const result = probeNode(TARGET, {
+      transport: mute(),
+      localHello: PROBER,
+      timeoutMs: 1000,
+      rng: seededRng(1),
+      clock,
+      watchLoop: options.watchLoop,
+    });
+    await settle();
+    inner.advance(100);
+    // One turn of `stallMs`: less than half the wait, so no timer is late
+    // enough for firedLate(); the handshake's timer still fires on its time.
+    stalled = options.stallMs;
+    inner.advance(900);
+    const outcome = await result;
+    assertEquals(inner.pending, 0, "the watch stops with the probe");
+    return outcome;
+  };
+  await t.step("turns of 300 ms, watched: local, and the detail says why", async () => {
+    const result = await run({ watchLoop: true, stallMs: 300 });
+    assertEquals([result.alive, result.cause], [false, "local"]);
+    assertMatch(
+      result.detail,
+      /No hello within .*; this node was too busy to judge \(event-loop turns up to 300ms\)/,
+    );
+  });
+  await t.step("the same turns, not watched: remote, as before", async () => {
+    const result = await run({ watchLoop: false, stallMs: 300 });
+    assertEquals([result.alive, result.cause], [false, "remote"]);
+  });
+  await t.step("short turns, watched: remote", async () => {
+    const result = await run({ watchLoop: true, stallMs: 40 });
+    assertEquals([result.alive, result.cause], [false, "remote"]);
+  });
+  await t.step("a refusal is the target's answer however busy the loop", async () => {
+    const inner = new ManualClock();
+    let stalled = 0;
+    const clock: Clock = {
+      now: () => inner.now() + stalled,
+      setTimeout: (callback, ms) => inner.setTimeout(callback, ms),
+      clearTimeout: (handle) => inner.clearTimeout(handle),
+    };
+    const refused = new Deno.errors.ConnectionRefused("Connection refused (os error 111)");
+    const pending = probeNode(TARGET, {
+      transport: {
+        listen: () => {
+          throw new Error("not used");
+        },
+        // The refusal comes back 400 ms late, behind long turns.
+        dial: () => new Promise((_, reject) => inner.setTimeout(() => reject(refused), 400)),
+      },
+      localHello: PROBER,
+      timeoutMs: 1000,
+      rng: seededRng(1),
+      clock,
+      watchLoop: true,
+    });
+    inner.advance(100);
+    stalled = 300; // turns of 300 ms, and the refusal read behind them
+    inner.advance(350);
+    const result = await pending;
+    assertEquals([result.alive, result.cause], [false, "remote"]);
+  });
+});
