@@ -1,22 +1,11 @@
 import { assertEquals } from "@std/assert";
-import type { Clock } from "../../../lib/util/clock.ts";
 import { LoopWatch, tooBusyFor } from "../../../lib/wire/loop_watch.ts";
 import { ManualClock } from "../../support/manual_clock.ts";
-
-/** A clock whose timers fire `stall` ms after their time: an event loop busy with other work. */
-function stallable(inner: ManualClock): Clock & { stall: number } {
-  const clock = {
-    stall: 0,
-    now: () => inner.now() + clock.stall,
-    setTimeout: (callback: () => void, ms: number) => inner.setTimeout(callback, ms),
-    clearTimeout: (handle: unknown) => inner.clearTimeout(handle),
-  };
-  return clock;
-}
+import { StalledClock } from "../../support/stalled_clock.ts";
 
 Deno.test("LoopWatch sees the longest turn that delayed its ticks", () => {
   const inner = new ManualClock();
-  const clock = stallable(inner);
+  const clock = new StalledClock(inner);
   const watch = new LoopWatch(clock, 50);
   inner.advance(200); // four ticks, each on time
   assertEquals(watch.maxLagMs, 0);
@@ -33,7 +22,7 @@ Deno.test("LoopWatch sees the longest turn that delayed its ticks", () => {
 
 Deno.test("LoopWatch counts a tick overdue right now, and nothing after stop()", () => {
   const inner = new ManualClock();
-  const clock = stallable(inner);
+  const clock = new StalledClock(inner);
   const watch = new LoopWatch(clock, 50);
   // Time moves on (the loop is stuck in one turn) and no tick has run yet.
   clock.stall = 450;

@@ -6,6 +6,7 @@ import { firedLate, isLocalFailure, probeNode } from "../../../lib/wire/probe.ts
 import type { Transport } from "../../../lib/wire/transport.ts";
 import { settle, streamPair } from "../../support/fake_stream.ts";
 import { ManualClock } from "../../support/manual_clock.ts";
+import { StalledClock } from "../../support/stalled_clock.ts";
 import { seededRng } from "../../support/rng.ts";
 
 const TARGET = { host: "127.0.0.1", port: 6001 };
@@ -126,15 +127,10 @@ Deno.test("probeNode() tells this node's own trouble from the target's", async (
   await t.step("no pong, but the deadline's timer ran 900 ms late: local", async () => {
     // The event loop stalls: time moves on, the timers do not.
     const inner = new ManualClock();
-    let stalled = 0;
-    const lagging: Clock = {
-      now: () => inner.now() + stalled,
-      setTimeout: (callback, ms) => inner.setTimeout(callback, ms),
-      clearTimeout: (handle) => inner.clearTimeout(handle),
-    };
+    const lagging = new StalledClock(inner);
     const silent = probe(transport(inner, () => {}), lagging, 1000);
     await settle();
-    stalled = 900;
+    lagging.stall = 900;
     inner.advance(1000);
     const result = await silent;
     assertEquals([result.alive, result.cause], [false, "local"]);
@@ -174,12 +170,7 @@ function mute(): Transport {
 Deno.test("probeNode() with watchLoop: a timeout behind this node's own long turns is local", async (t) => {
   const run = async (options: { watchLoop: boolean; stallMs: number }) => {
     const inner = new ManualClock();
-    let stalled = 0;
-    const clock: Clock = {
-      now: () => inner.now() + stalled,
-      setTimeout: (callback, ms) => inner.setTimeout(callback, ms),
-      clearTimeout: (handle) => inner.clearTimeout(handle),
-    };
+    const clock = new StalledClock(inner);
     const result = probeNode(TARGET, {
       transport: mute(),
       localHello: PROBER,
@@ -192,7 +183,7 @@ Deno.test("probeNode() with watchLoop: a timeout behind this node's own long tur
     inner.advance(100);
     // One turn of `stallMs`: less than half the wait, so no timer is late
     // enough for firedLate(); the handshake's timer still fires on its time.
-    stalled = options.stallMs;
+    clock.stall = options.stallMs;
     inner.advance(900);
     const outcome = await result;
     assertEquals(inner.pending, 0, "the watch stops with the probe");
@@ -216,12 +207,7 @@ Deno.test("probeNode() with watchLoop: a timeout behind this node's own long tur
   });
   await t.step("a refusal is the target's answer however busy the loop", async () => {
     const inner = new ManualClock();
-    let stalled = 0;
-    const clock: Clock = {
-      now: () => inner.now() + stalled,
-      setTimeout: (callback, ms) => inner.setTimeout(callback, ms),
-      clearTimeout: (handle) => inner.clearTimeout(handle),
-    };
+    const clock = new StalledClock(inner);
     const refused = new Deno.errors.ConnectionRefused("Connection refused (os error 111)");
     const pending = probeNode(TARGET, {
       transport: {
@@ -238,7 +224,7 @@ Deno.test("probeNode() with watchLoop: a timeout behind this node's own long tur
       watchLoop: true,
     });
     inner.advance(100);
-    stalled = 300; // turns of 300 ms, and the refusal read behind them
+    clock.stall = 300; // turns of 300 ms, and the refusal read behind them
     inner.advance(350);
     const result = await pending;
     assertEquals([result.alive, result.cause], [false, "remote"]);
