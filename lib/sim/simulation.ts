@@ -20,6 +20,7 @@ import { SeedNode } from "../seed/seed_node.ts";
 import { type Address, formatAddress } from "../util/address.ts";
 import { noProcessStats } from "../util/process_stats.ts";
 import { type Rng, sample, seededRng } from "../util/random.ts";
+import { setAddressCacheSlots } from "../wire/messages.ts";
 import { LinkModel } from "./link_model.ts";
 import { MemoryNetwork } from "./memory_network.ts";
 import { SimCollector } from "./sim_collector.ts";
@@ -96,6 +97,8 @@ export class Simulation {
   /** Builds the network and schedules the scenario; nothing runs until {@linkcode run}. */
   constructor(options: SimOptions) {
     this.options = options;
+    // Every node decodes into one process: let the decoded-address table hold them all.
+    setAddressCacheSlots(Math.max(8192, Math.min(1 << 18, 2 * (options.peers ?? 0))));
     this.#seed = options.seed ?? 1;
     this.#rng = seededRng(mix(this.#seed, -1));
     this.clock = new VirtualClock();

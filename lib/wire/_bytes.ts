@@ -42,6 +42,21 @@ export class ByteReader {
     return this.#bytes.length - this.#offset;
   }
 
+  /** The bytes being read (a caller matching bytes ahead of decoding reads them in place). */
+  get source(): Uint8Array {
+    return this.#bytes;
+  }
+
+  /** Where the next read starts in {@linkcode source}. */
+  get offset(): number {
+    return this.#offset;
+  }
+
+  /** Moves past `n` bytes without reading them. */
+  skip(n: number, what: string): void {
+    this.#need(n, what);
+  }
+
   #need(n: number, what: string): number {
     const at = this.#offset;
     if (at + n > this.#bytes.length) {

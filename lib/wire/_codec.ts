@@ -8,6 +8,7 @@
 
 import type { Address } from "../util/address.ts";
 import { isIPv4, isValidHost } from "../util/address.ts";
+import { AddressCache } from "./_address_cache.ts";
 import { type ByteReader, type ByteWriter, MalformedInput } from "./_bytes.ts";
 import {
   type MemberRecord,
@@ -35,8 +36,39 @@ export function writeAddress(w: ByteWriter, a: Address): void {
 const validHosts = new Set<string>();
 const VALID_HOSTS_KEPT = 8192;
 
+/**
+ * Addresses decoded before, by their bytes (`setAddressCacheSlots` resizes
+ * it). A process holding many nodes (the simulator) needs a larger table.
+ */
+let decoded = new AddressCache(8192);
+
+/**
+ * Resizes the table of decoded addresses that {@linkcode readAddress} looks
+ * up before decoding (8192 entries by default; it only saves work). A
+ * simulation of 100,000 nodes in one process sees that many addresses.
+ */
+export function setAddressCacheSlots(slots: number): void {
+  if (slots !== decoded.slots) decoded = new AddressCache(slots);
+}
+
 /** Reads an address and validates it; port 0 only where `allowPortZero` (a client's hello). */
 export function readAddress(r: ByteReader, what: string, allowPortZero = false): Address {
+  // An address decoded before is found by its bytes, with no string made:
+  // str8 host (length byte, bytes), then u16 port.
+  const bytes = r.source;
+  const at = r.offset;
+  if (at < bytes.length) {
+    const length = bytes[at] as number;
+    const end = at + 1 + length;
+    if (end + 2 <= bytes.length) {
+      const port = ((bytes[end] as number) << 8) | (bytes[end + 1] as number);
+      const hit = decoded.find(bytes, at + 1, length, port);
+      if (hit !== undefined) {
+        r.skip(length + 3, what);
+        return hit;
+      }
+    }
+  }
   const host = r.str8(`${what} host`);
   const port = r.u16(`${what} port`);
   if (!isIPv4(host) && !validHosts.has(host)) {
@@ -47,8 +79,12 @@ export function readAddress(r: ByteReader, what: string, allowPortZero = false):
     if (validHosts.size >= VALID_HOSTS_KEPT) validHosts.clear();
     validHosts.add(host);
   }
-  if (port === 0 && !allowPortZero) throw new MalformedInput(`${what} port is 0`);
-  return { host, port };
+  if (port === 0) {
+    if (!allowPortZero) throw new MalformedInput(`${what} port is 0`);
+    // Not kept: a hit skips the port check.
+    return { host, port };
+  }
+  return decoded.remember({ host, port });
 }
 
 /** Reads a u8 table code (index + 1); an unknown code is `"other"`, so newer peers' codes do not break older ones. */

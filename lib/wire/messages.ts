@@ -75,6 +75,7 @@ const CODECS: CodecTable = {
 };
 
 export { APP_HOPS_OFFSET } from "./_app_codecs.ts";
+export { setAddressCacheSlots } from "./_codec.ts";
 
 /** Longest DNS name a host may be, in bytes. */
 const MAX_HOST_BYTES = 253;
