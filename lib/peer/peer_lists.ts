@@ -40,16 +40,20 @@ export class PeerLists {
     this.#pool = pool;
   }
 
-  /** Keeps `entries` as the latest list of the seed `seed`. */
-  set(seed: string, entries: readonly PeerEntry[]): void {
+  /** Keeps `entries` as the latest list of the seed `seed`; returns their keys, in order (a new array). */
+  set(seed: string, entries: readonly PeerEntry[]): string[] {
     const peers = new Array<SharedAddress>(entries.length);
     const degrees = new Array<number>(entries.length);
+    const keys = new Array<string>(entries.length);
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i]!;
-      peers[i] = this.#pool.shared(entry.address);
+      const shared = this.#pool.shared(entry.address);
+      peers[i] = shared;
+      keys[i] = shared.key;
       degrees[i] = entry.degree;
     }
     this.#bySeed.set(seed, { peers, degrees });
+    return keys;
   }
 
   /** Every kept list, as peer-list entries (made on each call). */

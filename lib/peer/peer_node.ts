@@ -235,7 +235,7 @@ export class PeerNode {
       log: this.#log,
       degree: () => this.#neighbors.degree,
       onPeerList: (seed, peers) => {
-        this.#lists.set(seed, peers);
+        const keys = this.#lists.set(seed, peers);
         // Registered again after the seeds removed it: link as on joining.
         if (this.#removed) {
           this.#removed = false;
@@ -243,6 +243,7 @@ export class PeerNode {
         }
         // Registered again (e.g. after being wrongly removed): relink now.
         this.#overlay.repairSoon();
+        return keys;
       },
       onRemoved: () => this.#removed = true,
     });

@@ -36,8 +36,11 @@ export interface SeedSessionsOptions {
   log: EventLog;
   /** This peer's current degree (sent when registering). */
   degree(): number;
-  /** A complete peer list arrived from a seed. */
-  onPeerList(seedKey: string, peers: PeerEntry[]): void;
+  /**
+   * A complete peer list arrived from a seed. May return the peers' `host:port`
+   * keys, in order, which spares formatting them again for the log line.
+   */
+  onPeerList(seedKey: string, peers: PeerEntry[]): string[] | void;
   /** A seed closed its session because the seeds removed this peer (it was thought dead). */
   onRemoved?(seedKey: string): void;
 }
@@ -171,12 +174,12 @@ export class SeedSessions {
         if (!message.more) {
           link.lists?.delete(message.requestId);
           if (link.lists?.size === 0) link.lists = undefined;
+          const keys = this.#options.onPeerList(link.key, pending.peers);
           this.#options.log.emit({
             event: "peer_list",
             seed: link.key,
-            peers: pending.peers.map((p) => formatAddress(p.address)),
+            peers: keys ?? pending.peers.map((p) => formatAddress(p.address)),
           });
-          this.#options.onPeerList(link.key, pending.peers);
           pending.done(pending.peers);
         }
         return true;

@@ -96,6 +96,15 @@ export class Membership {
     return [...this.#records.values()].filter((r) => r.state === "member");
   }
 
+  /** Current members but the one keyed `except`, in insertion order (no key formatted). */
+  membersExcept(except: string): MemberRecord[] {
+    const out: MemberRecord[] = [];
+    for (const [key, record] of this.#records) {
+      if (record.state === "member" && key !== except) out.push(record);
+    }
+    return out;
+  }
+
   /** Every record, tombstones included: what a seed sends to sync another. */
   snapshot(): MemberRecord[] {
     this.#purge();

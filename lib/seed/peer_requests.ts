@@ -80,8 +80,10 @@ export class PeerRequests {
   /** Every member as a peer-list entry, without `except`. */
   entries(except?: string): PeerEntry[] {
     const entries: PeerEntry[] = [];
-    for (const record of this.#options.membership.members()) {
-      if (except !== undefined && formatAddress(record.address) === except) continue;
+    const membership = this.#options.membership;
+    for (
+      const record of except === undefined ? membership.members() : membership.membersExcept(except)
+    ) {
       entries.push({ address: record.address, degree: Math.min(record.degree, 0xffff) });
     }
     return entries;

@@ -12,7 +12,8 @@ function entry(port: number, degree: number): PeerEntry {
 Deno.test("PeerLists keeps each seed's latest list, entries as given", () => {
   const lists = new PeerLists(new InternPool());
   assertEquals(lists.lists(), []);
-  lists.set("seed-a", [entry(1, 3), entry(2, 0)]);
+  // set() answers with the entries' keys, in order (for the peer_list log line).
+  assertEquals(lists.set("seed-a", [entry(1, 3), entry(2, 0)]), ["10.1.0.1:1", "10.1.0.1:2"]);
   lists.set("seed-b", [entry(2, 5)]);
   assertEquals(lists.lists(), [[entry(1, 3), entry(2, 0)], [entry(2, 5)]]);
   // A newer list from a seed replaces its older one.

@@ -144,6 +144,9 @@ Deno.test("Membership.size and members() count members only", () => {
   list.apply(removed(P1, v(4)));
   assertEquals(list.size, 1);
   assertEquals(list.members().map((r) => r.address.port), [6002]);
+  // membersExcept(): the same members without one key (a peer's own list leaves it out).
+  assertEquals(list.membersExcept(K2), []);
+  assertEquals(list.membersExcept(K1).map((r) => r.address.port), [6002]);
   assertEquals(list.snapshot().length, 3); // tombstones included
   assertEquals(list.isMember(K1), false);
   assertEquals(list.isMember(K2), true);
