@@ -96,8 +96,8 @@ export class Membership {
     return [...this.#records.values()].filter((r) => r.state === "member");
   }
 
-  /** Current members but the one keyed `except`, in insertion order (no key formatted). */
-  membersExcept(except: string): MemberRecord[] {
+  /** Current members but the one keyed `except` (if given), in insertion order (no key formatted). */
+  membersExcept(except?: string): MemberRecord[] {
     const out: MemberRecord[] = [];
     for (const [key, record] of this.#records) {
       if (record.state === "member" && key !== except) out.push(record);

@@ -79,14 +79,10 @@ export class PeerRequests {
 
   /** Every member as a peer-list entry, without `except`. */
   entries(except?: string): PeerEntry[] {
-    const entries: PeerEntry[] = [];
-    const membership = this.#options.membership;
-    for (
-      const record of except === undefined ? membership.members() : membership.membersExcept(except)
-    ) {
-      entries.push({ address: record.address, degree: Math.min(record.degree, 0xffff) });
-    }
-    return entries;
+    return this.#options.membership.membersExcept(except).map((record) => ({
+      address: record.address,
+      degree: Math.min(record.degree, 0xffff),
+    }));
   }
 
   /**
