@@ -24,7 +24,8 @@ import { type Clock, systemClock } from "../util/clock.ts";
 import { errorText } from "../util/errors.ts";
 import { PausableClock } from "../util/pausable_clock.ts";
 import { PausableTransport } from "../wire/pausable_transport.ts";
-import { tcpTransport, type Transport } from "../wire/transport.ts";
+import { nodeTcpTransport } from "../wire/node_tcp_transport.ts";
+import type { Transport } from "../wire/transport.ts";
 import type { NodeExit, NodeInstance, NodeRunner } from "./node_runner.ts";
 import type { NodeSpec } from "./plan.ts";
 
@@ -43,7 +44,7 @@ export interface InProcessRunnerOptions {
    * file), with the time it was logged.
    */
   onEvent?: (node: NodeSpec, event: LogEvent, ts: number) => void;
-  /** @default {tcpTransport} */
+  /** @default {nodeTcpTransport} */
   transport?: Transport;
   /** @default {systemClock} */
   clock?: Clock;
@@ -130,7 +131,7 @@ class InProcessNode implements NodeInstance {
   ) {
     this.#onLine = onLine;
     this.#clock = new PausableClock(options.clock ?? systemClock);
-    this.#transport = new PausableTransport(options.transport ?? tcpTransport);
+    this.#transport = new PausableTransport(options.transport ?? nodeTcpTransport);
     this.exited = new Promise((resolve) => this.#finish = resolve);
     const launching = this.#launch(spec, options);
     this.listening = launching.then(() => {});

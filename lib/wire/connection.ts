@@ -80,6 +80,27 @@ export interface ByteStream {
    * Unkeyed links then hand their send queue over instead of writing it.
    */
   transfer?(data: Uint8Array): void;
+  /**
+   * Optional (push-mode sockets): stops taking bytes from the kernel until
+   * {@linkcode ByteStream.resumeReading}, so they wait there as they would
+   * for a stopped process. A paused in-process node uses it.
+   */
+  pauseReading?(): void;
+  /** Optional: undoes {@linkcode ByteStream.pauseReading}. */
+  resumeReading?(): void;
+}
+
+/**
+ * What {@linkcode ByteStream.transfer} throws when the remote has stopped
+ * reading and the stream's own bound is reached: the connection closes as
+ * `send_overflow`.
+ */
+export class SendOverflowError extends Error {
+  /** Creates the error. */
+  constructor(message: string) {
+    super(message);
+    this.name = "SendOverflowError";
+  }
 }
 
 /** Why a connection closed; a log field. */
@@ -601,7 +622,8 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
         }
       }
     } catch (error) {
-      this.#finish("io_error", errorText(error));
+      if (error instanceof SendOverflowError) this.#finish("send_overflow", error.message);
+      else this.#finish("io_error", errorText(error));
     }
     if (this.#drained) this.#drained();
   }

@@ -117,6 +117,79 @@ class GatedStream implements ByteStream {
       // Already closed.
     }
   }
+
+  /** The transport paused: a pull-mode stream holds at its next read instead. */
+  hold(): void {}
+
+  /** The transport resumed. */
+  release(): void {}
+}
+
+/**
+ * A push-mode stream (`subscribe`/`transfer`) behind the gate: while the
+ * node is paused the socket stops taking bytes from the kernel, chunks
+ * already on their way and frames the node sends wait here, and both go,
+ * in order, on resume. After a crash nothing goes either way.
+ */
+class GatedPushStream extends GatedStream {
+  readonly #push: Required<Pick<ByteStream, "subscribe" | "transfer">> & ByteStream;
+  readonly #pushGate: Gate;
+  #sink: ((chunk: Uint8Array | null) => void) | undefined;
+  #heldIn: (Uint8Array | null)[] = [];
+  #heldOut: Uint8Array[] = [];
+
+  constructor(inner: ByteStream, gate: Gate, onClose: () => void) {
+    super(inner, gate, onClose);
+    this.#push = inner as Required<Pick<ByteStream, "subscribe" | "transfer">> & ByteStream;
+    this.#pushGate = gate;
+  }
+
+  subscribe<T>(sink: (this: T, chunk: Uint8Array | null) => void, target: T): void {
+    this.#sink = (chunk) => sink.call(target, chunk);
+    this.#push.subscribe(this.#arrive, this);
+  }
+
+  #arrive(chunk: Uint8Array | null): void {
+    const gate = this.#pushGate;
+    if (gate.crashed) return;
+    if (gate.paused || this.#heldIn.length > 0) this.#heldIn.push(chunk);
+    else this.#sink!(chunk);
+  }
+
+  transfer(data: Uint8Array): void {
+    const gate = this.#pushGate;
+    if (gate.crashed) throw crashedError();
+    if (gate.paused || this.#heldOut.length > 0) this.#heldOut.push(data);
+    else this.#push.transfer(data);
+  }
+
+  override hold(): void {
+    this.#push.pauseReading?.();
+  }
+
+  override release(): void {
+    const gate = this.#pushGate;
+    const out = this.#heldOut;
+    const arrived = this.#heldIn;
+    this.#heldOut = [];
+    this.#heldIn = [];
+    if (gate.crashed) return;
+    try {
+      for (const data of out) this.#push.transfer(data);
+    } catch {
+      // Overflowed or gone while paused: the link ends, as it would have.
+      this.abort();
+      return;
+    }
+    for (const chunk of arrived) {
+      if (gate.paused || gate.crashed) {
+        this.#heldIn.push(chunk);
+        continue;
+      }
+      this.#sink?.(chunk);
+    }
+    if (!gate.paused) this.#push.resumeReading?.();
+  }
 }
 
 /** A transport whose traffic can be held ({@linkcode pause}) or cut for good ({@linkcode crash}). */
@@ -160,12 +233,16 @@ export class PausableTransport implements Transport {
 
   /** Holds reads, writes, accepts and dials. */
   pause(): void {
-    if (!this.#gate.crashed) this.#gate.paused = true;
+    if (this.#gate.crashed || this.#gate.paused) return;
+    this.#gate.paused = true;
+    for (const stream of this.#streams) stream.hold();
   }
 
   /** Lets held traffic through. */
   resume(): void {
+    const wasPaused = this.#gate.paused;
     this.#gate.open();
+    if (wasPaused) { for (const stream of [...this.#streams]) stream.release(); }
   }
 
   /** Closes every socket and listener now; refuses everything from here on. */
@@ -225,8 +302,10 @@ export class PausableTransport implements Transport {
   }
 
   #wrap(link: Link): Link {
-    const stream: GatedStream = new GatedStream(
-      link.stream,
+    const inner = link.stream;
+    const Gated = inner.subscribe && inner.transfer ? GatedPushStream : GatedStream;
+    const stream: GatedStream = new Gated(
+      inner,
       this.#gate,
       () => this.#streams.delete(stream),
     );
