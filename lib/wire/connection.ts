@@ -88,6 +88,11 @@ export interface ByteStream {
   pauseReading?(): void;
   /** Optional: undoes {@linkcode ByteStream.pauseReading}. */
   resumeReading?(): void;
+  /**
+   * Optional: closes at once, dropping bytes not yet handed to the kernel
+   * (a crashed in-process node). Without it a crash uses `close`.
+   */
+  abort?(): void;
 }
 
 /**

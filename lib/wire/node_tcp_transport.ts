@@ -28,6 +28,9 @@ import { type Link, type LinkListener, tcpTransport, type Transport } from "./tr
 /** Bytes a socket may hold unsent before a transfer fails (a remote that stopped reading). */
 export const SEND_LIMIT_BYTES = 4 * 1024 * 1024;
 
+/** Unread bytes a pull-mode stream takes from the kernel before it stops reading. */
+const PULL_BACKLOG_BYTES = 1024 * 1024;
+
 type Sink = (chunk: Uint8Array | null) => void;
 
 // Node's socket errors carry a code; map the ones callers tell apart.
@@ -60,6 +63,10 @@ class NodeSocketStream implements ByteStream {
   #reader:
     | { buffer: Uint8Array; resolve: (n: number | null) => void; reject: (e: Error) => void }
     | undefined;
+  #waitingBytes = 0;
+  // Paused by pauseReading(), or because pull-mode bytes pile up unread.
+  #heldByCaller = false;
+  #heldByBacklog = false;
   #closed = false;
 
   constructor(socket: net.Socket) {
@@ -86,7 +93,15 @@ class NodeSocketStream implements ByteStream {
       this.#sink(chunk);
       return;
     }
-    if (chunk !== null) this.#chunks.push(chunk);
+    if (chunk !== null) {
+      this.#chunks.push(chunk);
+      this.#waitingBytes += chunk.length;
+      // Nobody reads: let the kernel hold the rest, and the sender feel it.
+      if (this.#waitingBytes > PULL_BACKLOG_BYTES && !this.#heldByBacklog) {
+        this.#heldByBacklog = true;
+        this.#socket.pause();
+      }
+    }
     this.#serveReader();
   }
 
@@ -113,6 +128,11 @@ class NodeSocketStream implements ByteStream {
       n += part;
       if (part === chunk.length) this.#chunks.shift();
       else this.#chunks[0] = chunk.subarray(part);
+    }
+    this.#waitingBytes -= n;
+    if (this.#heldByBacklog && this.#waitingBytes <= PULL_BACKLOG_BYTES / 2) {
+      this.#heldByBacklog = false;
+      if (!this.#heldByCaller) this.#socket.resume();
     }
     return n;
   }
@@ -146,8 +166,13 @@ class NodeSocketStream implements ByteStream {
     // Bytes that came before the subscriber go first.
     const waiting = this.#chunks;
     this.#chunks = [];
+    this.#waitingBytes = 0;
     for (const chunk of waiting) this.#sink(chunk);
     if (this.#ended) this.#sink(null);
+    if (this.#heldByBacklog) {
+      this.#heldByBacklog = false;
+      if (!this.#heldByCaller) this.#socket.resume();
+    }
   }
 
   transfer(data: Uint8Array): void {
@@ -164,12 +189,14 @@ class NodeSocketStream implements ByteStream {
 
   /** Stops taking bytes from the kernel (they wait there, as for a stopped process). */
   pauseReading(): void {
+    this.#heldByCaller = true;
     this.#socket.pause();
   }
 
   /** Takes bytes from the kernel again. */
   resumeReading(): void {
-    this.#socket.resume();
+    this.#heldByCaller = false;
+    if (!this.#heldByBacklog) this.#socket.resume();
   }
 
   close(): void {
@@ -178,6 +205,17 @@ class NodeSocketStream implements ByteStream {
     // Queued bytes still leave, then the FIN (as closing a Deno.Conn after its writes resolved).
     this.#socket.end();
     this.#socket.destroySoon?.();
+    this.#rejectReader();
+  }
+
+  /** Closes at once: bytes not yet handed to the kernel are lost, as in a crash. */
+  abort(): void {
+    this.#closed = true;
+    this.#socket.destroy();
+    this.#rejectReader();
+  }
+
+  #rejectReader(): void {
     const reader = this.#reader;
     this.#reader = undefined;
     reader?.reject(new Deno.errors.Interrupted("The stream was closed"));

@@ -112,7 +112,8 @@ class GatedStream implements ByteStream {
   /** Closes the socket without a word. */
   abort(): void {
     try {
-      this.#inner.close();
+      if (this.#inner.abort) this.#inner.abort();
+      else this.#inner.close();
     } catch {
       // Already closed.
     }
@@ -151,9 +152,9 @@ class GatedPushStream extends GatedStream {
 
   #arrive(chunk: Uint8Array | null): void {
     const gate = this.#pushGate;
-    if (gate.crashed) return;
+    if (gate.crashed || !this.#sink) return;
     if (gate.paused || this.#heldIn.length > 0) this.#heldIn.push(chunk);
-    else this.#sink!(chunk);
+    else this.#sink(chunk);
   }
 
   transfer(data: Uint8Array): void {
@@ -161,6 +162,17 @@ class GatedPushStream extends GatedStream {
     if (gate.crashed) throw crashedError();
     if (gate.paused || this.#heldOut.length > 0) this.#heldOut.push(data);
     else this.#push.transfer(data);
+  }
+
+  // As a pull-mode read fails after a crash, the node's own connection
+  // learns its socket is gone (its log is silenced by then).
+  override abort(): void {
+    super.abort();
+    this.#heldIn = [];
+    this.#heldOut = [];
+    const sink = this.#sink;
+    this.#sink = undefined;
+    sink?.(null);
   }
 
   override hold(): void {

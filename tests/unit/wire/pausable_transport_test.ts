@@ -1,5 +1,6 @@
-import { assert, assertEquals, assertRejects } from "@std/assert";
+import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import type { Address } from "../../../lib/util/address.ts";
+import type { ByteStream } from "../../../lib/wire/connection.ts";
 import { PausableTransport } from "../../../lib/wire/pausable_transport.ts";
 import type { Link, LinkListener, Transport } from "../../../lib/wire/transport.ts";
 import { FakeStream, settle } from "../../support/fake_stream.ts";
@@ -138,4 +139,97 @@ Deno.test("PausableTransport.pause() holds a dial's failure until resume(), as a
   transport.resume();
   await dial;
   assertEquals(failed, "connection refused");
+});
+
+/** A push-mode stream (subscribe/transfer, like node:net's and the simulator's). */
+class FakePushStream implements ByteStream {
+  sink: ((chunk: Uint8Array | null) => void) | undefined;
+  sent: number[] = [];
+  readingPaused = false;
+  closed = false;
+  read(): Promise<number | null> {
+    return Promise.reject(new Error("push mode only"));
+  }
+  write(): Promise<number> {
+    return Promise.reject(new Error("push mode only"));
+  }
+  close(): void {
+    this.closed = true;
+  }
+  subscribe<T>(sink: (this: T, chunk: Uint8Array | null) => void, target: T): void {
+    this.sink = (chunk) => sink.call(target, chunk);
+  }
+  transfer(data: Uint8Array): void {
+    this.sent.push(...data);
+  }
+  pauseReading(): void {
+    this.readingPaused = true;
+  }
+  resumeReading(): void {
+    this.readingPaused = false;
+  }
+  /** Bytes arriving from the remote. */
+  arrive(...bytes: number[]): void {
+    this.sink!(new Uint8Array(bytes));
+  }
+}
+
+function pushTransport(): { transport: Transport; streams: FakePushStream[] } {
+  const streams: FakePushStream[] = [];
+  const transport: Transport = {
+    listen: () => {
+      throw new Error("not used");
+    },
+    dial: () => {
+      const stream = new FakePushStream();
+      streams.push(stream);
+      return Promise.resolve({ stream, remote: "127.0.0.1:1", localHost: "127.0.0.1" });
+    },
+  };
+  return { transport, streams };
+}
+
+Deno.test("PausableTransport keeps push mode for push-mode streams: pause stops the socket reading and holds what arrives and what is sent, resume lets both go in order", async () => {
+  const { transport: inner, streams } = pushTransport();
+  const transport = new PausableTransport(inner);
+  const link = await transport.dial(ADDRESS, { timeoutMs: 100 });
+  const stream = streams[0]!;
+  assert(link.stream.subscribe && link.stream.transfer, "push mode is passed through");
+  const seen: (number[] | null)[] = [];
+  link.stream.subscribe!((chunk) => seen.push(chunk && [...chunk]), null);
+  stream.arrive(1);
+  link.stream.transfer!(new Uint8Array([10]));
+  assertEquals(seen, [[1]]);
+  assertEquals(stream.sent, [10]);
+
+  transport.pause();
+  assert(stream.readingPaused, "the socket stops taking bytes from the kernel");
+  stream.arrive(2, 3); // already in flight when it paused
+  stream.sink!(null);
+  link.stream.transfer!(new Uint8Array([11]));
+  assertEquals(seen, [[1]], "nothing arriving is seen during a pause");
+  assertEquals(stream.sent, [10], "nothing leaves during a pause");
+
+  transport.resume();
+  assertEquals(stream.sent, [10, 11]);
+  assertEquals(seen, [[1], [2, 3], null], "held arrivals, then the EOF, in order");
+  assert(!stream.readingPaused);
+});
+
+Deno.test("PausableTransport.crash() drops a push-mode stream's held traffic and refuses its sends", async () => {
+  const { transport: inner, streams } = pushTransport();
+  const transport = new PausableTransport(inner);
+  const link = await transport.dial(ADDRESS, { timeoutMs: 100 });
+  const stream = streams[0]!;
+  const seen: (Uint8Array | null)[] = [];
+  link.stream.subscribe!((chunk) => seen.push(chunk), null);
+  transport.pause();
+  stream.arrive(1);
+  link.stream.transfer!(new Uint8Array([10]));
+  transport.crash();
+  assert(stream.closed);
+  stream.arrive(2);
+  assertEquals(seen, [null], "a crashed node sees only its socket end, nothing held or new");
+  assertEquals(stream.sent, [], "a held send never leaves after a crash");
+  assertThrows(() => link.stream.transfer!(new Uint8Array([12])));
 });
