@@ -5,11 +5,14 @@
  * round-robin to W worker threads; each message is a 16-byte frame that a
  * node relays once to every link but the one it came in on, exactly as
  * gossip floods. No hello, no logs, no Message List, no pings: what is left
- * is Deno's cost of a socket write and a read per frame, and the queueing
- * of floods that overlap on a thread.
+ * is the runtime's cost of a socket write and a read per frame, and the
+ * queueing of floods that overlap on a thread. Both socket APIs take turns:
+ * `Deno.connect` (one awaited read per arrival) and `node:net` (arrivals
+ * pushed to a callback), which is why in-process nodes use the latter.
  *
  *     deno task bench:floor                                  # 1000 nodes, 2200 links, 5 msg/s, 1 then 2 threads
  *     deno task bench:floor --nodes 300 --links 1200 --rate 10 --workers 1
+ *     deno task bench:floor --sockets node                   # only node:net (default: deno,node in turn)
  *
  * Coverage is generation to the last node's first receipt, per message;
  * CPU per message is the process's user + system time over the flooding
@@ -20,14 +23,25 @@
 
 // deno-lint-ignore-file no-console -- a benchmark prints its results.
 
+import net from "node:net";
 import { parseArgs } from "@std/cli/parse-args";
 
 const TICKS_PER_S = 100;
+
+/** Which socket API carries the links. */
+type Sockets = "deno" | "node";
 const FRAME_BYTES = 16;
 
 /** What the main thread tells a worker. */
 type ToWorker =
-  | { cmd: "init"; worker: number; workers: number; nodes: number; links: [number, number][] }
+  | {
+    cmd: "init";
+    worker: number;
+    workers: number;
+    nodes: number;
+    links: [number, number][];
+    sockets: Sockets;
+  }
   | { cmd: "dial"; ports: number[] }
   | { cmd: "flood"; schedule: { id: number; origin: number; at: number }[] }
   | { cmd: "report" };
@@ -78,11 +92,87 @@ function graph(nodes: number, links: number, random: () => number): [number, num
 
 // ---- worker side ---------------------------------------------------------
 
+/** One end of a link, whichever socket API carries it. */
 interface Link {
-  conn: Deno.TcpConn;
   peer: number;
-  queue: Uint8Array[];
-  writing: boolean;
+  send(frame: Uint8Array): void;
+}
+
+/** Splits a byte stream into frames; the first 8 bytes of an accepted stream are its hello. */
+class Framer {
+  #carry = new Uint8Array(0);
+  push(chunk: Uint8Array, frame: (bytes: Uint8Array) => void, size = FRAME_BYTES): void {
+    let bytes = chunk;
+    if (this.#carry.length > 0) {
+      bytes = new Uint8Array(this.#carry.length + chunk.length);
+      bytes.set(this.#carry);
+      bytes.set(chunk, this.#carry.length);
+    }
+    let at = 0;
+    for (; at + size <= bytes.length; at += size) frame(bytes.slice(at, at + size));
+    this.#carry = bytes.slice(at);
+  }
+}
+
+function hello(from: number, to: number): Uint8Array {
+  const bytes = new Uint8Array(8);
+  new DataView(bytes.buffer).setUint32(0, from);
+  new DataView(bytes.buffer).setUint32(4, to);
+  return bytes;
+}
+
+/** `Deno.connect`: one awaited read per arrival, writes awaited one batch at a time. */
+function denoLink(conn: Deno.TcpConn, peer: number, onFrame: (f: Uint8Array) => void): Link {
+  let queue: Uint8Array[] = [];
+  let writing = false;
+  const flush = async () => {
+    writing = true;
+    try {
+      while (queue.length > 0) {
+        const q = queue;
+        queue = [];
+        let bytes = q[0]!;
+        if (q.length > 1) {
+          bytes = new Uint8Array(q.length * FRAME_BYTES);
+          q.forEach((f, i) => bytes.set(f, i * FRAME_BYTES));
+        }
+        let written = 0;
+        while (written < bytes.length) written += await conn.write(bytes.subarray(written));
+      }
+    } catch {
+      // Closed at the end of the run.
+    }
+    writing = false;
+  };
+  (async () => {
+    const buffer = new Uint8Array(64 * 1024);
+    const framer = new Framer();
+    while (true) {
+      let n: number | null;
+      try {
+        n = await conn.read(buffer);
+      } catch {
+        return;
+      }
+      if (n === null) return;
+      framer.push(buffer.subarray(0, n), onFrame);
+    }
+  })();
+  return {
+    peer,
+    send(frame) {
+      queue.push(frame);
+      if (!writing) flush();
+    },
+  };
+}
+
+/** `node:net`: arrivals pushed to a callback, writes not awaited. */
+function nodeLink(socket: net.Socket, peer: number, onFrame: (f: Uint8Array) => void): Link {
+  const framer = new Framer();
+  socket.on("data", (chunk: Uint8Array) => framer.push(chunk, onFrame));
+  socket.on("error", () => {});
+  return { peer, send: (frame) => void socket.write(frame) };
 }
 
 function runWorker(): void {
@@ -99,39 +189,13 @@ function runWorker(): void {
   let me = 0;
   let expected = 0;
   let linked = 0;
-  let listener: Deno.TcpListener;
+  let sockets: Sockets = "deno";
 
   const attach = (node: number, link: Link) => {
     let list = links.get(node);
     if (!list) links.set(node, list = []);
     list.push(link);
-    read(node, link);
     if (++linked === expected) scope.postMessage({ kind: "linked" });
-  };
-
-  const send = (link: Link, frame: Uint8Array) => {
-    link.queue.push(frame);
-    if (!link.writing) flush(link);
-  };
-
-  const flush = async (link: Link) => {
-    link.writing = true;
-    try {
-      while (link.queue.length > 0) {
-        const q = link.queue;
-        link.queue = [];
-        let bytes = q[0]!;
-        if (q.length > 1) {
-          bytes = new Uint8Array(q.length * FRAME_BYTES);
-          q.forEach((f, i) => bytes.set(f, i * FRAME_BYTES));
-        }
-        let written = 0;
-        while (written < bytes.length) written += await link.conn.write(bytes.subarray(written));
-      }
-    } catch {
-      // Closed at the end of the run.
-    }
-    link.writing = false;
   };
 
   const receive = (node: number, from: number, frame: Uint8Array) => {
@@ -147,48 +211,59 @@ function runWorker(): void {
       r[0] = Math.max(r[0], latency);
       r[1]++;
     } else receipts.set(id, [latency, 1]);
-    for (const link of links.get(node) ?? []) if (link.peer !== from) send(link, frame);
+    for (const link of links.get(node) ?? []) if (link.peer !== from) link.send(frame);
   };
 
-  const read = async (node: number, link: Link) => {
-    const buffer = new Uint8Array(64 * 1024);
-    let carry = new Uint8Array(0);
-    while (true) {
-      let n: number | null;
-      try {
-        n = await link.conn.read(buffer);
-      } catch {
-        return;
-      }
-      if (n === null) return;
-      let bytes = buffer.subarray(0, n);
-      if (carry.length > 0) {
-        const joined = new Uint8Array(carry.length + n);
-        joined.set(carry);
-        joined.set(bytes, carry.length);
-        bytes = joined;
-      }
-      let at = 0;
-      for (; at + FRAME_BYTES <= bytes.length; at += FRAME_BYTES) {
-        receive(node, link.peer, bytes.slice(at, at + FRAME_BYTES));
-      }
-      carry = bytes.slice(at);
+  const listen = (): Promise<number> => {
+    if (sockets === "deno") {
+      const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+      (async () => {
+        for await (const conn of listener) {
+          conn.setNoDelay(true);
+          const head = new Uint8Array(8);
+          let got = 0;
+          while (got < 8) {
+            const n = await conn.read(head.subarray(got));
+            if (n === null) break;
+            got += n;
+          }
+          const view = new DataView(head.buffer);
+          const [from, to] = [view.getUint32(0), view.getUint32(4)];
+          attach(to, denoLink(conn, from, (f) => receive(to, from, f)));
+        }
+      })();
+      return Promise.resolve(listener.addr.port);
     }
+    const server = net.createServer({ noDelay: true }, (socket) => {
+      // The hello comes first; the frames after it go to the node's link.
+      const framer = new Framer();
+      const onHead = (chunk: Uint8Array) => {
+        framer.push(chunk, (head) => {
+          socket.off("data", onHead);
+          const view = new DataView(head.buffer, head.byteOffset, 8);
+          const [from, to] = [view.getUint32(0), view.getUint32(4)];
+          attach(to, nodeLink(socket, from, (f) => receive(to, from, f)));
+        }, 8);
+      };
+      socket.on("data", onHead);
+    });
+    return new Promise((resolve) =>
+      server.listen(0, "127.0.0.1", () => resolve((server.address() as net.AddressInfo).port))
+    );
   };
 
-  const accept = async () => {
-    for await (const conn of listener) {
+  const dial = async (a: number, b: number, port: number) => {
+    if (sockets === "deno") {
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port });
       conn.setNoDelay(true);
-      const hello = new Uint8Array(8);
-      let got = 0;
-      while (got < 8) {
-        const n = await conn.read(hello.subarray(got));
-        if (n === null) break;
-        got += n;
-      }
-      const view = new DataView(hello.buffer);
-      attach(view.getUint32(4), { conn, peer: view.getUint32(0), queue: [], writing: false });
+      await conn.write(hello(a, b));
+      attach(a, denoLink(conn, b, (f) => receive(a, b, f)));
+      return;
     }
+    const socket = net.connect({ host: "127.0.0.1", port, noDelay: true });
+    await new Promise((resolve) => socket.once("connect", resolve));
+    socket.write(hello(a, b));
+    attach(a, nodeLink(socket, b, (f) => receive(a, b, f)));
   };
 
   scope.onmessage = async (event) => {
@@ -203,24 +278,12 @@ function runWorker(): void {
           (sum, [a, b]) => sum + (owner(a) === me ? 1 : 0) + (owner(b) === me ? 1 : 0),
           0,
         );
-        listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-        accept();
-        scope.postMessage({ kind: "listening", port: listener.addr.port });
+        sockets = message.sockets;
+        scope.postMessage({ kind: "listening", port: await listen() });
         return;
       }
       case "dial": {
-        for (const [a, b] of mine) {
-          const conn = await Deno.connect({
-            hostname: "127.0.0.1",
-            port: message.ports[owner(b)]!,
-          });
-          conn.setNoDelay(true);
-          const hello = new Uint8Array(8);
-          new DataView(hello.buffer).setUint32(0, a);
-          new DataView(hello.buffer).setUint32(4, b);
-          await conn.write(hello);
-          attach(a, { conn, peer: b, queue: [], writing: false });
-        }
+        for (const [a, b] of mine) await dial(a, b, message.ports[owner(b)]!);
         return;
       }
       case "flood": {
@@ -232,7 +295,7 @@ function runWorker(): void {
             const view = new DataView(frame.buffer);
             view.setUint32(0, id);
             view.setFloat64(8, absNow());
-            for (const link of links.get(origin) ?? []) send(link, frame);
+            for (const link of links.get(origin) ?? []) link.send(frame);
           }, Math.max(0, at - absNow()));
         }
         return;
@@ -280,6 +343,7 @@ async function runFloor(
   workers: number,
   rate: number,
   seconds: number,
+  sockets: Sockets,
 ): Promise<FloorResult> {
   const threads = Array.from(
     { length: workers },
@@ -287,7 +351,7 @@ async function runFloor(
   );
   const ports = await Promise.all(threads.map((w, i) => {
     const listening = waitFor(w, "listening");
-    w.postMessage({ cmd: "init", worker: i, workers, nodes, links } satisfies ToWorker);
+    w.postMessage({ cmd: "init", worker: i, workers, nodes, links, sockets } satisfies ToWorker);
     return listening.then((m) => m.port);
   }));
   const linked = threads.map((w) => waitFor(w, "linked"));
@@ -338,8 +402,9 @@ async function runFloor(
 
 async function main(): Promise<void> {
   const args = parseArgs(Deno.args, {
-    string: ["nodes", "links", "rate", "seconds", "workers"],
+    string: ["nodes", "links", "rate", "seconds", "workers", "sockets"],
   });
+  const socketKinds: string[] = (args.sockets ?? "deno,node").split(",");
   const nodes = Number(args.nodes ?? 1000);
   const linkCount = Number(args.links ?? Math.round(nodes * 2.2));
   const rate = Number(args.rate ?? 5);
@@ -348,9 +413,11 @@ async function main(): Promise<void> {
   const valid = [nodes, linkCount, rate, seconds, ...workerCounts].every((n) =>
     Number.isFinite(n) && n > 0
   );
-  if (!valid || linkCount < nodes - 1 || linkCount > (nodes * (nodes - 1)) / 2) {
+  const kindsValid = socketKinds.every((k) => k === "deno" || k === "node");
+  if (!valid || !kindsValid || linkCount < nodes - 1 || linkCount > (nodes * (nodes - 1)) / 2) {
     console.error(
-      "bench:floor: --nodes, --links (nodes-1 .. all pairs), --rate, --seconds and --workers take positive numbers",
+      "bench:floor: --nodes, --links (nodes-1 .. all pairs), --rate, --seconds and --workers take " +
+        "positive numbers, --sockets deno and/or node",
     );
     Deno.exit(2);
   }
@@ -359,15 +426,19 @@ async function main(): Promise<void> {
     `bare flood: ${nodes} nodes, ${links.length} links (${2 * links.length} frames per message), ` +
       `${rate} msg/s for ${seconds} s`,
   );
+  // Taking turns, so both socket APIs see the machine as it is at each size.
   for (const workers of workerCounts) {
-    const r = await runFloor(nodes, links, workers, rate, seconds);
-    console.log(
-      `  ${workers} thread${workers === 1 ? " " : "s"}: coverage p50 ${r.p50Ms.toFixed(1)} ms, ` +
-        `p99 ${r.p99Ms.toFixed(1)} ms, max ${r.maxMs.toFixed(1)} ms ` +
-        `(${r.complete}/${r.messages} messages reached all), ` +
-        `CPU ${r.cpuMsPerMessage.toFixed(1)} ms/message = ` +
-        `${((r.cpuMsPerMessage * 1000) / (2 * links.length)).toFixed(1)} µs/frame`,
-    );
+    for (const sockets of socketKinds as Sockets[]) {
+      const r = await runFloor(nodes, links, workers, rate, seconds, sockets);
+      console.log(
+        `  ${sockets.padEnd(4)} ${workers} thread${workers === 1 ? " " : "s"}: ` +
+          `coverage p50 ${r.p50Ms.toFixed(1)} ms, ` +
+          `p99 ${r.p99Ms.toFixed(1)} ms, max ${r.maxMs.toFixed(1)} ms ` +
+          `(${r.complete}/${r.messages} messages reached all), ` +
+          `CPU ${r.cpuMsPerMessage.toFixed(1)} ms/message = ` +
+          `${((r.cpuMsPerMessage * 1000) / (2 * links.length)).toFixed(1)} µs/frame`,
+      );
+    }
   }
 }
 

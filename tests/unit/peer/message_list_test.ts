@@ -240,3 +240,55 @@ Deno.test("MessageList with a pool answers and keeps entries as without one", ()
   assertEquals(a, { text: text(1), origin: A, firstSeen: START, from: B });
   assertEquals(b, { text: text(1), origin: A, firstSeen: START, from: C });
 });
+
+const bytesOf = (s: string) => new TextEncoder().encode(s);
+
+Deno.test("MessageList.isRepeat knows a noted message's frame bytes and counts it as record() would", () => {
+  const list = new MessageList({ clock: new ManualClock(START) });
+  assertEquals(list.isRepeat(bytesOf("frame 1")), false, "nothing noted yet");
+  list.record(A, text(1), B);
+  const frame = bytesOf("frame 1");
+  list.noteBytes(frame);
+  frame[0] = 0; // the list keeps a copy: the caller's buffer may be reused
+  assertEquals(list.isRepeat(bytesOf("frame 1")), true);
+  assertEquals(list.duplicates, 1);
+  assertEquals(list.isRepeat(bytesOf("frame 2")), false, "other bytes");
+  assertEquals(list.isRepeat(bytesOf("frame 1 ")), false, "a longer frame with the same start");
+  assertEquals(list.duplicates, 1);
+});
+
+Deno.test("MessageList.isRepeat forgets bytes whose message aged out, was pushed out, or fell off the ring", () => {
+  const clock = new ManualClock(START);
+  const aged = new MessageList({ clock, maxAgeMs: 1000 });
+  aged.record(A, text(1), B);
+  aged.noteBytes(bytesOf("m1"));
+  clock.advance(1001);
+  assertEquals(aged.isRepeat(bytesOf("m1")), false, "aged out: record() would call it new");
+  assertEquals(aged.record(A, text(1), B), "new");
+
+  const small = new MessageList({ clock, maxEntries: 1 });
+  small.record(A, text(1), B);
+  small.noteBytes(bytesOf("m1"));
+  small.record(A, text(2), B);
+  small.noteBytes(bytesOf("m2"));
+  assertEquals(small.isRepeat(bytesOf("m1")), false, "pushed out of the list");
+  assertEquals(small.isRepeat(bytesOf("m2")), true);
+
+  const ring = new MessageList({ clock, repeatSlots: 2 });
+  for (const n of [1, 2, 3]) {
+    ring.record(A, text(n), B);
+    ring.noteBytes(bytesOf(`m${n}`));
+  }
+  assertEquals(
+    ring.isRepeat(bytesOf("m1")),
+    false,
+    "overwritten in the ring (record() still knows it)",
+  );
+  assertEquals(ring.record(A, text(1), C), "duplicate");
+  assertEquals([ring.isRepeat(bytesOf("m2")), ring.isRepeat(bytesOf("m3"))], [true, true]);
+
+  const none = new MessageList({ clock, repeatSlots: 0 });
+  none.record(A, text(1), B);
+  none.noteBytes(bytesOf("m1"));
+  assertEquals(none.isRepeat(bytesOf("m1")), false, "no slots: never a repeat by bytes");
+});
