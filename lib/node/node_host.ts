@@ -91,12 +91,6 @@ export interface NodeHostOptions<R> {
    * as a protocol error.
    */
   route(connection: FramedConnection<R>, role: R, message: Message, frame: Frame): boolean;
-  /**
-   * Optional: sees an admitted connection's frames before they are decoded;
-   * true if one was handled by its bytes alone (see
-   * {@linkcode ConnectionHandler.onRawFrame}).
-   */
-  rawFrame?(connection: FramedConnection<R>, role: R, frame: Frame): boolean;
   /** An admitted connection closed (called once per connection). */
   closed(connection: FramedConnection<R>, role: R, info: CloseInfo): void;
 }
@@ -293,11 +287,6 @@ export class NodeHost<R> {
       if (inbound && admission.settled) this.#guard.settle(connection);
       else if (inbound && !connection.isClosed) this.#guard.pending(connection);
       return undefined;
-    },
-    onRawFrame: (connection, frame) => {
-      const role = connection.role;
-      return role !== undefined && this.#options.rawFrame !== undefined &&
-        this.#options.rawFrame(connection, role, frame);
     },
     onMessage: (connection, message, frame) => {
       if (message.kind === "ping") {

@@ -99,8 +99,7 @@ export class Gossip {
   generate(): void {
     const seq = ++this.#seq;
     const text = formatGossipText(this.#options.clock.now(), this.#options.self.host, seq);
-    const messages = this.#options.messages;
-    messages.record(this.#selfKey, text, "self");
+    this.#options.messages.record(this.#selfKey, text, "self");
     this.#options.log.emit({
       event: "gossip_generated",
       message: text,
@@ -109,7 +108,6 @@ export class Gossip {
     });
     const frame = encodeMessage({ kind: "gossip", origin: this.#options.self, text });
     const payload = frame.subarray(FRAME_HEADER_BYTES);
-    messages.noteBytes(payload);
     const neighbors = this.#options.neighbors.list();
     if (neighbors.length === 0) {
       if (this.#held.push(payload) > MAX_HELD_MESSAGES) this.#held.shift();
@@ -168,7 +166,6 @@ export class Gossip {
       link.bucket.refund();
       return "duplicate";
     }
-    messages.noteBytes(frame.payload);
     for (const neighbor of this.#options.neighbors.list()) {
       if (neighbor.key === from || neighbor.key === origin) continue;
       neighbor.connection.sendFrame(frame.type, frame.payload);

@@ -34,33 +34,6 @@ export interface MessageListOptions {
    * (in a simulation every peer remembers every flood). @default {none}
    */
   pool?: InternPool;
-  /**
-   * How many of the latest messages' frame bytes are kept, so that a repeat
-   * is known by its bytes before it is decoded ({@linkcode MessageList.isRepeat}).
-   * @default {8}
-   */
-  repeatSlots?: number;
-}
-
-/** FNV-1a over a frame's bytes: the first look before comparing them. */
-function bytesHash(bytes: Uint8Array): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i]!, 16777619);
-  return h | 0;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-/** The frame bytes of one recent message, and the entry they stand for. */
-interface RepeatSlot {
-  hash: number;
-  bytes: Uint8Array;
-  key: number;
-  entry: MessageRecord;
 }
 
 /**
@@ -102,11 +75,6 @@ export class MessageList {
   #duplicates = 0;
   /** When the oldest entry was first seen (Infinity when empty): most calls need not look further. */
   #oldest = Infinity;
-  #repeatSlots: number;
-  // Made at the first message: a ring of the latest messages' frame bytes.
-  #repeats: RepeatSlot[] | undefined;
-  #nextRepeat = 0;
-  #lastKey = 0;
 
   /** Creates an empty list. */
   constructor(options: MessageListOptions) {
@@ -114,7 +82,6 @@ export class MessageList {
     this.#maxAgeMs = options.maxAgeMs ?? 600_000;
     this.#clock = options.clock;
     this.#pool = options.pool;
-    this.#repeatSlots = options.repeatSlots ?? 8;
   }
 
   /** Entries currently remembered. */
@@ -145,7 +112,6 @@ export class MessageList {
     }
     if (this.#entries.size === 0) this.#oldest = now;
     const pool = this.#pool;
-    this.#lastKey = key;
     this.#entries.set(
       key,
       pool
@@ -154,42 +120,6 @@ export class MessageList {
     );
     this.#evict(now);
     return "new";
-  }
-
-  /**
-   * Keeps `bytes`, the frame that carried the message {@linkcode record}
-   * just called new (its payload, copied), so that the same bytes again are
-   * known as a repeat without decoding them.
-   */
-  noteBytes(bytes: Uint8Array): void {
-    if (this.#repeatSlots === 0) return;
-    const entry = this.#entries.get(this.#lastKey);
-    if (!entry) return;
-    const slot = { hash: bytesHash(bytes), bytes: bytes.slice(), key: this.#lastKey, entry };
-    const repeats = this.#repeats ??= [];
-    repeats[this.#nextRepeat] = slot;
-    this.#nextRepeat = (this.#nextRepeat + 1) % this.#repeatSlots;
-  }
-
-  /**
-   * Whether `bytes` are the frame of a message still remembered, noted by
-   * {@linkcode noteBytes}: then it is counted as a duplicate, exactly as
-   * {@linkcode record} would have, and need not be decoded. False says
-   * nothing (decode it and {@linkcode record} it).
-   */
-  isRepeat(bytes: Uint8Array): boolean {
-    const repeats = this.#repeats;
-    if (!repeats) return false;
-    const hash = bytesHash(bytes);
-    for (const slot of repeats) {
-      if (slot.hash !== hash || !sameBytes(slot.bytes, bytes)) continue;
-      // Still remembered: not aged out or pushed out since.
-      this.#evict(this.#clock.now());
-      if (this.#entries.get(slot.key) !== slot.entry) return false;
-      this.#duplicates++;
-      return true;
-    }
-    return false;
   }
 
   /** Reports whether a message is remembered. */

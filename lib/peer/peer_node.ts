@@ -26,7 +26,7 @@ import { type RateLimit, TokenBucket } from "../util/token_bucket.ts";
 import { VERSION } from "../util/version.ts";
 import type { CloseInfo, FramedConnection } from "../wire/connection.ts";
 import type { Frame } from "../wire/frame.ts";
-import { type HelloMessage, type Message, MessageType } from "../wire/messages.ts";
+import type { HelloMessage, Message } from "../wire/messages.ts";
 import type { KeyringSource } from "../wire/keyring.ts";
 import type { Transport } from "../wire/transport.ts";
 import { AppMessages, type Published, type ReceivedMessage } from "./app_messages.ts";
@@ -182,11 +182,6 @@ export class PeerNode {
       trusted: (hello) => this.#trusted(hello),
       admit: (connection, hello) => this.#admit(connection, hello),
       route: (connection, role, message, frame) => this.#route(connection, role, message, frame),
-      // A neighbour's repeat of a flood this peer already has is most of a
-      // flood's frames: known by its bytes, it is counted and not decoded.
-      rawFrame: (_connection, role, frame) =>
-        role.kind === "neighbor" && frame.type === MessageType.Gossip &&
-        this.#messages.isRepeat(frame.payload),
       closed: (connection, role, info) => this.#closed(connection, role, info),
     });
     this.#neighbors = new NeighborTable({

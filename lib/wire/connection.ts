@@ -177,12 +177,6 @@ export interface ConnectionHandler<R = unknown> {
   ): { code: ErrorCode; text: string } | undefined;
   /** A message arrived after the handshake. `frame` is valid only during the call. */
   onMessage(connection: FramedConnection<R>, message: Message, frame: Frame): void;
-  /**
-   * Optional: sees each frame after the handshake before it is decoded.
-   * True means the frame was handled by its bytes alone (a peer's repeat of
-   * a gossip frame it already has) and is not decoded or passed on.
-   */
-  onRawFrame?(connection: FramedConnection<R>, frame: Frame): boolean;
   /** The connection closed; called exactly once. */
   onClose(connection: FramedConnection<R>, info: CloseInfo): void;
 }
@@ -781,7 +775,6 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
   }
 
   #onFrame(frame: Frame): void {
-    if (this.remoteHello && this.#handler.onRawFrame?.(this, frame)) return;
     const result = decodeMessage(frame);
     if (!result.ok) {
       const code = result.reason === "unsupported_version" ? "unsupported_version" : "malformed";
