@@ -25,6 +25,7 @@
 
 import net from "node:net";
 import { parseArgs } from "@std/cli/parse-args";
+import { seededRng } from "../lib/util/random.ts";
 
 const TICKS_PER_S = 100;
 
@@ -61,17 +62,6 @@ function cpuS(): number {
   const stat = Deno.readTextFileSync("/proc/self/stat");
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_S;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A connected random graph: a random spanning tree, then random extra links. */
@@ -358,7 +348,7 @@ async function runFloor(
   for (const w of threads) w.postMessage({ cmd: "dial", ports } satisfies ToWorker);
   await Promise.all(linked);
 
-  const random = mulberry32(7);
+  const random = seededRng(7);
   const count = Math.round(rate * seconds);
   const start = absNow() + 500;
   const schedule = Array.from({ length: count }, (_, id) => ({
@@ -421,7 +411,7 @@ async function main(): Promise<void> {
     );
     Deno.exit(2);
   }
-  const links = graph(nodes, linkCount, mulberry32(1));
+  const links = graph(nodes, linkCount, seededRng(1));
   console.log(
     `bare flood: ${nodes} nodes, ${links.length} links (${2 * links.length} frames per message), ` +
       `${rate} msg/s for ${seconds} s`,

@@ -28,6 +28,9 @@ import { type Link, type LinkListener, tcpTransport, type Transport } from "./tr
 /** Bytes a socket may hold unsent before a transfer fails (a remote that stopped reading). */
 export const SEND_LIMIT_BYTES = 4 * 1024 * 1024;
 
+/** How long a closed socket may take to hand over its unsent bytes before it is cut. */
+const CLOSE_LINGER_MS = 1000;
+
 /** Unread bytes a pull-mode stream takes from the kernel before it stops reading. */
 const PULL_BACKLOG_BYTES = 1024 * 1024;
 
@@ -203,8 +206,14 @@ class NodeSocketStream implements ByteStream {
     if (this.#closed) return;
     this.#closed = true;
     // Queued bytes still leave, then the FIN (as closing a Deno.Conn after its writes resolved).
-    this.#socket.end();
-    this.#socket.destroySoon?.();
+    const socket = this.#socket;
+    socket.end();
+    socket.destroySoon?.();
+    // A remote that stopped reading would keep the socket open for good.
+    if (socket.writableLength > 0 && !socket.destroyed) {
+      const timer = setTimeout(() => socket.destroy(), CLOSE_LINGER_MS);
+      socket.once("close", () => clearTimeout(timer));
+    }
     this.#rejectReader();
   }
 

@@ -1,5 +1,6 @@
 import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import fc from "fast-check";
+import { concatBytes } from "../../lib/util/bytes.ts";
 import { SendOverflowError } from "../../lib/wire/connection.ts";
 import { nodeTcpTransport, SEND_LIMIT_BYTES } from "../../lib/wire/node_tcp_transport.ts";
 import type { Link, LinkListener } from "../../lib/wire/transport.ts";
@@ -27,16 +28,6 @@ function collect(link: Link): { chunks: Uint8Array[]; ended: Promise<void> } {
   return { chunks, ended };
 }
 
-function joined(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
-}
-
 Deno.test("nodeTcpTransport: listening on port 0 gives the bound port, and links report their addresses", async () => {
   const { listener, dialled, accepted } = await pair();
   assert(listener.address.port > 0);
@@ -60,7 +51,7 @@ Deno.test("nodeTcpTransport: pushed bytes arrive whole and in order, and kept ch
         await got.ended;
         // Copied only now: a transport that reused a read buffer would have
         // overwritten the early chunks by the time the last one came.
-        assertEquals(joined(got.chunks), joined(sends));
+        assertEquals(concatBytes(got.chunks), concatBytes(sends));
         accepted.stream.close();
         listener.close();
       },
@@ -97,7 +88,7 @@ Deno.test("nodeTcpTransport: bytes that came before the subscriber are handed to
   dialled.stream.close();
   const got = collect(accepted);
   await got.ended;
-  assertEquals([...joined(got.chunks)], [8, 7, 6]);
+  assertEquals([...concatBytes(got.chunks)], [8, 7, 6]);
   accepted.stream.close();
   listener.close();
 });
@@ -171,7 +162,31 @@ Deno.test("nodeTcpTransport: pauseReading holds arrivals in the kernel until res
   accepted.stream.resumeReading!();
   dialled.stream.close();
   await got.ended;
-  assertEquals([...joined(got.chunks)], [1, 2, 3]);
+  assertEquals([...concatBytes(got.chunks)], [1, 2, 3]);
+  accepted.stream.close();
+  listener.close();
+});
+
+Deno.test("nodeTcpTransport: a closed socket whose remote stopped reading is cut after a second, not kept open", async () => {
+  const { listener, dialled, accepted } = await pair();
+  accepted.stream.pauseReading!();
+  const chunk = new Uint8Array(64 * 1024);
+  try {
+    for (let i = 0; i < 4096; i++) {
+      dialled.stream.transfer!(chunk.slice());
+      if (i % 16 === 15) await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+  } catch (error) {
+    assert(error instanceof SendOverflowError);
+  }
+  const got = collect(accepted);
+  dialled.stream.close();
+  // Its unsent megabytes are dropped: the remote sees the link end without
+  // having read them all (it reads again only once the socket is gone).
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  accepted.stream.resumeReading!();
+  await got.ended;
+  assert(concatBytes(got.chunks).length < SEND_LIMIT_BYTES);
   accepted.stream.close();
   listener.close();
 });
