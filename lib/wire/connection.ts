@@ -75,11 +75,19 @@ export interface ByteStream {
    */
   subscribe?<T>(sink: (this: T, chunk: Uint8Array | null) => void, target: T): void;
   /**
-   * Optional (the simulator's in-memory streams): sends all of `data` at
-   * once, keeping the buffer itself; the caller never touches it again.
-   * Unkeyed links then hand their send queue over instead of writing it.
+   * Optional (the simulator's in-memory streams, `node:net` sockets): sends
+   * all of `data` at once, keeping the buffer itself; the caller never
+   * touches it again. Unkeyed links then hand their send queue over instead
+   * of writing it. A stream with {@linkcode ByteStream.transferWaits} calls
+   * `sent` once the bytes have left it.
    */
-  transfer?(data: Uint8Array): void;
+  transfer?(data: Uint8Array, sent?: () => void): void;
+  /**
+   * True if transferred bytes can wait in the stream (a socket whose remote
+   * reads slowly): they then count against the node's send budget until
+   * `sent`. Without it, transferred bytes are gone at once (the simulator's).
+   */
+  readonly transferWaits?: boolean;
   /**
    * Optional (push-mode sockets): stops taking bytes from the kernel until
    * {@linkcode ByteStream.resumeReading}, so they wait there as they would
@@ -384,7 +392,9 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
     // takes buffers (the simulator's) is handed every queue in the turn it
     // fills, so nothing of it waits: charging and refunding each frame was
     // 2% of a large simulation's CPU for no bound at all.
-    this.#budget = stream.transfer && !this.#keyring ? undefined : options.budget;
+    this.#budget = stream.transfer && !stream.transferWaits && !this.#keyring
+      ? undefined
+      : options.budget;
     this.#lastReceived = this.#clock.now();
   }
 
@@ -619,18 +629,23 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
         const out = this.#queued === queue.length ? queue : queue.subarray(0, this.#queued);
         this.#queue = NO_BYTES;
         this.#queued = 0;
-        stream.transfer(out);
+        // Charged until the stream has sent them: a socket may hold them.
+        if (this.#budget) stream.transfer(out, () => this.#sent(out.length));
+        else stream.transfer(out);
         this.stats.bytesOut += out.length;
-        if (this.#budget && !this.#closed) {
-          this.#budget.refund(this, out.length);
-          this.#charged -= out.length;
-        }
       }
     } catch (error) {
       if (error instanceof SendOverflowError) this.#finish("send_overflow", error.message);
       else this.#finish("io_error", errorText(error));
     }
     if (this.#drained) this.#drained();
+  }
+
+  // Transferred bytes left the stream: they stop counting against the budget.
+  #sent(n: number): void {
+    if (!this.#budget || this.#closed) return;
+    this.#budget.refund(this, n);
+    this.#charged -= n;
   }
 
   async #writeAll(bytes: Uint8Array): Promise<void> {

@@ -178,7 +178,10 @@ class NodeSocketStream implements ByteStream {
     }
   }
 
-  transfer(data: Uint8Array): void {
+  /** Transferred bytes wait here while the remote reads slowly (see {@linkcode ByteStream.transferWaits}). */
+  readonly transferWaits = true;
+
+  transfer(data: Uint8Array, sent?: () => void): void {
     if (this.#closed || this.#socket.destroyed) {
       throw this.#error ?? new Deno.errors.BrokenPipe("The stream is closed");
     }
@@ -187,7 +190,9 @@ class NodeSocketStream implements ByteStream {
         `Send buffer would exceed ${SEND_LIMIT_BYTES} bytes (the remote is not reading)`,
       );
     }
-    this.#socket.write(data);
+    // The callback also comes when the write fails; the socket's error closes the link.
+    if (sent) this.#socket.write(data, () => sent());
+    else this.#socket.write(data);
   }
 
   /** Stops taking bytes from the kernel (they wait there, as for a stopped process). */

@@ -137,12 +137,14 @@ class GatedPushStream extends GatedStream {
   readonly #pushGate: Gate;
   #sink: ((chunk: Uint8Array | null) => void) | undefined;
   #heldIn: (Uint8Array | null)[] = [];
-  #heldOut: Uint8Array[] = [];
+  #heldOut: { data: Uint8Array; sent: (() => void) | undefined }[] = [];
+  readonly transferWaits: boolean | undefined;
 
   constructor(inner: ByteStream, gate: Gate, onClose: () => void) {
     super(inner, gate, onClose);
     this.#push = inner as Required<Pick<ByteStream, "subscribe" | "transfer">> & ByteStream;
     this.#pushGate = gate;
+    this.transferWaits = inner.transferWaits;
   }
 
   subscribe<T>(sink: (this: T, chunk: Uint8Array | null) => void, target: T): void {
@@ -157,11 +159,11 @@ class GatedPushStream extends GatedStream {
     else this.#sink(chunk);
   }
 
-  transfer(data: Uint8Array): void {
+  transfer(data: Uint8Array, sent?: () => void): void {
     const gate = this.#pushGate;
     if (gate.crashed) throw crashedError();
-    if (gate.paused || this.#heldOut.length > 0) this.#heldOut.push(data);
-    else this.#push.transfer(data);
+    if (gate.paused || this.#heldOut.length > 0) this.#heldOut.push({ data, sent });
+    else this.#push.transfer(data, sent);
   }
 
   // As a pull-mode read fails after a crash, the node's own connection
@@ -187,7 +189,7 @@ class GatedPushStream extends GatedStream {
     this.#heldIn = [];
     if (gate.crashed) return;
     try {
-      for (const data of out) this.#push.transfer(data);
+      for (const { data, sent } of out) this.#push.transfer(data, sent);
     } catch {
       // Overflowed or gone while paused: the link ends, as it would have.
       this.abort();

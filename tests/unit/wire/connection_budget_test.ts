@@ -1,5 +1,5 @@
 import { assertEquals, assertMatch } from "@std/assert";
-import { type CloseInfo, FramedConnection } from "../../../lib/wire/connection.ts";
+import { type ByteStream, type CloseInfo, FramedConnection } from "../../../lib/wire/connection.ts";
 import type { HelloMessage, Message } from "../../../lib/wire/messages.ts";
 import { encodeMessage } from "../../../lib/wire/messages.ts";
 import { SendBudget } from "../../../lib/wire/send_budget.ts";
@@ -73,5 +73,72 @@ Deno.test("FramedConnection refunds the budget as its writes complete", async ()
   c.stream.releaseWrites();
   await settle();
   assertEquals(c.connection.queuedBytes, 0);
+  assertEquals(budget.total, 0);
+});
+
+/**
+ * A push-mode stream whose transfers wait (like a `node:net` socket): it
+ * calls their `sent` only when `drain()` says the remote took them.
+ */
+class WaitingPushStream implements ByteStream {
+  readonly transferWaits = true;
+  sink: ((chunk: Uint8Array | null) => void) | undefined;
+  waiting: (() => void)[] = [];
+  read(): Promise<number | null> {
+    return Promise.reject(new Error("push mode only"));
+  }
+  write(): Promise<number> {
+    return Promise.reject(new Error("push mode only"));
+  }
+  close(): void {}
+  subscribe<T>(sink: (this: T, chunk: Uint8Array | null) => void, target: T): void {
+    this.sink = (chunk) => sink.call(target, chunk);
+  }
+  transfer(_data: Uint8Array, sent?: () => void): void {
+    if (sent) this.waiting.push(sent);
+  }
+  drain(): void {
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const sent of waiting) sent();
+  }
+}
+
+function openPush(budget: SendBudget, clock: ManualClock) {
+  const stream = new WaitingPushStream();
+  const closes: CloseInfo[] = [];
+  const connection = new FramedConnection(stream, {
+    handler: { onHello: () => undefined, onMessage() {}, onClose: (_c, info) => closes.push(info) },
+    localHello: HELLO,
+    direction: "in",
+    remoteLabel: "10.0.0.9:1",
+    options: { clock, budget, maxQueuedBytes: 1 << 20 },
+  });
+  connection.start();
+  stream.sink!(encodeMessage({ ...HELLO, role: "client", address: { host: "10.0.0.9", port: 0 } }));
+  return { stream, connection, closes };
+}
+
+Deno.test("FramedConnection charges the budget for bytes a waiting push stream still holds, and refunds them as they are sent", async () => {
+  const clock = new ManualClock();
+  const budget = new SendBudget(64 * 1024);
+  const reader = openPush(budget, clock);
+  const stuck = openPush(budget, clock);
+  let sent = 0;
+  while (stuck.connection.send(LIST)) {
+    sent++;
+    await settle();
+    reader.connection.send(LIST);
+    await settle();
+    reader.stream.drain(); // this remote reads
+    if (sent > 1000) break;
+  }
+  assertEquals(stuck.closes[0]?.reason, "send_overflow");
+  assertMatch(stuck.closes[0]?.detail ?? "", /send budget .* is used up/);
+  assertEquals(reader.closes, []);
+  reader.stream.drain();
+  assertEquals(budget.total, 0, "sent and closed bytes were all refunded");
+  // A late `sent` of the closed link's bytes gives nothing back twice.
+  stuck.stream.drain();
   assertEquals(budget.total, 0);
 });
