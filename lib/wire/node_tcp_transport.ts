@@ -12,9 +12,11 @@
  * The streams work in push mode ({@linkcode ByteStream.subscribe} and
  * {@linkcode ByteStream.transfer}), as the simulator's do, and also offer
  * `read`/`write` for the links that need them (keyed links, clients).
- * Bytes waiting in a socket's send buffer are bounded: past
- * {@linkcode SEND_LIMIT_BYTES} a transfer throws {@linkcode SendOverflowError}
- * and the connection closes, as `tcpTransport`'s send queue does.
+ * Bytes waiting in a socket's send buffer are bounded twice: they count
+ * against the node's send budget until sent ({@linkcode ByteStream.transferWaits}),
+ * and past {@linkcode SEND_LIMIT_BYTES} on one socket a transfer throws
+ * {@linkcode SendOverflowError}; either closes the connection as
+ * `send_overflow`, as `tcpTransport`'s send queue does.
  *
  * @module
  */
@@ -133,11 +135,15 @@ class NodeSocketStream implements ByteStream {
       else this.#chunks[0] = chunk.subarray(part);
     }
     this.#waitingBytes -= n;
-    if (this.#heldByBacklog && this.#waitingBytes <= PULL_BACKLOG_BYTES / 2) {
-      this.#heldByBacklog = false;
-      if (!this.#heldByCaller) this.#socket.resume();
-    }
+    if (this.#waitingBytes <= PULL_BACKLOG_BYTES / 2) this.#releaseBacklog();
     return n;
+  }
+
+  // Reads again once pulled bytes no longer pile up (unless the caller paused it).
+  #releaseBacklog(): void {
+    if (!this.#heldByBacklog) return;
+    this.#heldByBacklog = false;
+    if (!this.#heldByCaller) this.#socket.resume();
   }
 
   read(buffer: Uint8Array): Promise<number | null> {
@@ -172,10 +178,7 @@ class NodeSocketStream implements ByteStream {
     this.#waitingBytes = 0;
     for (const chunk of waiting) this.#sink(chunk);
     if (this.#ended) this.#sink(null);
-    if (this.#heldByBacklog) {
-      this.#heldByBacklog = false;
-      if (!this.#heldByCaller) this.#socket.resume();
-    }
+    this.#releaseBacklog();
   }
 
   /** Transferred bytes wait here while the remote reads slowly (see {@linkcode ByteStream.transferWaits}). */
@@ -246,7 +249,7 @@ function linkOf(socket: net.Socket): Link {
 }
 
 /**
- * TCP over `node:net`, with TCP_NODELAY on every socket; see the module doc.
+ * TCP over `node:net`, with TCP_NODELAY on every socket (set by each stream); see the module doc.
  *
  * @example A listener and a dial over loopback
  * ```ts ignore
@@ -266,7 +269,7 @@ export const nodeTcpTransport: Transport = {
     const probe = tcpTransport.listen(address);
     const bound = probe.address;
     probe.close();
-    const server = net.createServer({ noDelay: true });
+    const server = net.createServer();
     const waiting: Link[] = [];
     let wake: (() => void) | undefined;
     let failure: Error | undefined;
@@ -313,7 +316,7 @@ export const nodeTcpTransport: Transport = {
 
   dial(address: Address, { timeoutMs }: { timeoutMs: number }): Promise<Link> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ host: address.host, port: address.port, noDelay: true });
+      const socket = net.connect({ host: address.host, port: address.port });
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new Deno.errors.TimedOut(`Connecting to ${formatAddress(address)} timed out`));

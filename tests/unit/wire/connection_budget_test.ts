@@ -23,8 +23,13 @@ const LIST: Message = {
   })),
 };
 
-async function open(budget: SendBudget, clock: ManualClock) {
-  const stream = new FakeStream();
+/** A connection on `stream` past its handshake (the remote's hello fed through `feed`). */
+function connect<S extends ByteStream>(
+  stream: S,
+  feed: (bytes: Uint8Array) => void,
+  budget: SendBudget,
+  clock: ManualClock,
+) {
   const closes: CloseInfo[] = [];
   const connection = new FramedConnection(stream, {
     handler: { onHello: () => undefined, onMessage() {}, onClose: (_c, info) => closes.push(info) },
@@ -34,9 +39,15 @@ async function open(budget: SendBudget, clock: ManualClock) {
     options: { clock, budget, maxQueuedBytes: 1 << 20 },
   });
   connection.start();
-  stream.feed(encodeMessage({ ...HELLO, role: "client", address: { host: "10.0.0.9", port: 0 } }));
-  await settle();
+  feed(encodeMessage({ ...HELLO, role: "client", address: { host: "10.0.0.9", port: 0 } }));
   return { stream, connection, closes };
+}
+
+async function open(budget: SendBudget, clock: ManualClock) {
+  const stream = new FakeStream();
+  const opened = connect(stream, (bytes) => stream.feed(bytes), budget, clock);
+  await settle();
+  return opened;
 }
 
 Deno.test("FramedConnection with a send budget: the remote that stops reading is the one closed", async () => {
@@ -106,17 +117,7 @@ class WaitingPushStream implements ByteStream {
 
 function openPush(budget: SendBudget, clock: ManualClock) {
   const stream = new WaitingPushStream();
-  const closes: CloseInfo[] = [];
-  const connection = new FramedConnection(stream, {
-    handler: { onHello: () => undefined, onMessage() {}, onClose: (_c, info) => closes.push(info) },
-    localHello: HELLO,
-    direction: "in",
-    remoteLabel: "10.0.0.9:1",
-    options: { clock, budget, maxQueuedBytes: 1 << 20 },
-  });
-  connection.start();
-  stream.sink!(encodeMessage({ ...HELLO, role: "client", address: { host: "10.0.0.9", port: 0 } }));
-  return { stream, connection, closes };
+  return connect(stream, (bytes) => stream.sink!(bytes), budget, clock);
 }
 
 Deno.test("FramedConnection charges the budget for bytes a waiting push stream still holds, and refunds them as they are sent", async () => {
