@@ -134,6 +134,11 @@ export type LogEvent =
     yes: number;
     needed: number;
     detail: string;
+    /**
+     * Whether a voter found the peer alive. False: too few seeds could
+     * check (down, or abstaining), so it is retried later.
+     */
+    alive?: boolean;
   }
   /** A link to another seed is up. */
   | { event: "seed_link_up"; seed: string; direction: "in" | "out" }

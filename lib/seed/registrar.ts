@@ -300,17 +300,21 @@ export class Registrar {
     this.#options.broadcast({ kind: "abort", proposalId: id });
     const yes = yesVotes(proposal);
     const change = proposal.operation;
-    this.#options.log.emit({
-      event: change.op === "add" ? "registration_rejected" : "removal_rejected",
+    // Nobody found the peer alive: the removal failed for want of voters
+    // (seeds down, or abstaining), not on evidence. It is retried later.
+    const answered = [...proposal.votes.values()].some((v) => v.reason.startsWith("alive"));
+    const common = {
       peer: proposal.peerKey,
       proposal: id,
       yes,
       needed: this.#options.quorum,
       detail,
-    });
-    // Nobody found the peer alive: the removal failed for want of voters
-    // (seeds down, or abstaining), not on evidence. It is retried later.
-    const answered = [...proposal.votes.values()].some((v) => v.reason.startsWith("alive"));
+    };
+    this.#options.log.emit(
+      change.op === "add"
+        ? { event: "registration_rejected", ...common }
+        : { event: "removal_rejected", ...common, alive: answered },
+    );
     if (change.op === "remove" && !answered) this.#stalled(change, detail);
     this.#finish(id, { accepted: false, yes, needed: this.#options.quorum, detail });
   }

@@ -95,13 +95,20 @@ export class EventLines {
     this.#name = namer(options.names);
   }
 
-  /** From now on the run is stopping: leaves are not news. */
+  /**
+   * From now on the run is stopping: only errors are news (verbose mode
+   * still prints all but the goodbyes).
+   */
   stopping(): void {
     this.#stopping = true;
   }
 
   /** The line for `record` from the node `node` (its name), if it gets one. */
   line(node: string, record: RunRecord): EventLine | undefined {
+    // A network told to stop unsettles itself: links drop, leaves race the
+    // seeds' own stop, busy seeds cannot vote. That is not news (it is all
+    // in the logs); only errors are.
+    if (this.#stopping && !this.#options.verbose && levelOf(record) !== "error") return undefined;
     const text = this.#options.verbose ? this.#verbose(record) : this.#membership(record);
     if (text === undefined) return undefined;
     return { node, level: levelOf(record), text };
@@ -136,7 +143,6 @@ export class EventLines {
         return undefined;
       }
       case "neighbor_lost": {
-        if (this.#stopping && this.#isGoodbye(record)) return undefined;
         if (textField(record, "reason") === NEIGHBOR_LEFT_REASON) {
           return `lost its link to ${field("neighbor")}: it left`;
         }
@@ -161,7 +167,7 @@ export class EventLines {
       case "peer_removed": {
         const peer = textField(record, "peer") ?? "?";
         const reason = textField(record, "reason");
-        if (this.#removed.has(peer) || (this.#stopping && reason === "left")) return undefined;
+        if (this.#removed.has(peer)) return undefined;
         this.#removed.add(peer);
         return reason === "left"
           ? `${n(peer)} left: removed from the peer list`
@@ -171,7 +177,6 @@ export class EventLines {
         // Anything else that is worth a warning is shown too, named.
         const level = levelOf(record);
         if (level === "info") return undefined;
-        if (this.#stopping && this.#isGoodbye(record)) return undefined;
         return n(record.message ?? record.event);
       }
     }

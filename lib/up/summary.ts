@@ -145,8 +145,13 @@ export interface RunSummary {
   readonly reportedDead: readonly DeadPeer[];
   /** Peers removed as dead, with how many seeds removed each. */
   readonly removals: readonly Removal[];
-  /** `removal_rejected` lines (a reported peer that answered the seeds). */
+  /** `removal_rejected` lines before the stop where a seed found the peer alive. */
   readonly removalsRejected: number;
+  /**
+   * `removal_rejected` lines before the stop that no seed could decide
+   * (too few seeds up, or too busy to check): retried, not refuted.
+   */
+  readonly removalsUndecided: number;
   /** Peers that never joined the overlay (no `joined` plus link in any lifetime). */
   readonly neverJoined: readonly string[];
 }
@@ -277,7 +282,8 @@ export class RunIndex {
   readonly #generated: Generated[] = [];
   #sent = 0;
   #received = 0;
-  #rejected = 0;
+  // When each removal_rejected came, and whether a seed found the peer alive.
+  readonly #rejected: { ts: number; alive: boolean }[] = [];
   readonly #reported = new Set<string>();
   readonly #removedBy = new Map<string, Set<string>>();
 
@@ -311,7 +317,8 @@ export class RunIndex {
         this.#received++;
         break;
       case "removal_rejected":
-        this.#rejected++;
+        // Logs from before the field existed only had rejections on evidence.
+        this.#rejected.push({ ts: record.ts, alive: record.fields.alive !== false });
         break;
       case "peer_removed": {
         const peer = textField(record, "peer");
@@ -332,6 +339,8 @@ export class RunIndex {
     const generated = this.#generated;
     const settleMs = options.stopTs === undefined ? 0 : options.settleMs ?? DEFAULT_SETTLE_MS;
     const cutoff = options.stopTs === undefined ? Infinity : options.stopTs - settleMs;
+    // What the seeds could not decide while the network was being stopped is not the run's.
+    const stopTs = options.stopTs ?? Infinity;
     const windowMs = options.catchUpWindowMs ?? DEFAULT_PEER_TUNING.catchUpMaxAgeMs;
     const resumeSettleMs = options.resumeSettleMs ?? DEFAULT_RESUME_SETTLE_MS;
     let resumed = 0;
@@ -401,7 +410,8 @@ export class RunIndex {
       deadReportsReceived: this.#received,
       reportedDead: [...this.#reported].sort().map(named),
       removals,
-      removalsRejected: this.#rejected,
+      removalsRejected: this.#rejected.filter((r) => r.alive && r.ts < stopTs).length,
+      removalsUndecided: this.#rejected.filter((r) => !r.alive && r.ts < stopTs).length,
       neverJoined: peers.filter((p) => !p.lifetimes.some((l) => joinedTs(l) !== undefined))
         .map((p) => p.address),
     };

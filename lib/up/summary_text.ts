@@ -141,6 +141,11 @@ export function formatSummary(summary: RunSummary, options: SummaryTextOptions =
   if (summary.removalsRejected > 0) {
     removals.push(`${countText(summary.removalsRejected, "removal")} rejected (the peer answered)`);
   }
+  if (summary.removalsUndecided > 0) {
+    removals.push(
+      `${countText(summary.removalsUndecided, "removal")} undecided (too few seeds could check)`,
+    );
+  }
   rows.push(["removals", removals.length === 0 ? ["none"] : removals]);
   const t = options.traffic;
   if (t !== undefined && t.peers > 0) {

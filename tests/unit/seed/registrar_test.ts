@@ -272,7 +272,8 @@ Deno.test("Registrar.propose() aborts when the vote timeout passes", async (t) =
       needed: 2,
       detail: "timed out waiting for votes",
     });
-    assertEquals(s.log.named("removal_rejected").length, 1);
+    // Nobody found the peer alive: undecided, not refuted.
+    assertEquals(s.log.named("removal_rejected").map((e) => e.alive), [false]);
     assertEquals(s.membership.isMember(PEER_KEY), true);
   });
 });
@@ -391,7 +392,15 @@ Deno.test("Registrar.propose() remove: the own vote waits for the probe", async 
       `a majority voted no (${SELF}: alive: answered ping; ${S2}: alive: answered ping)`;
     assertEquals(decision.decision, { accepted: false, yes: 0, needed: 2, detail });
     assertEquals(s.log.named("removal_rejected"), [
-      { event: "removal_rejected", peer: PEER_KEY, proposal: ID1, yes: 0, needed: 2, detail },
+      {
+        event: "removal_rejected",
+        peer: PEER_KEY,
+        proposal: ID1,
+        yes: 0,
+        needed: 2,
+        detail,
+        alive: true,
+      },
     ]);
     assertEquals(s.membership.isMember(PEER_KEY), true);
     assertEquals(s.changes.map(([, outcome]) => outcome), ["added"]);

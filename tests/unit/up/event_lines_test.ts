@@ -91,6 +91,22 @@ Deno.test("EventLines prints no goodbyes while the run stops", () => {
     "could not reach p2: Cannot connect to p2: connection refused",
   );
   assertEquals(lines.line("p2", refused), undefined);
+  // Nor the stop's other consequences: a vote busy seeds could not decide, a link cut short.
+  const undecided = rec(
+    "removal_rejected",
+    { peer: "127.0.0.1:5004", yes: 1, needed: 2, alive: false },
+    "WARN",
+  );
+  assertEquals(
+    new EventLines({ names: NAMES, verbose: false }).line("s1", undecided)?.text,
+    "vote: removal of p2 rejected (1 of 2 needed yes votes)",
+  );
+  assertEquals(lines.line("s1", undecided), undefined);
+  const cut = rec("neighbor_lost", { neighbor: "127.0.0.1:5003", reason: "remote_closed: x" });
+  assertEquals(lines.line("p2", cut), undefined);
+  // Errors still are.
+  const error = rec("node_error", {}, "ERROR", "it broke");
+  assertEquals(lines.line("p2", error)?.text, "it broke");
 });
 
 Deno.test("EventLines in verbose mode prints every node line but debug, named", () => {

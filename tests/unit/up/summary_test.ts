@@ -206,14 +206,20 @@ Deno.test("summarizeRun() counts dead reports and removals as dead", () => {
     seed("127.0.0.1:4999", [
       rec(3, "peer_removed", { peer: C, reason: "dead" }),
       rec(4, "removal_rejected", { peer: B }),
+      // Too few seeds could check: retried, not refuted; after the stop, not the run's.
+      rec(5, "removal_rejected", { peer: B, alive: false }),
+      rec(20, "removal_rejected", { peer: B, alive: false }),
+      rec(21, "removal_rejected", { peer: B, alive: true }),
     ]),
     peer(A, [rec(0, "dead_node_reported", { dead: C, seeds: [S1], raw: "r" })]),
     peer(B, [rec(0, "dead_node_reported", { dead: C, seeds: [S1], raw: "r" })]),
     peer(C, []),
   ];
-  const s = summarizeRun(nodes);
+  const s = summarizeRun(nodes, { stopTs: 20 });
   assertEquals([s.seeds, s.peers], [2, 3]);
   assertEquals([s.deadReportsSent, s.deadReportsReceived, s.removalsRejected], [2, 2, 1]);
+  assertEquals(s.removalsUndecided, 1);
+  assertEquals(summarizeRun(nodes).removalsRejected, 2);
   assertEquals(s.reportedDead, [{ peer: C, name: "p3" }]);
   assertEquals(s.removals, [{ peer: C, name: "p3", seeds: 2 }]);
   assertEquals(s.delivery, undefined);

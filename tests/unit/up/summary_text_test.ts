@@ -21,6 +21,7 @@ const FULL: RunSummary = {
   reportedDead: [{ peer: "127.0.0.1:5005", name: "p3" }],
   removals: [{ peer: "127.0.0.1:5005", name: "p3", seeds: 3 }],
   removalsRejected: 0,
+  removalsUndecided: 0,
   neverJoined: [],
 };
 
@@ -47,6 +48,12 @@ Deno.test("formatSummary() states delivery, its definition, timing, reports and 
   assertStringIncludes(text, "2 sent by peers about p3 (127.0.0.1:5005); 4 received by seeds");
   assertStringIncludes(text, "p3 (127.0.0.1:5005) removed by 3 of 3 seeds");
   assertStringIncludes(text, "logs           logs/run-x");
+  const mixed = formatSummary({ ...FULL, removalsRejected: 2, removalsUndecided: 1 }).replace(
+    /\n +/g,
+    " ",
+  );
+  assertStringIncludes(mixed, "2 removals rejected (the peer answered)");
+  assertStringIncludes(mixed, "1 removal undecided (too few seeds could check)");
 });
 
 Deno.test("formatSummary() says so when nothing could be counted", () => {
