@@ -30,7 +30,7 @@ import { type Link, type LinkListener, tcpTransport, type Transport } from "./tr
 /** Bytes a socket may hold unsent before a transfer fails (a remote that stopped reading). */
 export const SEND_LIMIT_BYTES = 4 * 1024 * 1024;
 
-/** How long a closed socket may take to hand over its unsent bytes before it is cut. */
+/** How long a closed socket may wait for its unsent bytes to go and the remote's end before it is cut. */
 const CLOSE_LINGER_MS = 1000;
 
 /** Unread bytes a pull-mode stream takes from the kernel before it stops reading. */
@@ -92,7 +92,8 @@ class NodeSocketStream implements ByteStream {
   }
 
   #arrive(chunk: Uint8Array | null): void {
-    if (this.#ended) return;
+    // Closed here: what still comes is only drained (see close()).
+    if (this.#ended || this.#closed) return;
     if (chunk === null) this.#ended = true;
     if (this.#sink) {
       this.#sink(chunk);
@@ -213,16 +214,21 @@ class NodeSocketStream implements ByteStream {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    // Queued bytes still leave, then the FIN (as closing a Deno.Conn after its writes resolved).
-    const socket = this.#socket;
-    socket.end();
-    socket.destroySoon?.();
-    // A remote that stopped reading would keep the socket open for good.
-    if (socket.writableLength > 0 && !socket.destroyed) {
-      const timer = setTimeout(() => socket.destroy(), CLOSE_LINGER_MS);
-      socket.once("close", () => clearTimeout(timer));
-    }
     this.#rejectReader();
+    // Queued bytes still leave, then the FIN. The socket is released once
+    // the remote ends its side too (node does that on its "end"), reading and
+    // dropping what comes meanwhile: a socket closed over unread bytes sends
+    // a reset, and a reset can make the remote lose what it has received but
+    // not yet handed on (the last frame: a leave, an error).
+    const socket = this.#socket;
+    this.#chunks = [];
+    this.#waitingBytes = 0;
+    socket.end();
+    if (socket.destroyed) return;
+    socket.resume();
+    // A remote that never ends its side, or stopped reading, is cut.
+    const timer = setTimeout(() => socket.destroy(), CLOSE_LINGER_MS);
+    socket.once("close", () => clearTimeout(timer));
   }
 
   /** Closes at once: bytes not yet handed to the kernel are lost, as in a crash. */

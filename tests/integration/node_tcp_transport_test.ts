@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { concatBytes } from "../../lib/util/bytes.ts";
 import { SendOverflowError } from "../../lib/wire/connection.ts";
 import { nodeTcpTransport, SEND_LIMIT_BYTES } from "../../lib/wire/node_tcp_transport.ts";
-import type { Link, LinkListener } from "../../lib/wire/transport.ts";
+import { type Link, type LinkListener, tcpTransport } from "../../lib/wire/transport.ts";
 
 const LOOPBACK = { host: "127.0.0.1", port: 0 };
 
@@ -188,5 +188,45 @@ Deno.test("nodeTcpTransport: a closed socket whose remote stopped reading is cut
   await got.ended;
   assert(concatBytes(got.chunks).length < SEND_LIMIT_BYTES);
   accepted.stream.close();
+  listener.close();
+});
+
+Deno.test("nodeTcpTransport: a closed socket drains until the remote ends too, and never resets it", async () => {
+  // The remote is a Deno.Conn, which may write after the FIN (a node socket ends its side then).
+  const listener = nodeTcpTransport.listen(LOOPBACK);
+  const accepting = listener[Symbol.asyncIterator]().next();
+  // node:net starts listening a turn after listen() returns.
+  let dialled: Link | undefined;
+  for (let tries = 0; !dialled; tries++) {
+    dialled = await tcpTransport.dial(listener.address, { timeoutMs: 2000 }).catch((error) => {
+      if (!(error instanceof Deno.errors.ConnectionRefused) || tries > 100) throw error;
+      return new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 1));
+    });
+  }
+  const accepted = (await accepting).value as Link;
+  // Bytes this end never read: a socket closed over them sends a reset,
+  // and a reset can make the remote drop what it has received but not yet
+  // handed on (the last frame: a leave, an error).
+  accepted.stream.pauseReading!();
+  await dialled.stream.write(new Uint8Array([9, 9, 9]));
+  accepted.stream.transfer!(new Uint8Array([1, 2]));
+  accepted.stream.close();
+  const buffer = new Uint8Array(16);
+  const got: number[] = [];
+  for (
+    let n = await dialled.stream.read(buffer);
+    n !== null;
+    n = await dialled.stream.read(buffer)
+  ) {
+    got.push(...buffer.subarray(0, n));
+  }
+  assertEquals(got, [1, 2]);
+  // Half-closed, the other end still takes bytes: a reset would fail the
+  // writes after the first (it comes back within a turn on loopback).
+  for (let i = 0; i < 5; i++) {
+    await dialled.stream.write(new Uint8Array([7]));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  dialled.stream.close();
   listener.close();
 });
