@@ -101,6 +101,12 @@ export interface ByteStream {
    * (a crashed in-process node). Without it a crash uses `close`.
    */
   abort?(): void;
+  /**
+   * Optional (`Deno.TcpConn` has it): sends the FIN after the bytes written,
+   * keeping the read side open. A connection closing after a last frame
+   * then reads until the remote ends too (see {@linkcode FramedConnection.close}).
+   */
+  closeWrite?(): Promise<void>;
 }
 
 /**
@@ -218,6 +224,8 @@ const READ_BUFFER_BYTES = 16 * 1024;
 const QUEUE_START_BYTES = 256;
 const QUEUE_KEEP_BYTES = 64 * 1024;
 const CLOSE_FLUSH_TIMEOUT_MS = 1000;
+// How long a half-closed connection waits for the remote's end.
+const CLOSE_LINGER_MS = 1000;
 // The queue of a link whose stream took its last one (`transfer`).
 const NO_BYTES = new Uint8Array(0);
 
@@ -339,6 +347,8 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
   #flushScheduled = false;
   #closing = false;
   #closed = false;
+  // The remote ended its side (read EOF or an error) while this end closed.
+  #remoteEnded = false;
   #lastReceived: number;
   #timer: TimerHandle | undefined;
   // Keyed links only: the keys, and in one object made only for them the
@@ -401,7 +411,7 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
   /** Resolves when the connection has closed, with why. */
   get closed(): Promise<CloseInfo> {
     if (this.#done) return this.#done.promise;
-    if (this.#closeInfo) return Promise.resolve(this.#closeInfo);
+    if (this.#closed) return Promise.resolve(this.#closeInfo!);
     this.#done = Promise.withResolvers();
     return this.#done.promise;
   }
@@ -673,11 +683,41 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
       );
       this.#drained = () => {
         this.#clock.clearTimeout(timer);
-        this.#finish(reason, detail, true);
+        this.#linger(reason, detail);
       };
       return;
     }
-    this.#finish(reason, detail);
+    if (options.flush) this.#linger(reason, detail);
+    else this.#finish(reason, detail);
+  }
+
+  // After a last frame: on a stream that can half-close, send the FIN and
+  // read (dropping it) until the remote ends too, for at most a second.
+  // Closing over bytes the remote sent meanwhile would send it a reset, and
+  // a reset can make it drop the last frame before reading it, or fail its
+  // next write first: it would see a crash, not a goodbye.
+  #linger(reason: CloseReason, detail: string): void {
+    const stream = this.#stream;
+    if (!stream.closeWrite || this.#closed || this.#remoteEnded) {
+      this.#finish(reason, detail, true);
+      return;
+    }
+    this.#closing = true;
+    // Kept here until the end: `closed` and onClose report it then.
+    this.#closeInfo = { reason, detail };
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#timer = this.#clock.setTimeout(() => this.#endLinger(), CLOSE_LINGER_MS);
+    stream.closeWrite().catch(() => this.#endLinger());
+  }
+
+  // Lingering: a half-closed stream waits for the remote's end (`close` above).
+  get #lingering(): boolean {
+    return this.#closeInfo !== undefined && !this.#closed;
+  }
+
+  #endLinger(): void {
+    const info = this.#closeInfo;
+    if (info && !this.#closed) this.#finish(info.reason, info.detail, true);
   }
 
   /** Sends an error frame, then closes once it has left. */
@@ -724,19 +764,25 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
 
   async #readLoop(): Promise<void> {
     let buffer = new Uint8Array(READ_START_BYTES);
-    while (!this.#closing) {
+    // Closing, it reads on and drops what comes, until the remote's end
+    // (see #linger); the stream's close ends the read.
+    while (!this.#closed) {
       let n: number | null;
       try {
         n = await this.#stream.read(buffer);
       } catch (error) {
+        this.#remoteEnded = true;
+        this.#endLinger();
         this.#finish("io_error", errorText(error));
         return;
       }
       if (n === null) {
+        this.#remoteEnded = true;
+        this.#endLinger();
         this.#finish("remote_closed", "Connection closed by remote");
         return;
       }
-      if (this.#closing) return;
+      if (this.#closing) continue;
       this.#lastReceived = this.#clock.now();
       this.stats.bytesIn += n;
       const batch = this.#decoder.push(buffer.subarray(0, n));
@@ -749,17 +795,16 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
         // The frames are views into `buffer`, which is not read into again
         // until they have all been handled.
         await this.#onKeyedFrames(batch.frames);
-        if (this.#closing) return;
+        if (this.#closing) continue;
         if (batch.error) {
           const detail = batch.error.reason === "frame_too_large"
             ? `Sealed record length (${batch.error.length}) exceeds limit (${batch.error.limit})`
             : batch.error.message;
           this.fail("protocol_error", "malformed", detail);
-          return;
         }
         continue;
       }
-      if (!this.#onBatch(batch)) return;
+      this.#onBatch(batch);
     }
   }
 

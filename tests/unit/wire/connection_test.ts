@@ -649,6 +649,94 @@ Deno.test("FramedConnection.close() with flush writes queued frames first", asyn
   });
 });
 
+/** A fake stream that can half-close, as a `Deno.TcpConn` can. */
+class HalfClosingStream extends FakeStream {
+  closeWriteCalls = 0;
+  closeWrite(): Promise<void> {
+    this.closeWriteCalls++;
+    return Promise.resolve();
+  }
+}
+
+Deno.test("FramedConnection on a half-closing stream waits for the remote's end after a last frame", async (t) => {
+  const leave: Message = { kind: "leave", reason: "shutting down" };
+
+  await t.step("FIN after the frame, then reads dropped until the remote ends", async () => {
+    const stream = new HalfClosingStream();
+    const h = await handshaken({ stream });
+    h.connection.send(leave);
+    h.connection.close("local", "stopping", { flush: true });
+    await settle();
+    assertEquals(decodeAll(h.stream.written()), [LOCAL_HELLO, leave]);
+    assertEquals(stream.closeWriteCalls, 1);
+    // The remote still sends: read and dropped, not left to reset it at close.
+    h.stream.feed(bytesOf(PING, GOSSIP));
+    await settle();
+    assertEquals(h.messages, []);
+    assertEquals(h.stream.written().length, bytesOf(LOCAL_HELLO, leave).length);
+    assertEquals([h.closes, h.stream.closeCalls], [[], 0]);
+    h.stream.end();
+    await settle();
+    assertEquals(h.closes, [{ reason: "local", detail: "stopping" }]);
+    assertEquals(await h.connection.closed, { reason: "local", detail: "stopping" });
+    assertEquals(h.stream.closeCalls, 1);
+    assertEquals(h.clock.pending, 0);
+  });
+
+  await t.step("an error frame goes the same way", async () => {
+    const stream = new HalfClosingStream();
+    const h = await handshaken({ stream });
+    h.connection.fail("local", "shutting_down", "Seed shutting down");
+    await settle();
+    assertEquals(stream.closeWriteCalls, 1);
+    assertEquals(h.closes, []);
+    h.stream.failRead(new Deno.errors.ConnectionReset("reset"));
+    await settle();
+    assertEquals(h.closes, [{ reason: "local", detail: "Seed shutting down" }]);
+  });
+
+  await t.step("a remote that never ends is cut after 1 s", async () => {
+    const stream = new HalfClosingStream();
+    const h = await handshaken({ stream });
+    h.connection.close("local", "stopping", { flush: true });
+    await settle();
+    assertEquals(stream.closeWriteCalls, 1);
+    h.clock.advance(999);
+    await settle();
+    assertEquals(h.stream.closeCalls, 0);
+    h.clock.advance(1);
+    await settle();
+    assertEquals(h.closes, [{ reason: "local", detail: "stopping" }]);
+    assertEquals(h.stream.closeCalls, 1);
+    assertEquals(h.clock.pending, 0);
+  });
+
+  await t.step("a remote that ended first: closed once the frame is out", async () => {
+    const stream = new HalfClosingStream();
+    const h = await handshaken({ stream });
+    h.stream.holdWrites = true;
+    h.connection.send(leave);
+    await settle();
+    h.connection.close("local", "stopping", { flush: true });
+    h.stream.end();
+    await settle();
+    assertEquals(h.closes, []);
+    h.stream.releaseWrites();
+    await settle();
+    assertEquals(h.closes, [{ reason: "local", detail: "stopping" }]);
+    assertEquals(stream.closeWriteCalls, 0);
+    assertEquals(h.clock.pending, 0);
+  });
+
+  await t.step("a close without a last frame closes at once", async () => {
+    const stream = new HalfClosingStream();
+    const h = await handshaken({ stream });
+    h.connection.close("local", "replaced");
+    assertEquals(h.closes, [{ reason: "local", detail: "replaced" }]);
+    assertEquals([stream.closeWriteCalls, stream.closeCalls], [0, 1]);
+  });
+});
+
 Deno.test("FramedConnection read side: EOF and read errors close the connection", async (t) => {
   await t.step("EOF -> remote_closed", async () => {
     const h = await handshaken();
