@@ -363,7 +363,7 @@ const SIM_FLAGS: readonly FlagSpec[] = [
     name: "join-interval",
     kind: "duration",
     value: "<dur>",
-    defaultText: "10ms",
+    defaultText: "10ms, 10s/peers above 1000 peers, at least 1ms",
     help: "virtual time between two peers' starts (closer joins see staler degrees)",
     range: [0, 600_000],
     advanced: true,

@@ -7,7 +7,7 @@
 
 import type { PeerTuning } from "../config/node_config.ts";
 import { parseDuration } from "../config/duration.ts";
-import type { KillPlan, PartitionPlan } from "../sim/sim_plan.ts";
+import { defaultJoinSpacingMs, type KillPlan, type PartitionPlan } from "../sim/sim_plan.ts";
 import { UsageError } from "../util/errors.ts";
 
 /** `gossipnet sim`. */
@@ -118,7 +118,7 @@ export function simInvocation(
     latencyMs: number("latency", 20),
     jitterMs: number("jitter", 0),
     bandwidthBps: number("bandwidth", 0),
-    joinSpacingMs: number("join-interval", 10),
+    joinSpacingMs: number("join-interval", defaultJoinSpacingMs(peers)),
     churnPerSecond: number("churn", 0),
     seed: number("seed", 1),
     tuning: { gossipIntervalMs: 1000, ...tuning },

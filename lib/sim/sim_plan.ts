@@ -68,7 +68,7 @@ export interface SimOptions {
    * Virtual ms between two peers' starts while the network forms. Joins
    * closer together than a registration takes see stale degrees, and
    * preferential attachment weakens (10 ms keeps the 1,000-peer exponent
-   * near 2.6; 2 ms gives 4.4). @default {10}
+   * near 2.6; 2 ms gives 4.4). @default {defaultJoinSpacingMs(peers)}
    */
   joinSpacingMs?: number;
   /** Virtual ms between one origin's flood messages. @default {1000} */
@@ -119,8 +119,28 @@ const PEER_PORT = 6000;
 /** Virtual ms the first peer starts at (the seeds start at 0). */
 export const PEERS_START_MS = 500;
 const SETTLE_MS = 5000;
-/** Default virtual ms between two peers' starts (see {@linkcode SimOptions.joinSpacingMs}). */
+/** Default virtual ms between two peers' starts up to 1,000 peers (see {@linkcode defaultJoinSpacingMs}). */
 export const DEFAULT_JOIN_SPACING_MS = 10;
+
+/**
+ * The default virtual ms between two peers' starts in a network of `peers`:
+ * 10 ms up to 1,000 peers (joins closer than a registration takes see
+ * staler degrees, which bends a small network's power law), then 10 s for
+ * all the joins, but never under 1 ms (measured to keep the exponent at
+ * 10,000 and 100,000 peers, docs/benchmarks.md). At 10 ms, 100,000 peers
+ * would take 1,000 s of virtual time just to join, pinging all along.
+ *
+ * @example Usage
+ * ```ts
+ * import { defaultJoinSpacingMs } from "./sim_plan.ts";
+ * defaultJoinSpacingMs(1000); // 10
+ * defaultJoinSpacingMs(4000); // 3
+ * defaultJoinSpacingMs(100_000); // 1
+ * ```
+ */
+export function defaultJoinSpacingMs(peers: number): number {
+  return Math.min(DEFAULT_JOIN_SPACING_MS, Math.max(1, Math.round(10_000 / Math.max(1, peers))));
+}
 
 /** The sim's limits: one host per node, so no IP or connection cap of a real machine applies. */
 export const SIM_LIMITS = {
@@ -153,7 +173,8 @@ export function planTimeline(
   seedTuning: SeedTuning = resolveSeedTuning(options.seedTuning),
 ): SimTimeline {
   const o = options;
-  const peersStartedMs = PEERS_START_MS + o.peers * (o.joinSpacingMs ?? DEFAULT_JOIN_SPACING_MS);
+  const peersStartedMs = PEERS_START_MS +
+    o.peers * (o.joinSpacingMs ?? defaultJoinSpacingMs(o.peers));
   const floodStartMs = peersStartedMs + SETTLE_MS;
   const floodInterval = o.floodIntervalMs ?? 1000;
   const floodEndMs = floodStartMs + (o.messages ?? 1) * floodInterval + SETTLE_MS;

@@ -25,7 +25,7 @@ import { LinkModel } from "./link_model.ts";
 import { MemoryNetwork } from "./memory_network.ts";
 import { SimCollector } from "./sim_collector.ts";
 import {
-  DEFAULT_JOIN_SPACING_MS,
+  defaultJoinSpacingMs,
   type FloodRecord,
   mix,
   nodeIdFor,
@@ -43,6 +43,7 @@ import { type RunProgress, VirtualClock } from "./virtual_clock.ts";
 
 export {
   DEFAULT_JOIN_SPACING_MS,
+  defaultJoinSpacingMs,
   type FloodRecord,
   type KillPlan,
   type OverlaySnapshot,
@@ -116,7 +117,7 @@ export class Simulation {
     this.seedAddresses = Array.from({ length: seeds }, (_, i) => seedAddress(i));
     this.timeline = planTimeline(options, this.#tuning, this.#seedTuning);
     for (let i = 0; i < seeds; i++) this.#startSeed(i);
-    const spacing = options.joinSpacingMs ?? DEFAULT_JOIN_SPACING_MS;
+    const spacing = options.joinSpacingMs ?? defaultJoinSpacingMs(options.peers);
     for (let i = 0; i < options.peers; i++) {
       this.clock.schedule(0, () => this.#startPeer(), PEERS_START_MS + i * spacing);
     }

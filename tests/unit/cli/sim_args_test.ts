@@ -58,6 +58,15 @@ Deno.test("parseInvocation() builds a sim invocation with its defaults", () => {
   ]);
   assertEquals(full.command, "sim");
   if (full.command !== "sim") return;
+  // Above 1,000 peers the joins get 10 s in all, never under 1 ms apart, unless told.
+  assertEquals(full.joinSpacingMs, 10);
+  const joins = (args: string[]) => {
+    const inv = parseInvocation(["sim", ...args]);
+    return inv.command === "sim" ? inv.joinSpacingMs : undefined;
+  };
+  assertEquals(joins(["--peers=4000"]), 3);
+  assertEquals(joins(["--peers=100000"]), 1);
+  assertEquals(joins(["--peers=100000", "--join-interval=5ms"]), 5);
   assertEquals(full.kill, { fraction: 0.01, atMs: 60_000 });
   assertEquals(full.partition, { fraction: 0.2, fromMs: 30_000, toMs: 40_000 });
   assertEquals(full.churnPerSecond, 2);
