@@ -288,7 +288,7 @@ const SIM_FLAGS: readonly FlagSpec[] = [
     kind: "count",
     value: "<k>",
     defaultText: "1",
-    help: "random peers that flood messages once all have joined",
+    help: "random peers that flood messages once all have joined, taking turns",
     range: [0, 1_000_000],
   },
   {

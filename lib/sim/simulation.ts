@@ -267,10 +267,16 @@ export class Simulation {
     const live = this.livePeers();
     const origins = sample(live, Math.min(o.origins ?? 1, live.length), this.#rng);
     const interval = o.floodIntervalMs ?? 1000;
+    // The origins take turns through each interval, as independent senders
+    // would, rather than all at one instant: the network carries K messages
+    // an interval at an even rate, and no more floods are in flight at once
+    // than that rate makes (ten simultaneous floods of 100,000 peers held
+    // millions of frames in flight together).
     for (let m = 0; m < (o.messages ?? 1); m++) {
-      for (const origin of origins) {
-        this.clock.schedule(0, () => this.publish(origin.index, `flood ${m + 1}`), m * interval);
-      }
+      origins.forEach((origin, j) => {
+        const at = m * interval + Math.floor((j * interval) / origins.length);
+        this.clock.schedule(0, () => this.publish(origin.index, `flood ${m + 1}`), at);
+      });
     }
   }
 
