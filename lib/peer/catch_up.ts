@@ -68,11 +68,18 @@ export interface CatchUpOptions {
 /** Neighbours asked at most, when the first answer brings nothing new. */
 const MAX_ASKS = 2;
 
+/** Asks whose link closed before the answer that are made again, at most. */
+const MAX_LOST_ASKS = 4;
+
 /** One peer's catching up, and its answers to neighbours that ask. */
 export class CatchUp {
   #options: CatchUpOptions;
-  /** The neighbour asked, while its answer is awaited. */
-  #asked: { key: string; received: number; timer: TimerHandle } | undefined;
+  /** The neighbour asked, over which link, while its answer is awaited. */
+  #asked:
+    | { key: string; link: FramedConnection; received: number; timer: TimerHandle }
+    | undefined;
+  /** Joined (or lost the link it asked over) with no link to ask: the next link is asked. */
+  #pending = false;
   /** Requests that arrived while this peer was catching up itself. */
   #deferred: Array<{ neighbor: FramedConnection; limits: CatchUpLimits }> = [];
   /** Links already answered: one catch-up per link. */
@@ -80,6 +87,7 @@ export class CatchUp {
   /** Neighbours this peer ever asked: a late answer from one is ignored, not an error. */
   #everAsked = new Set<string>();
   #asks = 0;
+  #lostAsks = 0;
 
   /** Creates the catch-up of one peer; nothing is sent until {@linkcode ask}. */
   constructor(options: CatchUpOptions) {
@@ -94,13 +102,61 @@ export class CatchUp {
     // A neighbour still catching up itself answers once it is done (up to
     // its own timeout), so wait for twice that.
     const timer = this.#options.clock.setTimeout(() => this.#done(), 2 * this.#options.timeoutMs);
-    this.#asked = { key: neighbor.remoteKey, received: 0, timer };
+    this.#asked = { key: neighbor.remoteKey, link: neighbor, received: 0, timer };
     this.#everAsked.add(neighbor.remoteKey);
     neighbor.send({
       kind: "catch_up_request",
       maxMessages: Math.min(limits.maxMessages, 0xffff),
       maxAgeMs: Math.min(limits.maxAgeMs, 0xffff_ffff),
     });
+  }
+
+  /**
+   * Starts catching up once joined: asks `first`, or, when the peer joined
+   * with no neighbour (the first peer, or every candidate out of reach), the
+   * first link that comes up later ({@linkcode linked}).
+   */
+  begin(first: FramedConnection | undefined): void {
+    if (first) this.ask(first);
+    else this.#pending = true;
+  }
+
+  /** Whether the next neighbour link that comes up is to be asked. */
+  get waitingForLink(): boolean {
+    return this.#pending;
+  }
+
+  /** A neighbour link came up: asked, if this peer still waits for a link to ask. */
+  linked(neighbor: FramedConnection): void {
+    if (!this.#pending) return;
+    this.#pending = false;
+    this.ask(neighbor);
+  }
+
+  /**
+   * A neighbour link closed. When the ask went over it, its answer will not
+   * come (two peers that dialled each other at once keep one of the two
+   * links): the ask goes to another open link now, or to the next that
+   * comes up, instead of waiting out the timeout.
+   */
+  closed(link: FramedConnection): void {
+    const asked = this.#asked;
+    if (asked?.link !== link) return;
+    this.#asked = undefined;
+    this.#options.clock.clearTimeout(asked.timer);
+    // That ask never had its answer: it does not count, up to a bound (links that keep failing).
+    if (this.#lostAsks++ < MAX_LOST_ASKS) this.#asks--;
+    else this.#options.log.emit({ event: "catch_up", from: asked.key, messages: asked.received });
+    if (this.#asks >= MAX_ASKS) {
+      this.#answerDeferred();
+      return;
+    }
+    const next = this.#options.neighbors?.().find((l) => !l.isClosed && l !== link);
+    if (next) this.ask(next);
+    else {
+      this.#answerDeferred();
+      this.#pending = true;
+    }
   }
 
   /** A neighbour asks: answer at once, or once this peer's own catch-up is done. */
@@ -147,6 +203,7 @@ export class CatchUp {
   stop(): void {
     if (this.#asked) this.#options.clock.clearTimeout(this.#asked.timer);
     this.#asked = undefined;
+    this.#pending = false;
     this.#deferred = [];
     this.#asks = MAX_ASKS;
   }
@@ -157,16 +214,20 @@ export class CatchUp {
     this.#asked = undefined;
     this.#options.clock.clearTimeout(asked.timer);
     this.#options.log.emit({ event: "catch_up", from: asked.key, messages: asked.received });
-    const waiting = this.#deferred;
-    this.#deferred = [];
-    for (const { neighbor, limits } of waiting) {
-      if (!neighbor.isClosed) this.#answer(neighbor, limits);
-    }
+    this.#answerDeferred();
     if (asked.received > 0) return;
     const next = this.#options.neighbors?.().find((link) =>
       !link.isClosed && !this.#everAsked.has(link.remoteKey)
     );
     if (next) this.ask(next);
+  }
+
+  #answerDeferred(): void {
+    const waiting = this.#deferred;
+    this.#deferred = [];
+    for (const { neighbor, limits } of waiting) {
+      if (!neighbor.isClosed) this.#answer(neighbor, limits);
+    }
   }
 
   #answer(neighbor: FramedConnection, limits: CatchUpLimits): void {

@@ -324,8 +324,7 @@ export class PeerNode {
     if (!this.#host.running) return;
     this.#joined = true;
     // A late joiner asks its first neighbour for what was said before it came.
-    const first = this.#neighbors.list()[0];
-    if (first) this.#catchUp.ask(first.connection);
+    this.#catchUp.begin(this.#neighbors.list()[0]?.connection);
     this.#gossip.start();
     this.#monitor.start();
     this.#overlay.start();
@@ -493,8 +492,14 @@ export class PeerNode {
       });
       this.#monitor.watch(hello.address);
       this.#degreeChanged();
-      // What this peer said while it had no neighbour goes out now.
+      // What this peer said while it had no neighbour goes out now, and
+      // what the others said meanwhile comes in.
       if (this.#gossip.held > 0) queueMicrotask(() => this.#gossip.release());
+      if (this.#catchUp.waitingForLink) {
+        queueMicrotask(() => {
+          if (this.#host.running && !connection.isClosed) this.#catchUp.linked(connection);
+        });
+      }
     }
     return { role: NEIGHBOR_ROLE, settled: true };
   }
@@ -549,6 +554,7 @@ export class PeerNode {
       return;
     }
     if (role.kind !== "neighbor") return;
+    this.#catchUp.closed(connection);
     const lost = this.#neighbors.remove(connection);
     if (lost) this.#gossip.forget(lost.key);
     if (!lost || !this.#host.running) return;

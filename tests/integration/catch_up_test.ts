@@ -77,3 +77,29 @@ Deno.test("a peer alone holds its messages and floods them once a neighbour link
     }
   });
 });
+
+Deno.test("a peer that joined with no neighbour catches up from the first one it links to later", async () => {
+  await using cluster = await Cluster.create({ seeds: 1, peerSlots: 3 });
+  await allListening([cluster.seed(0)]);
+  const first = cluster.peer(0, [...FAST_PEER_ARGS, "--gossip-count", "0"]);
+  await cluster.explainFailure(async () => {
+    await allJoined([first]);
+    // Frozen, it cannot answer the others' handshakes: they link to each other only.
+    first.signal("SIGSTOP");
+    const others = [1, 2].map((i) => cluster.peer(i, [...FAST_PEER_ARGS, "--gossip-count", "2"]));
+    await allJoined(others);
+    await waitFor(
+      "the others' 4 messages reach both",
+      () => others.every((p) => events(p.logPath, "gossip_received").length === 2),
+    );
+    first.signal("SIGCONT");
+    const caught = await waitForEvent(first.logPath, "catch_up");
+    const received = new Set(
+      events(first.logPath, "gossip_received").map((e) => messageKey(e.origin, e.message)),
+    );
+    for (const g of generated(others)) {
+      assert(received.has(messageKey(g.origin, g.message)), `the first peer lacks ${g.message}`);
+    }
+    assertEquals(caught.messages, 4);
+  });
+});

@@ -205,3 +205,39 @@ Deno.test("CatchUp: an answer that brings nothing new is followed by one ask of 
     assertEquals(log.named("catch_up").length, 1);
   });
 });
+
+Deno.test("CatchUp: a peer that joined with no neighbour asks the first link that comes up", () => {
+  const clock = new ManualClock(1_000_000);
+  const { catchUp } = setup(clock);
+  catchUp.begin(undefined);
+  assertEquals(catchUp.waitingForLink, true);
+  const later = fakeLink("10.0.0.9:6009");
+  catchUp.linked(later);
+  assertEquals(later.sent.map((m) => m.kind), ["catch_up_request"]);
+  assertEquals(catchUp.waitingForLink, false);
+  const another = fakeLink("10.0.0.8:6008");
+  catchUp.linked(another);
+  assertEquals(another.sent, []);
+});
+
+Deno.test("CatchUp: an ask whose link closes goes again over another link, or the next to come up", () => {
+  const clock = new ManualClock(1_000_000);
+  const settled = fakeLink("10.0.0.9:6009"); // the same neighbour, over the link that stayed
+  const dropped = fakeLink("10.0.0.9:6009");
+  const links: FramedConnection[] = [dropped, settled];
+  const { log, catchUp } = setup(clock, links);
+  catchUp.begin(dropped);
+  (dropped as { isClosed: boolean }).isClosed = true;
+  catchUp.closed(dropped);
+  assertEquals(settled.sent.map((m) => m.kind), ["catch_up_request"]);
+  assertEquals(log.named("catch_up"), [], "the lost ask is not an ask that ended");
+  // Lost again, with no other link open: the next link is asked.
+  links.length = 0;
+  catchUp.closed(settled);
+  assertEquals(catchUp.waitingForLink, true);
+  const next = fakeLink("10.0.0.7:6007");
+  catchUp.linked(next);
+  assertEquals(next.sent.map((m) => m.kind), ["catch_up_request"]);
+  catchUp.closed(fakeLink("10.0.0.6:6006")); // not the asked link: nothing changes
+  assertEquals(catchUp.waitingForLink, false);
+});
