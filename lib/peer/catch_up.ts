@@ -9,8 +9,9 @@
  * peers that join in a burst do not hand each other empty lists; but it
  * answers at once the very neighbour it is waiting on, or the two would
  * wait for each other until both timed out. An answer that brought nothing
- * new (most likely from another newcomer) is followed by one more ask, of
- * the next neighbour.
+ * new (most likely from another newcomer) is followed by an ask of the
+ * next neighbour, up to four asks: in a burst, several newcomers link to
+ * each other first.
  *
  * @module
  */
@@ -65,8 +66,8 @@ export interface CatchUpOptions {
   neighbors?: () => readonly FramedConnection[];
 }
 
-/** Neighbours asked at most, when the first answer brings nothing new. */
-const MAX_ASKS = 2;
+/** Neighbours asked at most, while answers bring nothing new (as many as a joiner dials). */
+const MAX_ASKS = 4;
 
 /** Asks whose link closed before the answer that are made again, at most. */
 const MAX_LOST_ASKS = 4;

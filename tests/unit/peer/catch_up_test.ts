@@ -160,20 +160,22 @@ Deno.test("CatchUp: two newcomers that ask each other answer at once instead of 
   assertEquals(third.sent, []);
 });
 
-Deno.test("CatchUp: an answer that brings nothing new is followed by one ask of the next neighbour", async (t) => {
+Deno.test("CatchUp: an answer that brings nothing new is followed by an ask of the next neighbour", async (t) => {
   const item = { origin: { host: "10.0.0.3", port: 6003 }, text: "older" };
-  await t.step("empty, then the next neighbour not yet asked; at most two asks", () => {
+  await t.step("empty, then the next neighbour not yet asked; at most four asks", () => {
     const clock = new ManualClock(1_000_000);
-    const first = fakeLink("10.0.0.8:6008");
-    const second = fakeLink("10.0.0.9:6009");
-    const third = fakeLink("10.0.0.10:6010");
-    const { log, catchUp } = setup(clock, [first, second, third]);
-    catchUp.ask(first);
-    catchUp.onAnswer("10.0.0.8:6008", EMPTY);
-    assertEquals(second.sent.map((m) => m.kind), ["catch_up_request"]);
-    catchUp.onAnswer("10.0.0.9:6009", EMPTY);
-    assertEquals(third.sent, []);
-    assertEquals(log.named("catch_up").map((e) => e.from), ["10.0.0.8:6008", "10.0.0.9:6009"]);
+    const links = [6, 7, 8, 9, 10].map((i) => fakeLink(`10.0.0.${i}:60${i}`));
+    const { log, catchUp } = setup(clock, links);
+    catchUp.ask(links[0]!);
+    for (let i = 0; i < 4; i++) {
+      assertEquals(links[i]!.sent.map((m) => m.kind), ["catch_up_request"]);
+      catchUp.onAnswer(links[i]!.remoteKey, EMPTY);
+    }
+    assertEquals(links[4]!.sent, []);
+    assertEquals(
+      log.named("catch_up").map((e) => e.from),
+      links.slice(0, 4).map((l) => l.remoteKey),
+    );
   });
   await t.step("the second ask brings what the first lacked", () => {
     const clock = new ManualClock(1_000_000);
