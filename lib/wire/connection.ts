@@ -750,7 +750,7 @@ export class FramedConnection<R = unknown> implements BudgetHolder {
     this.#timer = undefined;
     if (this.#closed) return;
     if (!this.remoteHello) {
-      this.#finish("handshake_timeout", `No hello within ${this.#handshakeTimeout}ms`);
+      this.#finish("handshake_timeout", `No hello within ${Math.round(this.#handshakeTimeout)}ms`);
       return;
     }
     if (this.#idleTimeout <= 0) return;
