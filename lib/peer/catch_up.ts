@@ -9,9 +9,11 @@
  * peers that join in a burst do not hand each other empty lists; but it
  * answers at once the very neighbour it is waiting on, or the two would
  * wait for each other until both timed out. An answer that brought nothing
- * new (most likely from another newcomer) is followed by an ask of the
- * next neighbour, up to four asks: in a burst, several newcomers link to
- * each other first.
+ * new (most likely from another newcomer), or that came from a neighbour
+ * known to be catching up itself (it asked this peer while this peer asked
+ * it, so it had only what it heard since it joined), is followed by an ask
+ * of the next neighbour, up to four asks: in a burst, several newcomers
+ * link to each other first.
  *
  * @module
  */
@@ -77,7 +79,14 @@ export class CatchUp {
   #options: CatchUpOptions;
   /** The neighbour asked, over which link, while its answer is awaited. */
   #asked:
-    | { key: string; link: FramedConnection; received: number; timer: TimerHandle }
+    | {
+      key: string;
+      link: FramedConnection;
+      received: number;
+      timer: TimerHandle;
+      /** It asked this peer too: a newcomer, whose answer may hold only part. */
+      newcomer: boolean;
+    }
     | undefined;
   /** Joined (or lost the link it asked over) with no link to ask: the next link is asked. */
   #pending = false;
@@ -103,7 +112,7 @@ export class CatchUp {
     // A neighbour still catching up itself answers once it is done (up to
     // its own timeout), so wait for twice that.
     const timer = this.#options.clock.setTimeout(() => this.#done(), 2 * this.#options.timeoutMs);
-    this.#asked = { key: neighbor.remoteKey, link: neighbor, received: 0, timer };
+    this.#asked = { key: neighbor.remoteKey, link: neighbor, received: 0, timer, newcomer: false };
     this.#everAsked.add(neighbor.remoteKey);
     neighbor.send({
       kind: "catch_up_request",
@@ -169,9 +178,12 @@ export class CatchUp {
       maxAgeMs: Math.min(request.maxAgeMs, this.#options.limits.maxAgeMs),
     };
     // Held back until this peer has caught up, unless the asker is the one it waits on.
-    if (this.#asked && this.#asked.key !== neighbor.remoteKey) {
-      this.#deferred.push({ neighbor, limits });
-      return;
+    if (this.#asked) {
+      if (this.#asked.key !== neighbor.remoteKey) {
+        this.#deferred.push({ neighbor, limits });
+        return;
+      }
+      this.#asked.newcomer = true;
     }
     this.#answer(neighbor, limits);
   }
@@ -216,7 +228,8 @@ export class CatchUp {
     this.#options.clock.clearTimeout(asked.timer);
     this.#options.log.emit({ event: "catch_up", from: asked.key, messages: asked.received });
     this.#answerDeferred();
-    if (asked.received > 0) return;
+    // News from a newcomer may be only what it heard since it joined: ask on.
+    if (asked.received > 0 && !asked.newcomer) return;
     const next = this.#options.neighbors?.().find((link) =>
       !link.isClosed && !this.#everAsked.has(link.remoteKey)
     );

@@ -197,6 +197,24 @@ Deno.test("CatchUp: an answer that brings nothing new is followed by an ask of t
     catchUp.onAnswer("10.0.0.8:6008", { kind: "catch_up", more: false, items: [item] });
     assertEquals(second.sent, []);
   });
+  await t.step("news from a newcomer (it asked this peer too) is followed by another ask", () => {
+    const clock = new ManualClock(1_000_000);
+    const newcomer = fakeLink("10.0.0.8:6008");
+    const settled = fakeLink("10.0.0.9:6009");
+    const { log, catchUp } = setup(clock, [newcomer, settled]);
+    catchUp.ask(newcomer);
+    // It asks in turn (it is catching up itself), then answers with what it heard since joining.
+    catchUp.onRequest(newcomer, { maxMessages: 10, maxAgeMs: 60_000 });
+    const live = { origin: { host: "10.0.0.4", port: 6004 }, text: "since it joined" };
+    catchUp.onAnswer("10.0.0.8:6008", { kind: "catch_up", more: false, items: [live] });
+    assertEquals(settled.sent.map((m) => m.kind), ["catch_up_request"]);
+    catchUp.onAnswer("10.0.0.9:6009", { kind: "catch_up", more: false, items: [live, item] });
+    assertEquals(log.named("gossip_received").map((e) => [e.message, e.from]), [
+      ["since it joined", "10.0.0.8:6008"],
+      ["older", "10.0.0.9:6009"],
+    ]);
+    assertEquals(log.named("catch_up").map((e) => e.messages), [1, 1]);
+  });
   await t.step("no other neighbour: nothing more", () => {
     const clock = new ManualClock(1_000_000);
     const first = fakeLink("10.0.0.8:6008");
