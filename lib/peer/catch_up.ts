@@ -178,13 +178,13 @@ export class CatchUp {
       maxAgeMs: Math.min(request.maxAgeMs, this.#options.limits.maxAgeMs),
     };
     // Held back until this peer has caught up, unless the asker is the one it waits on.
-    if (this.#asked) {
-      if (this.#asked.key !== neighbor.remoteKey) {
-        this.#deferred.push({ neighbor, limits });
-        return;
-      }
-      this.#asked.newcomer = true;
+    const asked = this.#asked;
+    if (asked && asked.key !== neighbor.remoteKey) {
+      this.#deferred.push({ neighbor, limits });
+      return;
     }
+    // The one it waits on asked back: a newcomer, whose answer may hold only part.
+    if (asked) asked.newcomer = true;
     this.#answer(neighbor, limits);
   }
 
