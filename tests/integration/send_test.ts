@@ -8,7 +8,7 @@
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { Cluster, type NodeProcess } from "../support/cluster.ts";
 import { waitFor, waitForEvent } from "../support/jsonl_log.ts";
-import { allJoined, FAST_PEER_ARGS } from "../support/network.ts";
+import { allJoined, FAST_PEER_ARGS, neighborsOf } from "../support/network.ts";
 import { describeOutcome, runCli } from "../support/run_cli.ts";
 
 const ID = /^[0-9a-f]{16}-\d+$/;
@@ -57,6 +57,11 @@ Deno.test({
       cluster.peer(4, quiet),
     ];
     await allJoined(peers);
+    // Joined is logged once registered, before the first link comes up.
+    await waitFor(
+      "every peer to have a neighbour",
+      () => peers.every((p) => neighborsOf(p).size > 0),
+    );
     const [p0, p1, p2, p3, p4] = peers;
 
     const first = await send(p0.address, "hello", "from the shell");

@@ -92,9 +92,13 @@ export class HostNode {
     return this.log.events(event);
   }
 
-  /** Current neighbour count, from the log (every link up is matched by one lost). */
+  /**
+   * Current neighbour count, from the log. Not connected minus lost: a link
+   * that replaces one to the same neighbour (a simultaneous dial) is logged
+   * as connected twice and lost once.
+   */
   degree(): number {
-    return this.events("neighbor_connected").length - this.events("neighbor_lost").length;
+    return this.neighbors().size;
   }
 
   /** Current neighbours, replayed from the log. */

@@ -81,6 +81,22 @@ export function missing(peers: readonly NodeProcess[], message: Generated): stri
     .map((p) => p.address);
 }
 
+/**
+ * A peer's neighbours, replayed from its log (since it last started). Not
+ * connected minus lost: a link replacing one to the same neighbour (a
+ * simultaneous dial) is logged as connected twice and lost once.
+ */
+export function neighborsOf(peer: NodeProcess): Set<string> {
+  const neighbors = new Set<string>();
+  for (const line of readLog(peer.logPath)) {
+    const p = line.properties;
+    if (p.event === "listening") neighbors.clear();
+    if (p.event === "neighbor_connected") neighbors.add(String(p.neighbor));
+    if (p.event === "neighbor_lost") neighbors.delete(String(p.neighbor));
+  }
+  return neighbors;
+}
+
 /** Members of a seed's peer list, replayed from its log (since it last started). */
 export function seedMembers(seed: NodeProcess): Set<string> {
   const members = new Set<string>();
