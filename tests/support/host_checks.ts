@@ -40,11 +40,35 @@ export async function waitForOverlay(
     timeoutMs,
     intervalMs: POLL_MS,
   });
+  // Flooding reaches only a peer's own component: a neighbour each is not
+  // yet one overlay (two joiners may have found only each other so far).
+  await waitFor("the overlay to be one component", () => connected(peers), {
+    timeoutMs,
+    intervalMs: POLL_MS,
+  });
   await waitFor(
     `every seed to list exactly ${wanted.length} peers`,
     () => seeds.every((s) => sameSet([...s.members()], wanted)),
     { timeoutMs, intervalMs: POLL_MS },
   );
+}
+
+/** Whether the links `peers` log (either end's word counts) join them all. */
+function connected(peers: readonly HostNode[]): boolean {
+  const links = new Map(peers.map((p) => [p.address, new Set(p.neighbors())]));
+  for (const [a, ns] of links) for (const b of ns) links.get(b)?.add(a);
+  const start = peers[0]?.address;
+  const seen = new Set(start === undefined ? [] : [start]);
+  const queue = [...seen];
+  for (let a = queue.pop(); a !== undefined; a = queue.pop()) {
+    for (const b of links.get(a) ?? []) {
+      if (!seen.has(b) && links.has(b)) {
+        seen.add(b);
+        queue.push(b);
+      }
+    }
+  }
+  return seen.size === peers.length;
 }
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
