@@ -8,6 +8,8 @@ import { assert, assertEquals, assertMatch } from "@std/assert";
 import { readLog, waitFor, waitForEvent } from "../support/jsonl_log.ts";
 import { isAlive, isListening, UpProcess } from "../support/up_process.ts";
 
+// 6 misses at 100 ms: a clean run must print no warning, and a node off
+// the CPU for 300 ms on a loaded machine would be suspected at 3.
 const FAST = [
   "--gossip-interval",
   "150ms",
@@ -15,6 +17,8 @@ const FAST = [
   "5",
   "--ping-interval",
   "100ms",
+  "--ping-misses",
+  "6",
 ];
 // Signals and SIGKILL/SIGSTOP semantics are POSIX.
 const POSIX_ONLY = Deno.build.os === "windows";
