@@ -82,30 +82,31 @@ export function missing(peers: readonly NodeProcess[], message: Generated): stri
 }
 
 /**
- * A peer's neighbours, replayed from its log (since it last started). Not
- * connected minus lost: a link replacing one to the same neighbour (a
- * simultaneous dial) is logged as connected twice and lost once.
+ * A set replayed from a node's log since it last started (a restarted node
+ * appends to the same log and starts empty): `add` events put their `field`
+ * in, `remove` events take it out.
+ */
+function replayed(path: string, add: string, remove: string, field: string): Set<string> {
+  const set = new Set<string>();
+  for (const line of readLog(path)) {
+    const p = line.properties;
+    if (p.event === "listening") set.clear();
+    if (p.event === add) set.add(String(p[field]));
+    if (p.event === remove) set.delete(String(p[field]));
+  }
+  return set;
+}
+
+/**
+ * A peer's neighbours, replayed from its log. Not connected minus lost: a
+ * link replacing one to the same neighbour (a simultaneous dial) is logged
+ * as connected twice and lost once.
  */
 export function neighborsOf(peer: NodeProcess): Set<string> {
-  const neighbors = new Set<string>();
-  for (const line of readLog(peer.logPath)) {
-    const p = line.properties;
-    if (p.event === "listening") neighbors.clear();
-    if (p.event === "neighbor_connected") neighbors.add(String(p.neighbor));
-    if (p.event === "neighbor_lost") neighbors.delete(String(p.neighbor));
-  }
-  return neighbors;
+  return replayed(peer.logPath, "neighbor_connected", "neighbor_lost", "neighbor");
 }
 
 /** Members of a seed's peer list, replayed from its log (since it last started). */
 export function seedMembers(seed: NodeProcess): Set<string> {
-  const members = new Set<string>();
-  for (const line of readLog(seed.logPath)) {
-    const p = line.properties;
-    // A restarted seed appends to the same log and starts with an empty list.
-    if (p.event === "listening") members.clear();
-    if (p.event === "peer_registered") members.add(String(p.peer));
-    if (p.event === "peer_removed") members.delete(String(p.peer));
-  }
-  return members;
+  return replayed(seed.logPath, "peer_registered", "peer_removed", "peer");
 }
