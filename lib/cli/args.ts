@@ -287,6 +287,32 @@ type FlagValue =
   | { fraction: number; atMs: number }
   | { fraction: number; fromMs: number; toMs: number };
 
+/**
+ * `--peers -5`: the parser takes "-5" for a flag and leaves --peers empty.
+ * A negative number right after a flag that takes a value goes back to that
+ * flag, so its own check says what is wrong with it (not "Unknown flag -5").
+ */
+function giveBackNegatives(
+  specs: readonly FlagSpec[],
+  args: readonly string[],
+  record: Record<string, unknown>,
+  unknown: string[],
+): void {
+  for (let i = 1; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (!/^-\d/.test(arg)) continue;
+    const before = args[i - 1] as string;
+    const spec = specs.find((s) =>
+      s.kind !== "switch" && (before === `--${s.name}` || (s.short && before === `-${s.short}`))
+    );
+    const values = spec && record[spec.name];
+    if (!spec || !Array.isArray(values) || values.at(-1) !== "") continue;
+    values[values.length - 1] = arg;
+    // The parser reports a word once per letter ("-3ms": three times).
+    for (let at = unknown.indexOf(arg); at >= 0; at = unknown.indexOf(arg)) unknown.splice(at, 1);
+  }
+}
+
 function readFlags(
   command: string,
   specs: readonly FlagSpec[],
@@ -314,6 +340,7 @@ function readFlags(
   }
   const record = parsed as Record<string, unknown>;
   if (record.help === true) return "help";
+  giveBackNegatives(specs, args, record, unknown);
   const positional = (Array.isArray(record._) ? record._ : []).map(String);
   const takesWords = COMMAND_ARGUMENTS[command] !== undefined;
   // Arguments after "--" bypass the unknown-flag hook; they are still stray

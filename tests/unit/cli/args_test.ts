@@ -396,6 +396,18 @@ Deno.test("parseInvocation() throws UsageError naming the problem", async (t) =>
       'Unknown flag --bogus for "seed" (see gossipnet seed --help)',
     ],
     [["seed", "-p", "5000"], 'Unknown flag -p for "seed" (see gossipnet seed --help)'],
+    // A negative number after a flag is that flag's (bad) value, not a flag.
+    [["seed", "--port", "-1"], 'Invalid --port: expected a port 1-65535, got "-1"'],
+    [["sim", "--peers", "-5"], 'Invalid --peers: expected a whole number 1-1000000, got "-5"'],
+    [
+      ["sim", "--peers", "5", "--until", "-1s"],
+      'Invalid --until: expected a duration such as 200, 200ms, 1.5s or 2m, got "-1s"',
+    ],
+    [
+      ["sim", "--seeds", "3", "--peers", "-3", "--origins", "-3"],
+      'Invalid --peers: expected a whole number 1-1000000, got "-3"',
+    ],
+    [["sim", "--peers", "5", "-6"], 'Unknown flag -6 for "sim" (see gossipnet sim --help)'],
     [
       ["seed", "--port", "5000", "--max-neighbors", "3"],
       'Unknown flag --max-neighbors for "seed" (see gossipnet seed --help)',
