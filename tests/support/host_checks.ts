@@ -22,8 +22,8 @@ export interface OverlayWait {
 }
 
 /**
- * Waits until every peer joined and has a neighbour, and every seed's peer
- * list is exactly `peers`.
+ * Waits until every peer joined and has a neighbour, their links join them
+ * all into one overlay, and every seed's peer list is exactly `peers`.
  */
 export async function waitForOverlay(
   seeds: readonly HostNode[],
