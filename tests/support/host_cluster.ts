@@ -250,9 +250,25 @@ export class HostCluster implements AsyncDisposable {
     }).join("\n");
   }
 
-  /** Runs `t.step`; throws if the step failed, so later steps do not run on a broken network. */
+  /**
+   * Runs `t.step`; throws if the step failed, so later steps do not run on a
+   * broken network. The error repeats the step's own message: the step's
+   * report comes before every node's output, and a CI log's tail may be all
+   * that is kept.
+   */
   async step(t: Deno.TestContext, name: string, body: () => void | Promise<void>): Promise<void> {
-    if (!(await t.step(name, body))) throw new Error(`Step failed: ${name}`);
+    let failure: unknown;
+    const passed = await t.step(name, async () => {
+      try {
+        await body();
+      } catch (error) {
+        failure = error;
+        throw error;
+      }
+    });
+    if (passed) return;
+    const why = failure instanceof Error ? failure.message : String(failure);
+    throw new Error(`Step failed: ${name}: ${why.split("\n").slice(0, 12).join("\n")}`);
   }
 
   /** Runs `body`; if it fails, prints every node's output before rethrowing. */
