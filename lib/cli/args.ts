@@ -288,29 +288,25 @@ type FlagValue =
   | { fraction: number; fromMs: number; toMs: number };
 
 /**
- * `--peers -5`: the parser takes "-5" for a flag and leaves --peers empty.
- * A negative number right after a flag that takes a value goes back to that
- * flag, so its own check says what is wrong with it (not "Unknown flag -5").
+ * `--peers -5` goes to the parser as `--peers=-5`: it would take "-5" for a
+ * flag (and --peers for empty). The flag's own check then says what is
+ * wrong with the value, not "Unknown flag -5". Nothing after `--` changes.
  */
-function giveBackNegatives(
-  specs: readonly FlagSpec[],
-  args: readonly string[],
-  record: Record<string, unknown>,
-  unknown: string[],
-): void {
-  for (let i = 1; i < args.length; i++) {
-    const arg = args[i] as string;
-    if (!/^-\d/.test(arg)) continue;
-    const before = args[i - 1] as string;
-    const spec = specs.find((s) =>
-      s.kind !== "switch" && (before === `--${s.name}` || (s.short && before === `-${s.short}`))
-    );
-    const values = spec && record[spec.name];
-    if (!spec || !Array.isArray(values) || values.at(-1) !== "") continue;
-    values[values.length - 1] = arg;
-    // The parser reports a word once per letter ("-3ms": three times).
-    for (let at = unknown.indexOf(arg); at >= 0; at = unknown.indexOf(arg)) unknown.splice(at, 1);
+function joinNegativeValues(specs: readonly FlagSpec[], args: readonly string[]): string[] {
+  const out: string[] = [];
+  let ended = false;
+  for (const arg of args) {
+    ended ||= arg === "--";
+    const before = out.at(-1);
+    const spec = !ended && /^-\d/.test(arg)
+      ? specs.find((s) =>
+        s.kind !== "switch" && (before === `--${s.name}` || (s.short && before === `-${s.short}`))
+      )
+      : undefined;
+    if (spec) out[out.length - 1] = `--${spec.name}=${arg}`;
+    else out.push(arg);
   }
+  return out;
 }
 
 function readFlags(
@@ -321,7 +317,7 @@ function readFlags(
   const unknown: string[] = [];
   const aliases: Record<string, string> = { h: "help" };
   for (const spec of specs) if (spec.short) aliases[spec.short] = spec.name;
-  const parsed: unknown = parseArgs([...args], {
+  const parsed: unknown = parseArgs(joinNegativeValues(specs, args), {
     string: specs.filter((s) => s.kind !== "switch").map((s) => s.name),
     boolean: ["help", ...specs.filter((s) => s.kind === "switch").map((s) => s.name)],
     alias: aliases,
@@ -340,7 +336,6 @@ function readFlags(
   }
   const record = parsed as Record<string, unknown>;
   if (record.help === true) return "help";
-  giveBackNegatives(specs, args, record, unknown);
   const positional = (Array.isArray(record._) ? record._ : []).map(String);
   const takesWords = COMMAND_ARGUMENTS[command] !== undefined;
   // Arguments after "--" bypass the unknown-flag hook; they are still stray

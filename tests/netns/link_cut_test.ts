@@ -44,10 +44,11 @@ function blackholePair(peers: readonly HostNode[]): [HostNode, HostNode] {
   const links = new Map(peers.map((p) => [p.address, p.neighbors()]));
   let best: { pair: [HostNode, HostNode]; chance: number } | undefined;
   for (const a of peers) {
-    for (const key of links.get(a.address)!) {
+    const mine = links.get(a.address)!;
+    for (const key of mine) {
       const b = peers.find((p) => p.address === key);
       if (!b) continue;
-      const ofA = [...links.get(a.address)!].filter((k) => k !== key);
+      const ofA = [...mine].filter((k) => k !== key);
       const ofB = [...links.get(key)!].filter((k) => k !== a.address);
       const common = ofA.filter((k) => ofB.includes(k)).length;
       const chance = helperChance(ofA.length, common) * helperChance(ofB.length, common);

@@ -17,7 +17,8 @@ const CLAIMS = `${Deno.env.get("TMPDIR") ?? "/tmp"}/gossipnet-test-ports`;
 const CLAIM_TTL_MS = 20 * 60_000;
 const claimed: string[] = [];
 
-// Claims `port` for this process; false if a live claim is another's.
+// Claims `port` for this process: its claim file, or undefined if another
+// process holds a live claim on it.
 function claim(port: number): string | undefined {
   const path = `${CLAIMS}/${port}`;
   try {

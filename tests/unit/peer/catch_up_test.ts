@@ -50,6 +50,14 @@ function fakeLink(key: string): FramedConnection & { sent: Message[] } {
   } as unknown as FramedConnection & { sent: Message[] };
 }
 
+/** A catch-up with two neighbours, 10.0.0.8:6008 and 10.0.0.9:6009, at a fixed time. */
+function withTwoLinks() {
+  const clock = new ManualClock(1_000_000);
+  const first = fakeLink("10.0.0.8:6008");
+  const second = fakeLink("10.0.0.9:6009");
+  return { clock, first, second, ...setup(clock, [first, second]) };
+}
+
 function setup(clock: ManualClock, neighbors: FramedConnection[] = []) {
   const log = new MemoryEventLog();
   const messages = new MessageList({ clock });
@@ -178,10 +186,7 @@ Deno.test("CatchUp: an answer that brings nothing new is followed by an ask of t
     );
   });
   await t.step("the second ask brings what the first lacked", () => {
-    const clock = new ManualClock(1_000_000);
-    const first = fakeLink("10.0.0.8:6008");
-    const second = fakeLink("10.0.0.9:6009");
-    const { log, catchUp } = setup(clock, [first, second]);
+    const { clock, first, second, log, catchUp } = withTwoLinks();
     catchUp.ask(first);
     clock.advance(4000); // timed out: nothing came
     assertEquals(second.sent.length, 1);
@@ -189,19 +194,13 @@ Deno.test("CatchUp: an answer that brings nothing new is followed by an ask of t
     assertEquals(log.named("gossip_received").map((e) => e.from), ["10.0.0.9:6009"]);
   });
   await t.step("an answer with news ends it", () => {
-    const clock = new ManualClock(1_000_000);
-    const first = fakeLink("10.0.0.8:6008");
-    const second = fakeLink("10.0.0.9:6009");
-    const { catchUp } = setup(clock, [first, second]);
+    const { first, second, catchUp } = withTwoLinks();
     catchUp.ask(first);
     catchUp.onAnswer("10.0.0.8:6008", { kind: "catch_up", more: false, items: [item] });
     assertEquals(second.sent, []);
   });
   await t.step("news from a newcomer (it asked this peer too) is followed by another ask", () => {
-    const clock = new ManualClock(1_000_000);
-    const newcomer = fakeLink("10.0.0.8:6008");
-    const settled = fakeLink("10.0.0.9:6009");
-    const { log, catchUp } = setup(clock, [newcomer, settled]);
+    const { first: newcomer, second: settled, log, catchUp } = withTwoLinks();
     catchUp.ask(newcomer);
     // It asks in turn (it is catching up itself), then answers with what it heard since joining.
     catchUp.onRequest(newcomer, { maxMessages: 10, maxAgeMs: 60_000 });
