@@ -15,15 +15,11 @@
 
 import * as here from "../lib/wire/messages.ts";
 import { FrameDecoder } from "../lib/wire/frame.ts";
+import { beforeUrl } from "./_before.ts";
 
 type Messages = typeof here;
 type Decoder = typeof FrameDecoder;
 
-const beforeDir = Deno.env.get("GOSSIPNET_BEFORE");
-const beforeUrl = (path: string) =>
-  beforeDir === undefined
-    ? new URL(`../${path}`, import.meta.url).href
-    : `file://${beforeDir}/${path}`;
 const before: Messages = await import(beforeUrl("lib/wire/messages.ts"));
 const BeforeDecoder: Decoder = (await import(beforeUrl("lib/wire/frame.ts"))).FrameDecoder;
 

@@ -148,9 +148,13 @@ export class Gossip {
 
   /** Handles a gossip frame from neighbour `from`. */
   receive(from: string, message: GossipMessage, frame: Frame): GossipReceipt {
-    if (!isGossipText(message.text, message.origin.host)) return "invalid";
     const origin = formatAddress(message.origin);
     const messages = this.#options.messages;
+    // Most frames of a flood are repeats (2E - 2(N-1) of 2E - (N-1)). A
+    // remembered text was checked when it first came, and a repeat costs no
+    // token, so a repeat is known here before any of that work.
+    if (messages.repeated(origin, message.text)) return "duplicate";
+    if (!isGossipText(message.text, message.origin.host)) return "invalid";
     const now = this.#options.clock.now();
     let link = this.#links.get(from);
     if (!link) {
@@ -158,7 +162,6 @@ export class Gossip {
       this.#links.set(from, link);
     }
     if (!link.bucket.take(now)) {
-      if (messages.has(origin, message.text)) return "duplicate";
       // A neighbour that keeps sending past its rate is flooding, not relaying.
       return ++link.dropped > this.#options.ratePerLink.burst ? "flood" : "dropped";
     }

@@ -122,6 +122,27 @@ export class MessageList {
     return "new";
   }
 
+  /**
+   * Reports whether a message is remembered, and if so counts this receipt
+   * as a duplicate: what {@linkcode record} answers for a repeat, without
+   * its other work.
+   *
+   * @example Usage
+   * ```ts
+   * import { MessageList } from "./message_list.ts";
+   * const list = new MessageList({ clock: { now: () => 0, setTimeout: () => 0, clearTimeout() {} } });
+   * list.repeated("10.0.0.1:6000", "1:10.0.0.1:1"); // false
+   * list.record("10.0.0.1:6000", "1:10.0.0.1:1", "self");
+   * list.repeated("10.0.0.1:6000", "1:10.0.0.1:1"); // true
+   * list.duplicates; // 1
+   * ```
+   */
+  repeated(origin: string, text: string): boolean {
+    if (!this.has(origin, text)) return false;
+    this.#duplicates++;
+    return true;
+  }
+
   /** Reports whether a message is remembered. */
   has(origin: string, text: string): boolean {
     this.#evict(this.#clock.now());

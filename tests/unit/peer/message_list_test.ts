@@ -73,6 +73,21 @@ Deno.test("MessageList.entries() keeps the first receipt, oldest first", () => {
   assertEquals(list.entries(), expected);
 });
 
+Deno.test("MessageList.repeated() counts a remembered message as record() does, and only that", () => {
+  const clock = new ManualClock(START);
+  const list = new MessageList({ clock, maxAgeMs: 1000 });
+  assertEquals(list.repeated(A, text(1)), false, "never recorded");
+  assertEquals(list.size, 0, "a miss records nothing");
+  list.record(A, text(1), B);
+  assertEquals(list.repeated(A, text(1)), true);
+  assertEquals(list.repeated(B, text(1)), false, "another origin");
+  assertEquals(list.duplicates, 1);
+  assertEquals(list.entries()[0]?.from, B, "the first receipt stays");
+  clock.advance(1001);
+  assertEquals(list.repeated(A, text(1)), false, "expired");
+  assertEquals(list.duplicates, 1);
+});
+
 Deno.test("MessageList.has() is false for messages never recorded", () => {
   const list = new MessageList({ clock: new ManualClock(START) });
   list.record(A, text(1), B);
