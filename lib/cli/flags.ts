@@ -185,6 +185,14 @@ const CONNECTION_FLAGS: readonly FlagSpec[] = [
   },
 ];
 
+/**
+ * The peer flags as `up` and `sim` show them: they set every peer's, so
+ * "this peer" reads "each peer".
+ */
+function forEveryPeer(spec: FlagSpec): FlagSpec {
+  return { ...spec, help: spec.help.replace("this peer", "each peer") };
+}
+
 /** Peer flags that tune timing and topology; `up` passes them on to peers. */
 export const PEER_TUNING_FLAGS: readonly FlagSpec[] = [
   {
@@ -378,9 +386,14 @@ const SIM_FLAGS: readonly FlagSpec[] = [
     advanced: true,
   },
   // The sim's peers only relay by default: the floods are the traffic.
-  ...PEER_TUNING_FLAGS.map((spec) =>
+  ...PEER_TUNING_FLAGS.map(forEveryPeer).map((spec) =>
     spec.name === "gossip-count"
-      ? { ...spec, defaultText: "0" }
+      ? {
+        ...spec,
+        defaultText: "0",
+        help:
+          "gossip messages each peer generates, one per --gossip-interval, besides the floods (0: none)",
+      }
       : spec.name === "gossip-interval"
       ? { ...spec, defaultText: "1s", help: "time between an origin's flood messages" }
       : spec
@@ -547,7 +560,7 @@ export const COMMAND_FLAGS: { readonly [command: string]: readonly FlagSpec[] } 
         `${IN_PROCESS_ABOVE_PEERS} peers`,
       advanced: true,
     },
-    ...PEER_TUNING_FLAGS,
+    ...PEER_TUNING_FLAGS.map(forEveryPeer),
   ],
   sim: SIM_FLAGS,
   report: [

@@ -624,6 +624,18 @@ Deno.test("commandHelp() lists every flag of its command", async (t) => {
   }
 });
 
+Deno.test("commandHelp() words the peer flags for every peer where up and sim set them", () => {
+  const line = (command: string, flag: string) =>
+    commandHelp(command)!.split("\n").find((l) => l.trimStart().startsWith(`--${flag} `))!;
+  assert(line("peer", "gossip-count").includes("this peer generates"));
+  assert(line("up", "gossip-count").includes("each peer generates"));
+  assert(line("up", "gossip-interval").includes("each peer's own"));
+  assert(line("sim", "gossip-count").includes("each peer generates, one per --gossip-interval"));
+  for (const command of ["up", "sim"]) {
+    assert(!commandHelp(command)!.includes("this peer"), `${command} --help says "this peer"`);
+  }
+});
+
 Deno.test("commandHelp() is undefined for an unknown command", () => {
   assertEquals(commandHelp("launch"), undefined);
   assertEquals(commandHelp("help"), undefined);
