@@ -13,6 +13,7 @@ import { formatSimResult, simResult } from "../sim/sim_result.ts";
 import { formatSimSummary, summarize } from "../sim/sim_summary.ts";
 import { Simulation } from "../sim/simulation.ts";
 import type { RunProgress } from "../sim/virtual_clock.ts";
+import { consoleColumns } from "../util/console_columns.ts";
 import { errorText, RuntimeError } from "../util/errors.ts";
 import type { SimInvocation } from "./sim_args.ts";
 
@@ -26,21 +27,39 @@ function writeErr(text: string): void {
   }
 }
 
-/** A stderr progress line: redrawn in place on a terminal, otherwise every 10 s. */
+/** The widest progress bar, in characters. */
+const BAR_WIDTH = 20;
+
+/**
+ * A stderr progress line: redrawn in place on a terminal, otherwise every
+ * 10 s. It fits `columns - 1` (a full line would wrap, and each redraw
+ * would then leave a line behind): the bar narrows first, then the end is
+ * cut.
+ *
+ * @example Usage
+ * ```ts
+ * import { progressLine } from "./sim.ts";
+ * progressLine({ virtualMs: 67_500, events: 500_000 }, 135_000, 5_000, 100);
+ * // "sim [##########----------]  50%  virtual 67.5s/135.0s  wall 5.0s  100000 events/s"
+ * ```
+ */
 export function progressLine(
   progress: RunProgress,
   untilMs: number,
   wallMs: number,
+  columns = Infinity,
 ): string {
   const share = Math.min(1, progress.virtualMs / untilMs);
-  const width = 20;
-  const filled = Math.round(share * width);
   const rate = wallMs > 0 ? Math.round(progress.events / (wallMs / 1000)) : 0;
-  return `sim [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${
-    (share * 100).toFixed(0).padStart(3)
-  }%  virtual ${(progress.virtualMs / 1000).toFixed(1)}s/${(untilMs / 1000).toFixed(1)}s  wall ${
-    (wallMs / 1000).toFixed(1)
-  }s  ${rate} events/s`;
+  const figures = `${(share * 100).toFixed(0).padStart(3)}%  virtual ${
+    (progress.virtualMs / 1000).toFixed(1)
+  }s/${(untilMs / 1000).toFixed(1)}s  wall ${(wallMs / 1000).toFixed(1)}s  ${rate} events/s`;
+  const room = columns - 1;
+  // "sim [" + bar + "] " + figures
+  const width = Math.max(0, Math.min(BAR_WIDTH, room - 7 - figures.length));
+  const filled = Math.round(share * width);
+  const line = `sim [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${figures}`;
+  return line.length > room ? line.slice(0, Math.max(0, room)) : line;
 }
 
 /** Runs the simulation; resolves to the exit code. */
@@ -74,7 +93,7 @@ export async function runSim(inv: SimInvocation): Promise<number> {
       const now = performance.now();
       if (now - lastDraw < (tty ? 100 : 10_000)) return;
       lastDraw = now;
-      const line = progressLine(progress, until, now - started);
+      const line = progressLine(progress, until, now - started, tty ? consoleColumns() : Infinity);
       writeErr(tty ? `\r${line}\x1b[K` : `${line}\n`);
     },
   });

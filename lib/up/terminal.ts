@@ -14,6 +14,7 @@
  */
 
 import * as colors from "@std/fmt/colors";
+import { consoleColumns } from "../util/console_columns.ts";
 
 /** Something text can be written to synchronously (`Deno.stdout`). */
 export interface SyncWriter {
@@ -64,15 +65,6 @@ const UP = "\x1b[1A";
 const CLEAR_BELOW = "\x1b[J";
 /** The prompt before typed input. */
 export const PROMPT = "up> ";
-
-function consoleColumns(): number {
-  try {
-    // A pseudo-terminal may report 0 columns: treat that as unknown.
-    return Deno.consoleSize().columns || 120;
-  } catch {
-    return 120;
-  }
-}
 
 /** The terminal `up` prints to. */
 export class Terminal implements SyncWriter {

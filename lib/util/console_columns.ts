@@ -1,0 +1,27 @@
+/**
+ * The width of the terminal a command draws on.
+ *
+ * @module
+ */
+
+/** What a terminal that does not say its width is taken to have. */
+export const FALLBACK_COLUMNS = 120;
+
+/**
+ * Columns of the console (stdout's, else stderr's or stdin's), or
+ * {@linkcode FALLBACK_COLUMNS} when none is a terminal or it reports 0 (as
+ * some pseudo-terminals do).
+ *
+ * @example Usage
+ * ```ts
+ * import { consoleColumns } from "./console_columns.ts";
+ * consoleColumns() > 0; // true
+ * ```
+ */
+export function consoleColumns(): number {
+  try {
+    return Deno.consoleSize().columns || FALLBACK_COLUMNS;
+  } catch {
+    return FALLBACK_COLUMNS;
+  }
+}
