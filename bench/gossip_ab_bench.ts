@@ -68,32 +68,20 @@ function gossipFrame(seq: number) {
   return { message, frame: new FrameDecoder().push(encodeMessage(message).slice()).frames[0]! };
 }
 
+const BUILDS = [["before", before, true], ["this checkout", here, false]] as const;
+
 const REPEAT = gossipFrame(KNOWN / 2);
-for (
-  const [name, build, baseline] of [["before", before, true], [
-    "this checkout",
-    here,
-    false,
-  ]] as const
-) {
-  const gossip = peer(build);
+for (const [name, build, baseline] of BUILDS) {
+  const repeats = peer(build);
   Deno.bench({ name: `repeat, ${name}`, group: "repeat", baseline }, () => {
-    if (gossip.receive(FROM, REPEAT.message, REPEAT.frame) !== "duplicate") {
+    if (repeats.receive(FROM, REPEAT.message, REPEAT.frame) !== "duplicate") {
       throw new Error("not a repeat");
     }
   });
-}
-for (
-  const [name, build, baseline] of [["before", before, true], [
-    "this checkout",
-    here,
-    false,
-  ]] as const
-) {
-  const gossip = peer(build);
+  const news = peer(build);
   let seq = KNOWN;
   Deno.bench({ name: `new, ${name}`, group: "new", baseline }, () => {
     const { message, frame } = gossipFrame(++seq);
-    if (gossip.receive(FROM, message, frame) !== "new") throw new Error("not new");
+    if (news.receive(FROM, message, frame) !== "new") throw new Error("not new");
   });
 }
