@@ -8,9 +8,9 @@
 export const FALLBACK_COLUMNS = 120;
 
 /**
- * Columns of the console (stdout's, else stderr's or stdin's), or
- * {@linkcode FALLBACK_COLUMNS} when none is a terminal or it reports 0 (as
- * some pseudo-terminals do).
+ * Columns of the console (`Deno.consoleSize`: whichever of the standard
+ * streams is a terminal), or {@linkcode FALLBACK_COLUMNS} when none is or
+ * it reports 0 (as some pseudo-terminals do).
  *
  * @example Usage
  * ```ts
