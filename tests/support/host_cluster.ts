@@ -13,7 +13,7 @@ import { NodeProcess } from "./cluster.ts";
 import { type LogLine, waitFor } from "./jsonl_log.ts";
 import { LogFollower } from "./log_follower.ts";
 import { type LabHost, NetnsLab } from "./netns.ts";
-import { FAST_PEER_ARGS } from "./network.ts";
+import { FAST_PEER_ARGS, replayed } from "./network.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
@@ -103,13 +103,7 @@ export class HostNode {
 
   /** Current neighbours, replayed from the log. */
   neighbors(): Set<string> {
-    const neighbors = new Set<string>();
-    for (const line of this.log.lines()) {
-      const p = line.properties;
-      if (p.event === "neighbor_connected") neighbors.add(String(p.neighbor));
-      if (p.event === "neighbor_lost") neighbors.delete(String(p.neighbor));
-    }
-    return neighbors;
+    return replayed(this.log.lines(), "neighbor_connected", "neighbor_lost", "neighbor");
   }
 
   /**
@@ -122,13 +116,7 @@ export class HostNode {
 
   /** A seed's peer list, replayed from its log. */
   members(): Set<string> {
-    const members = new Set<string>();
-    for (const line of this.log.lines()) {
-      const p = line.properties;
-      if (p.event === "peer_registered") members.add(String(p.peer));
-      if (p.event === "peer_removed") members.delete(String(p.peer));
-    }
-    return members;
+    return replayed(this.log.lines(), "peer_registered", "peer_removed", "peer");
   }
 
   /** Lines at level WARN or above. */

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { events, readLog, waitFor, waitForEvent } from "./jsonl_log.ts";
+import { events, type LogLine, readLog, waitFor, waitForEvent } from "./jsonl_log.ts";
 import type { NodeProcess } from "./cluster.ts";
 
 /** Peer timings for tests: a full join-gossip-fail cycle in about a second. */
@@ -82,13 +82,18 @@ export function missing(peers: readonly NodeProcess[], message: Generated): stri
 }
 
 /**
- * A set replayed from a node's log since it last started (a restarted node
- * appends to the same log and starts empty): `add` events put their `field`
- * in, `remove` events take it out.
+ * A set replayed from a node's log lines since it last started (a restarted
+ * node appends to the same log and starts empty): `add` events put their
+ * `field` in, `remove` events take it out.
  */
-function replayed(path: string, add: string, remove: string, field: string): Set<string> {
+export function replayed(
+  lines: readonly LogLine[],
+  add: string,
+  remove: string,
+  field: string,
+): Set<string> {
   const set = new Set<string>();
-  for (const line of readLog(path)) {
+  for (const line of lines) {
     const p = line.properties;
     if (p.event === "listening") set.clear();
     if (p.event === add) set.add(String(p[field]));
@@ -103,10 +108,10 @@ function replayed(path: string, add: string, remove: string, field: string): Set
  * as connected twice and lost once.
  */
 export function neighborsOf(peer: NodeProcess): Set<string> {
-  return replayed(peer.logPath, "neighbor_connected", "neighbor_lost", "neighbor");
+  return replayed(readLog(peer.logPath), "neighbor_connected", "neighbor_lost", "neighbor");
 }
 
 /** Members of a seed's peer list, replayed from its log (since it last started). */
 export function seedMembers(seed: NodeProcess): Set<string> {
-  return replayed(seed.logPath, "peer_registered", "peer_removed", "peer");
+  return replayed(readLog(seed.logPath), "peer_registered", "peer_removed", "peer");
 }
