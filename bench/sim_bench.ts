@@ -9,7 +9,9 @@
  *     deno task bench:sim --peers 10000         # a smaller run
  *     deno run -A --cpu-prof bench/sim_bench.ts --peers 1000   # where the time goes
  *
- * It stops early, and says where, once RSS passes --max-rss-mib (4096).
+ * It stops early, and says where, once RSS passes --max-rss-mib (4096), or
+ * once virtual time passes --stop-at-s (to compare two builds on the same
+ * stretch of a run that takes too long to finish twice).
  * The task bounds V8's heap (`--v8-flags=--max-old-space-size=3600`): left
  * alone, V8 lets it grow to over twice what is live before collecting, and
  * 100,000 peers (about 2.7 GB live) then peak at 6.4 GB.
@@ -25,10 +27,22 @@ import { planTimeline, type SimOptions, Simulation } from "../lib/sim/simulation
 import { cpuTimeMs, peakRssBytes } from "../lib/util/process_stats.ts";
 
 const args = parseArgs(Deno.args, {
-  string: ["peers", "seeds", "seed", "join-interval", "ping-interval", "json", "max-rss-mib"],
+  string: [
+    "peers",
+    "seeds",
+    "seed",
+    "join-interval",
+    "ping-interval",
+    "json",
+    "max-rss-mib",
+    "stop-at-s",
+  ],
 });
 // Past this the run stops and says how far it got (the target is 4 GB).
 const maxRss = Number(args["max-rss-mib"] ?? 4096) * 2 ** 20;
+// Virtual time after which the run stops (checked at each progress call, so
+// two builds with the same events stop at the same event).
+const stopAtMs = Number(args["stop-at-s"] ?? Infinity) * 1000;
 const peers = Number(args.peers ?? 100_000);
 const seeds = Number(args.seeds ?? 5);
 const seed = Number(args.seed ?? 1);
@@ -59,13 +73,20 @@ let peakRss = 0;
 let peakHeap = 0;
 let lastLine = 0;
 let stoppedAt: { virtualMs: number; events: number } | undefined;
+let stopReason = "";
 await sim.run({
-  shouldStop: () => peakRss > maxRss,
+  shouldStop: () => stoppedAt !== undefined,
   onProgress: (p) => {
     const { rss, heapUsed } = Deno.memoryUsage();
     if (rss > peakRss) peakRss = rss;
     if (heapUsed > peakHeap) peakHeap = heapUsed;
-    if (peakRss > maxRss) stoppedAt = p;
+    if (stoppedAt === undefined && peakRss > maxRss) {
+      stoppedAt = p;
+      stopReason = `RSS passed ${Math.round(maxRss / 2 ** 20)} MiB`;
+    } else if (stoppedAt === undefined && p.virtualMs >= stopAtMs) {
+      stoppedAt = p;
+      stopReason = `--stop-at-s ${stopAtMs / 1000} reached`;
+    }
     const now = performance.now();
     if (now - lastLine < 10_000) return;
     lastLine = now;
@@ -92,7 +113,7 @@ peakRss = Math.max(peakRss, peakRssBytes() ?? 0);
 console.log(formatSimSummary(summary));
 if (stoppedAt) {
   console.log(
-    `STOPPED: RSS passed ${Math.round(maxRss / 2 ** 20)} MiB at virtual ${
+    `STOPPED: ${stopReason} at virtual ${
       Math.round(stoppedAt.virtualMs)
     } ms of ${sim.timeline.untilMs}, after ${stoppedAt.events} events; the figures above are partial`,
   );

@@ -57,8 +57,12 @@ export class Membership {
   #records = new Map<string, MemberRecord>();
   #removedAt = new Map<string, number>();
   #members = 0;
-  // Member keys in an array (swap-remove) so a uniform sample costs O(count), not O(size).
+  // Members in arrays (swap-remove) so a uniform sample costs O(count), not
+  // O(size). The records sit beside their keys so a draw reads one slot,
+  // not a string and a hash table: at 100,000 members each of those is a
+  // cache miss, and a seed draws 32 for every joiner.
   #memberKeys: string[] = [];
+  #memberRecords: MemberRecord[] = [];
   #memberSlot = new Map<string, number>();
   // Keys in the order their records changed here, for delta sync: position
   // `i` is change number `#logBase + i`. Trimmed from the front as it grows.
@@ -159,17 +163,15 @@ export class Membership {
     const isMember = record.state === "member";
     // Degree is soft state: keep what this seed heard directly.
     const degree = current && isMember ? current.degree : record.degree;
-    this.#records.set(
-      key,
-      pool
-        ? {
-          ...record,
-          address: pool.address(record.address),
-          version: { stamp: record.version.stamp, origin: pool.text(record.version.origin) },
-          degree,
-        }
-        : { ...record, degree },
-    );
+    const kept: MemberRecord = pool
+      ? {
+        ...record,
+        address: pool.address(record.address),
+        version: { stamp: record.version.stamp, origin: pool.text(record.version.origin) },
+        degree,
+      }
+      : { ...record, degree };
+    this.#records.set(key, kept);
     if (isMember) this.#removedAt.delete(key);
     else this.#removedAt.set(key, this.#clock.now());
     this.#members += (isMember ? 1 : 0) - (wasMember ? 1 : 0);
@@ -179,8 +181,9 @@ export class Membership {
       this.#changeLog = this.#changeLog.slice(drop);
       this.#logBase += drop;
     }
-    if (isMember && !wasMember) this.#addKey(key);
+    if (isMember && !wasMember) this.#addKey(key, kept);
     else if (!isMember && wasMember) this.#removeKey(key);
+    else if (isMember) this.#memberRecords[this.#memberSlot.get(key) as number] = kept;
     if (isMember && !wasMember) return "added";
     if (!isMember && wasMember) return "removed";
     return "updated";
@@ -191,12 +194,11 @@ export class Membership {
    * one keyed `except`. Costs O(count) whatever the list's size.
    */
   sample(count: number, rng: () => number, except?: string): MemberRecord[] {
-    const keys = this.#memberKeys;
+    const records = this.#memberRecords;
     const picked: MemberRecord[] = [];
-    const wanted = Math.min(
-      count,
-      keys.length - (except !== undefined && this.isMember(except) ? 1 : 0),
-    );
+    // The left-out member by its slot: no key is compared per draw.
+    const exceptSlot = except === undefined ? -1 : this.#memberSlot.get(except) ?? -1;
+    const wanted = Math.min(count, records.length - (exceptSlot >= 0 ? 1 : 0));
     if (wanted <= 0) return picked;
     // Rejection sampling: the sample is far smaller than the list (the
     // caller uses this only above a threshold), so repeats are rare. The
@@ -205,30 +207,30 @@ export class Membership {
     const seenFew: number[] = [];
     const seenMany = wanted > 64 ? new Set<number>() : undefined;
     while (picked.length < wanted) {
-      const slot = Math.floor(rng() * keys.length);
+      const slot = Math.floor(rng() * records.length);
       if (seenMany ? seenMany.has(slot) : seenFew.includes(slot)) continue;
       if (seenMany) seenMany.add(slot);
       else seenFew.push(slot);
-      const key = keys[slot] as string;
-      if (key === except) continue;
-      const record = this.#records.get(key);
-      if (record) picked.push(record);
+      if (slot !== exceptSlot) picked.push(records[slot] as MemberRecord);
     }
     return picked;
   }
 
-  #addKey(key: string): void {
+  #addKey(key: string, record: MemberRecord): void {
     this.#memberSlot.set(key, this.#memberKeys.length);
     this.#memberKeys.push(key);
+    this.#memberRecords.push(record);
   }
 
   #removeKey(key: string): void {
     const slot = this.#memberSlot.get(key);
     if (slot === undefined) return;
     const last = this.#memberKeys.pop() as string;
+    const lastRecord = this.#memberRecords.pop() as MemberRecord;
     this.#memberSlot.delete(key);
     if (last !== key) {
       this.#memberKeys[slot] = last;
+      this.#memberRecords[slot] = lastRecord;
       this.#memberSlot.set(last, slot);
     }
   }
@@ -237,7 +239,9 @@ export class Membership {
   setDegree(key: string, degree: number): boolean {
     const current = this.#records.get(key);
     if (current?.state !== "member") return false;
-    this.#records.set(key, { ...current, degree });
+    const updated = { ...current, degree };
+    this.#records.set(key, updated);
+    this.#memberRecords[this.#memberSlot.get(key) as number] = updated;
     return true;
   }
 

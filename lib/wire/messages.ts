@@ -246,9 +246,20 @@ const ENCODER = new TextEncoder();
 // type byte and a list header (request id, flags, count) with room to spare.
 const FRAME_BUDGET = MAX_FRAME_BYTES - FRAME_HEADER_BYTES - 16;
 
-// Splits items into chunks whose encoded size fits one frame.
-function splitForFrames<T>(items: readonly T[], sizeOf: (item: T) => number): T[][] {
+// Most bytes a str8 host can take on the wire (a longer one fails to encode).
+const STR8_MAX_BYTES = 255;
+
+// Splits items into chunks whose encoded size fits one frame. With
+// `maxItemSize`, a list that fits even if every item were that big is not
+// measured: a seed's sampled peer list (32 entries) is measured by nothing,
+// where measuring read every host string, a cache miss each at 100,000 peers.
+function splitForFrames<T>(
+  items: readonly T[],
+  sizeOf: (item: T) => number,
+  maxItemSize = Infinity,
+): T[][] {
   const budget = FRAME_BUDGET;
+  if (items.length * maxItemSize <= budget && items.length <= 0xffff) return [items.slice()];
   const parts: T[][] = [];
   let current: T[] = [];
   let size = 0;
@@ -281,7 +292,7 @@ export function peerListMessages(
   requestId: number,
   peers: readonly PeerEntry[],
 ): PeerListMessage[] {
-  const parts = splitForFrames(peers, (p) => 5 + utf8Length(p.address.host));
+  const parts = splitForFrames(peers, (p) => 5 + utf8Length(p.address.host), 5 + STR8_MAX_BYTES);
   return parts.map((part, i) => ({
     kind: "peer_list",
     requestId,
@@ -295,7 +306,11 @@ export function membersMessages(
   requestId: number,
   records: readonly MemberRecord[],
 ): MembersMessage[] {
-  const parts = splitForFrames(records, (r) => 24 + utf8Length(r.address.host));
+  const parts = splitForFrames(
+    records,
+    (r) => 24 + utf8Length(r.address.host),
+    24 + STR8_MAX_BYTES,
+  );
   return parts.map((part, i) => ({
     kind: "members",
     requestId,
@@ -309,7 +324,11 @@ export function syncStateMessages(
   requestId: number,
   records: readonly MemberRecord[],
 ): SyncStateMessage[] {
-  const parts = splitForFrames(records, (r) => 24 + utf8Length(r.address.host));
+  const parts = splitForFrames(
+    records,
+    (r) => 24 + utf8Length(r.address.host),
+    24 + STR8_MAX_BYTES,
+  );
   return parts.map((part, i) => ({
     kind: "sync_state",
     requestId,

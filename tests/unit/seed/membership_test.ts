@@ -386,6 +386,36 @@ Deno.test("Membership.sample() draws distinct current members uniformly, never `
   assertEquals(list.sample(0, rng), []);
 });
 
+Deno.test("Membership.sample() hands out each member's current record through adds, updates, degree changes and removals (seeded)", () => {
+  const rng = seededRng(77);
+  const clock = new ManualClock(START);
+  const list = new Membership({ clock, pool: new InternPool({ maxEntries: Infinity }) });
+  let stamp = START;
+  for (let step = 0; step < 3000; step++) {
+    const i = randomInt(rng, 0, 39);
+    const key = `10.1.0.1:${1000 + i}`;
+    const roll = rng();
+    if (roll < 0.4) list.apply(memberRecord(i, ++stamp));
+    else if (roll < 0.6) list.apply(memberRecord(i, ++stamp, "removed"));
+    else if (roll < 0.7) list.apply(memberRecord(i, stamp - 5)); // stale: ignored
+    else list.setDegree(key, randomInt(rng, 0, 50));
+    // Asking for more than there are draws every member once (but `except`).
+    const except = rng() < 0.5 ? key : undefined;
+    const all = list.sample(1000, rng, except);
+    const expected = list.members().filter((r) => formatKey(r) !== except);
+    assertEquals(all.length, expected.length, `step ${step}`);
+    for (const record of all) {
+      // The very record the list holds now, not one replaced since.
+      assertStrictEquals(record, list.get(formatKey(record)), `step ${step}`);
+    }
+    assertEquals(new Set(all.map(formatKey)), new Set(expected.map(formatKey)), `step ${step}`);
+  }
+});
+
+function formatKey(record: MemberRecord): string {
+  return `${record.address.host}:${record.address.port}`;
+}
+
 Deno.test("Membership.changedSince() gives what changed after a mark, undefined once trimmed", () => {
   const list = new Membership({ clock: new ManualClock(START) });
   list.apply(memberRecord(1, START + 1));

@@ -55,6 +55,56 @@ Deno.test("AddressCache.find() returns only the address the bytes spell, even wh
   );
 });
 
+Deno.test("AddressCache.find() tells hosts apart on both sides of the 28 bytes a row holds", () => {
+  // Hosts of 1 to 40 characters from a small alphabet share prefixes and
+  // lengths often; short ones live in the table's rows, long ones beside it.
+  const nearHost = fc.stringMatching(/^[ab.:]{1,40}$/);
+  const near = fc.record({ host: nearHost, port: fc.constantFrom(6000, 6001) });
+  fc.assert(
+    fc.property(
+      fc.array(near, { minLength: 1, maxLength: 60 }),
+      fc.array(near, { maxLength: 60 }),
+      (kept, others) => {
+        const cache = new AddressCache(16);
+        for (const a of kept) cache.remember(a);
+        for (const query of [...kept, ...others]) {
+          const bytes = wire(query.host);
+          const found = cache.find(bytes, 3, bytes.length - 6, query.port);
+          if (found !== undefined) assertEquals({ ...found }, { ...query });
+        }
+        const last = kept[kept.length - 1]!;
+        const bytes = wire(last.host);
+        assertEquals({ ...cache.find(bytes, 3, bytes.length - 6, last.port)! }, { ...last });
+      },
+    ),
+    { numRuns: 2000 },
+  );
+});
+
+Deno.test("AddressCache.find() tells apart hosts that differ in one byte, at every position and length", () => {
+  // Bytes that differ from "a" only above their low four bits hash to the
+  // same slot of a 16-slot table (FNV's steps keep the low bits apart
+  // otherwise), so each pair below shares a slot: the later host replaces
+  // the earlier, which must then not be found as the later one.
+  let shared = 0;
+  for (let length = 1; length <= 40; length++) {
+    const base = "a".repeat(length);
+    for (let at = 0; at < length; at++) {
+      for (const c of "qAQ!1") {
+        const other = base.slice(0, at) + c + base.slice(at + 1);
+        const cache = new AddressCache(16);
+        cache.remember({ host: base, port: 6000 });
+        cache.remember({ host: other, port: 6000 });
+        const bytes = wire(base);
+        const found = cache.find(bytes, 3, bytes.length - 6, 6000);
+        if (found === undefined) shared++;
+        else assertEquals(found.host, base);
+      }
+    }
+  }
+  assert(shared > 1000, `only ${shared} pairs shared a slot`);
+});
+
 Deno.test("AddressCache keeps frozen copies, and no host that is not ASCII", () => {
   const cache = new AddressCache(64);
   const given = { host: "10.0.0.7", port: 6000 };

@@ -7,6 +7,7 @@ import {
   ERROR_CODES,
   HELLO_MAGIC,
   isKnownType,
+  membersMessages,
   type Message,
   MessageType,
   type PeerEntry,
@@ -251,6 +252,33 @@ Deno.test("peerListMessages() keeps a short list in one message", () => {
   assertEquals(peerListMessages(0, peers), [
     { kind: "peer_list", requestId: 0, more: false, peers },
   ]);
+});
+
+Deno.test("peerListMessages() and membersMessages() fit their frames around the count below which nothing is measured", () => {
+  // Hosts of the longest wire length (str8: 255 bytes): 251 such entries
+  // fit one frame unmeasured; from 252 on the list is measured and split.
+  const host = "h".repeat(255);
+  for (const count of [1, 32, 250, 251, 252, 253, 300]) {
+    const peers: PeerEntry[] = Array.from({ length: count }, (_, i) => ({
+      address: { host, port: 1 + i },
+      degree: i,
+    }));
+    const parts = peerListMessages(1, peers);
+    assertEquals(parts.flatMap((p) => p.peers), peers, `${count}`);
+    for (const part of parts) {
+      assert(encodeMessage(part).length <= MAX_FRAME_BYTES + 4, `${count}`);
+      assert(part.peers !== peers, "a part is a list of its own");
+    }
+    const records = peers.map((p, i) => ({
+      address: p.address,
+      state: "member" as const,
+      version: { stamp: 1_800_000_000_000 + i, origin: NODE_ID },
+      degree: p.degree,
+    }));
+    for (const part of membersMessages(2, records)) {
+      assert(encodeMessage(part).length <= MAX_FRAME_BYTES + 4, `${count} records`);
+    }
+  }
 });
 
 Deno.test("peerListMessages() splits a long list into frames that each fit", async (t) => {
