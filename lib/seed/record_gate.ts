@@ -54,6 +54,18 @@ export class RecordGate {
   }
 
   /**
+   * True when this seed holds `record`'s version of its peer or a newer one:
+   * admitting it could change nothing. A whole sync round (every twelfth,
+   * docs/protocol.md section 12) repeats every record the other seed has,
+   * nearly all of them held already; this spares each a probe-queue turn's
+   * bookkeeping and a promise.
+   */
+  holds(record: MemberRecord): boolean {
+    const current = this.#options.membership.get(formatAddress(record.address));
+    return current !== undefined && compareVersions(record.version, current.version) <= 0;
+  }
+
+  /**
    * Checks `record` from seed `from` and applies it if it passes; resolves
    * when done. Only probes started at `since` or later count (for a commit,
    * when its proposal was seen; by default, now).

@@ -202,8 +202,13 @@ export class Registrar {
     return this.#gate.admit(message.record, "commit", from, since);
   }
 
-  /** Merges a record synced from seed `from`, once this seed's own check agrees. */
-  onSynced(record: MemberRecord, from: string): Promise<void> {
+  /**
+   * Merges a record synced from seed `from`, once this seed's own check
+   * agrees; `undefined` (nothing to wait for) when this seed already holds
+   * that version or a newer one.
+   */
+  onSynced(record: MemberRecord, from: string): Promise<void> | undefined {
+    if (this.#gate.holds(record)) return undefined;
     return this.#gate.admit(record, "sync", from);
   }
 

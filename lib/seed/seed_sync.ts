@@ -29,8 +29,8 @@ export interface SeedSyncOptions {
   connected(): string[];
   /** Sends to a seed over a verified link. */
   send(seedKey: string, message: { kind: "sync_request"; requestId: number }): void;
-  /** Checks and applies one synced record. */
-  admit(record: MemberRecord, from: string): Promise<void>;
+  /** Checks and applies one synced record; `undefined` when it changes nothing (already held). */
+  admit(record: MemberRecord, from: string): Promise<void> | undefined;
 }
 
 /** Readiness and anti-entropy of one seed. */
@@ -92,7 +92,10 @@ export class SeedSync {
   /** A part of a seed's state arrived on `connection`. */
   onState(connection: FramedConnection, from: string, message: SyncStateMessage): void {
     const checks = this.#parts.get(connection) ?? [];
-    for (const record of message.records) checks.push(this.#options.admit(record, from));
+    for (const record of message.records) {
+      const check = this.#options.admit(record, from);
+      if (check !== undefined) checks.push(check);
+    }
     if (message.more) {
       this.#parts.set(connection, checks);
       return;

@@ -4,7 +4,7 @@
  * from the future, abstains on its own trouble and keeps stalled removals.
  */
 
-import { assertEquals, assertMatch } from "@std/assert";
+import { assert, assertEquals, assertMatch } from "@std/assert";
 import { MemoryEventLog } from "../../../lib/log/events.ts";
 import type { ProposedChange } from "../../../lib/protocol/membership_types.ts";
 import { Membership } from "../../../lib/seed/membership.ts";
@@ -438,4 +438,21 @@ Deno.test("Registrar commits a registration only with its own yes (it alone hear
     assertEquals((await decision).accepted, true);
     assertEquals(s.membership.isMember(PEER_KEY), true);
   });
+});
+
+Deno.test("Registrar.onSynced() passes over a record it holds already (a whole sync round) and checks a newer one", async () => {
+  const s = setup();
+  s.probe.answer = DEAD;
+  s.registrar.apply(member());
+  // The same version again, and an older one: nothing to wait for, no probe, no log.
+  assertEquals(s.registrar.onSynced(member(), S2), undefined);
+  assertEquals(s.registrar.onSynced(member(START - 2000), S2), undefined);
+  assertEquals(s.probe.calls.length, 0);
+  assertEquals(s.log.events, []);
+  // A newer record that would remove the member is still checked: the probe fails, so it applies.
+  const check = s.registrar.onSynced(removed(), S2);
+  assert(check instanceof Promise);
+  await check;
+  assertEquals(s.probe.calls.length, 1);
+  assertEquals(s.membership.isMember(PEER_KEY), false);
 });
