@@ -377,6 +377,14 @@ const SIM_FLAGS: readonly FlagSpec[] = [
     advanced: true,
   },
   {
+    name: "max-heap",
+    kind: "count",
+    value: "<MiB>",
+    defaultText: "V8's own limit",
+    help: "bound the simulation's heap; a run that outgrows it stops with an error",
+    range: [64, 1_000_000],
+  },
+  {
     name: "bandwidth",
     kind: "count",
     value: "<bit/s>",

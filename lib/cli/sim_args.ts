@@ -27,6 +27,8 @@ export interface SimInvocation {
   seed: number;
   untilMs?: number;
   out?: string;
+  /** The simulation heap's old-generation limit (`--max-heap`), in MiB. */
+  maxHeapMiB?: number;
   tuning: Partial<PeerTuning>;
 }
 
@@ -109,6 +111,7 @@ export function simInvocation(
   const partition = values.get("partition") as PartitionPlan | undefined;
   const untilMs = values.get("until") as number | undefined;
   const out = values.get("out") as string | undefined;
+  const maxHeapMiB = values.get("max-heap") as number | undefined;
   return {
     command: "sim",
     seeds: number("seeds", 3),
@@ -126,5 +129,6 @@ export function simInvocation(
     ...(partition ? { partition } : {}),
     ...(untilMs !== undefined ? { untilMs } : {}),
     ...(out !== undefined ? { out } : {}),
+    ...(maxHeapMiB !== undefined ? { maxHeapMiB } : {}),
   };
 }

@@ -43,6 +43,19 @@ Deno.test("gossipnet sim: an unwritable --out fails at once, one line, exit 1", 
   assertMatch(out.stderr, /^gossipnet: Cannot write \/nonexistent-dir\/r\.json: /);
 });
 
+Deno.test("gossipnet sim: a heap bounded too tightly ends the run with one line saying so, exit 1", async () => {
+  // 20,000 peers need far more than 64 MiB: the simulation thread runs out
+  // within seconds, and the command must neither hang nor crash.
+  const out = await runCli(["sim", "--peers", "20000", "--max-heap", "64"]);
+  assertEquals(out.code, 1, out.stderr);
+  assertEquals(out.stdout, "");
+  const lines = out.stderr.trim().split("\n");
+  assertMatch(
+    lines[lines.length - 1]!,
+    /^gossipnet: The simulation ran out of heap \(--max-heap 64\) at virtual [\d.]+ s, after \d+ events: raise --max-heap <MiB>/,
+  );
+});
+
 Deno.test("gossipnet sim --help lists its flags", async () => {
   const out = await runCli(["sim", "--help"]);
   assertEquals(out.code, 0);
@@ -60,6 +73,7 @@ Deno.test("gossipnet sim --help lists its flags", async () => {
       "--seed",
       "--until",
       "--out",
+      "--max-heap",
       "--ping-interval",
     ]
   ) {

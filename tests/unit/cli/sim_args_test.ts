@@ -55,6 +55,7 @@ Deno.test("parseInvocation() builds a sim invocation with its defaults", () => {
     "--out=r.json",
     "--ping-interval=2s",
     "--latency=0",
+    "--max-heap=3600",
   ]);
   assertEquals(full.command, "sim");
   if (full.command !== "sim") return;
@@ -73,6 +74,7 @@ Deno.test("parseInvocation() builds a sim invocation with its defaults", () => {
   assertEquals(full.untilMs, 120_000);
   assertEquals(full.out, "r.json");
   assertEquals(full.latencyMs, 0);
+  assertEquals(full.maxHeapMiB, 3600);
   assertEquals(full.tuning, { gossipIntervalMs: 1000, pingIntervalMs: 2000 });
 });
 
@@ -85,6 +87,10 @@ Deno.test("parseInvocation() rejects bad sim values with one line naming the fla
     [["sim", "--latency=fast"], /^Invalid --latency: expected a duration/],
     [["sim", "--peers=5", "--origins=6"], /^Invalid --origins 6: more than the 5 peers$/],
     [["sim", "--sed=1"], /^Unknown flag --sed for "sim"/],
+    [
+      ["sim", "--max-heap=10"],
+      /^Invalid --max-heap: expected a whole number 64-1000000, got "10"$/,
+    ],
   ];
   for (const [args, pattern] of cases) {
     const error = assertThrows(() => parseInvocation(args), UsageError);
