@@ -65,7 +65,7 @@ const SUMMARIES: Readonly<Record<string, { usage: string; about: string; footer?
       "The same --seed gives the same run, summary and --out file.",
     footer: "Times in --kill and --partition are virtual, from the start of the run.\n" +
       "Memory: about 28 KiB per peer live, and V8 lets the heap grow past twice that;\n" +
-      "--max-heap bounds it (100,000 peers fit --max-heap 3600, in about twice the time).",
+      "--max-heap bounds it (100,000 peers ran in 3.8 GB with 3600, a third slower).",
   },
   report: {
     usage: "gossipnet report <log-dir> | <result.json> [-o <file.html>]",
