@@ -259,7 +259,8 @@ function splitForFrames<T>(
   maxItemSize = Infinity,
 ): T[][] {
   const budget = FRAME_BUDGET;
-  if (items.length * maxItemSize <= budget && items.length <= 0xffff) return [items.slice()];
+  // (The count limit, 0xffff, is far above what fits a frame this way.)
+  if (items.length * maxItemSize <= budget) return [items.slice()];
   const parts: T[][] = [];
   let current: T[] = [];
   let size = 0;
